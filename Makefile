@@ -1,0 +1,24 @@
+.PHONY: run test lint bench bench-accuracy bench-pipeline bench-vlm bench-pii
+
+run:  ## install and run the product on embedded defaults
+	bash scripts/run.sh
+
+test:  ## install everything and run the whole suite against real services
+	bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+bench: bench-accuracy bench-pii bench-pipeline
+
+bench-accuracy:
+	.venv/bin/python bench/accuracy.py
+
+bench-pii:
+	.venv/bin/python bench/pii_overhead.py
+
+bench-pipeline:
+	.venv/bin/python bench/pipeline.py
+
+bench-vlm:
+	.venv/bin/python bench/vlm_throughput.py

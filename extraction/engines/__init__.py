@@ -1,0 +1,1 @@
+"""Extraction engines and the registry that picks one (see ``base``)."""

@@ -1,0 +1,1 @@
+"""Turn engine output (OCR layout, model answers, PDF text) into ``InvoiceFields``."""

@@ -1,0 +1,166 @@
+"""Typed data passed between the extraction layers.
+
+Money is always ``Decimal`` quantised to two places; dates are ``datetime.date``.
+``ExtractionResult.to_contract()`` produces the JSON shape of the ``extract`` CLI,
+which other tools depend on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+class DocumentType(StrEnum):
+    VAT_SPECIAL = "vat_special"  # 增值税专用发票 (paper)
+    VAT_GENERAL = "vat_general"  # 增值税普通发票 (paper)
+    VAT_ELECTRONIC = "vat_electronic"  # 增值税电子普通/专用发票, 12-digit code
+    DIGITAL_INVOICE = "digital_invoice"  # 数电票 / 全电发票, 20-digit number
+    TRAIN_TICKET = "train_ticket"
+    TAXI_RECEIPT = "taxi_receipt"
+    QUOTA_INVOICE = "quota_invoice"  # 定额发票
+    AIR_ITINERARY = "air_itinerary"
+    BUS_TICKET = "bus_ticket"
+    TOLL_RECEIPT = "toll_receipt"
+    RECEIPT = "receipt"  # shop / restaurant / foreign receipts
+    OTHER = "other"
+
+
+# Fields of the extraction contract, in contract order (line_items excluded).
+SCALAR_FIELDS: tuple[str, ...] = (
+    "invoice_code",
+    "invoice_number",
+    "issue_date",
+    "seller_name",
+    "seller_tax_id",
+    "buyer_name",
+    "buyer_tax_id",
+    "amount_excluding_tax",
+    "tax_amount",
+    "total_amount",
+    "total_in_words",
+    "check_code",
+    "currency",
+)
+MONEY_FIELDS: frozenset[str] = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
+
+
+def money(value: Decimal | int | str | None) -> Decimal | None:
+    """Quantise to cents; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(CENT)
+
+
+@dataclass
+class LineItem:
+    name: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    # Normalised rate as printed: "13%", "6%", "0%", or "免税" for exempt.
+    tax_rate: str | None = None
+    tax_amount: Decimal | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "quantity": _dec_str(self.quantity, places=None),
+            "unit_price": _dec_str(self.unit_price, places=None),
+            "amount": _dec_str(self.amount),
+            "tax_rate": self.tax_rate,
+            "tax_amount": _dec_str(self.tax_amount),
+        }
+
+
+@dataclass
+class InvoiceFields:
+    invoice_code: str | None = None
+    invoice_number: str | None = None
+    issue_date: dt.date | None = None
+    seller_name: str | None = None
+    seller_tax_id: str | None = None
+    buyer_name: str | None = None
+    buyer_tax_id: str | None = None
+    amount_excluding_tax: Decimal | None = None
+    tax_amount: Decimal | None = None
+    total_amount: Decimal | None = None
+    total_in_words: str | None = None
+    check_code: str | None = None  # digits only, as printed (often 20 digits)
+    currency: str | None = None  # ISO 4217, e.g. "CNY", "MYR"
+    line_items: list[LineItem] = field(default_factory=list)
+
+    def to_contract(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in SCALAR_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, dt.date):
+                out[name] = value.isoformat()
+            elif isinstance(value, Decimal):
+                out[name] = _dec_str(value)
+            else:
+                out[name] = value
+        out["line_items"] = [item.to_contract() for item in self.line_items]
+        return out
+
+    def present(self) -> list[str]:
+        """Names of scalar fields that hold a value."""
+        return [name for name in SCALAR_FIELDS if getattr(self, name) not in (None, "")]
+
+
+@dataclass(frozen=True)
+class ValidationWarning:
+    """A failed or doubtful cross-check; ``code`` is stable and machine-readable."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+@dataclass
+class ExtractionResult:
+    document_type: DocumentType
+    fields: InvoiceFields
+    confidence: dict[str, float] = field(default_factory=dict)
+    warnings: list[ValidationWarning] = field(default_factory=list)
+    engine: str = ""
+    engine_version: str = ""
+    model_version: str = ""
+    prompt_version: str = ""
+    # Stage name -> milliseconds (e.g. "prepare", "ocr", "parse", "validate", "total").
+    timings: dict[str, float] = field(default_factory=dict)
+    # What the engine actually produced (OCR lines as text, or the model's answer),
+    # kept for debugging and for the bad-case collection. May hold PII until masked.
+    raw_output: str = ""
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "document_type": self.document_type.value,
+            "fields": self.fields.to_contract(),
+            "confidence": {k: round(v, 4) for k, v in sorted(self.confidence.items())},
+            "warnings": [w.to_contract() for w in self.warnings],
+            "engine": self.engine,
+            "elapsed_ms": round(self.timings.get("total", 0.0), 1),
+        }
+
+    def replace(self, **changes: Any) -> ExtractionResult:
+        return dataclasses.replace(self, **changes)
+
+
+def _dec_str(value: Decimal | None, places: int | None = 2) -> str | None:
+    if value is None:
+        return None
+    if places is None:
+        normalised = value.normalize()
+        # normalize() turns 100 into 1E+2; format back to plain notation.
+        return format(normalised, "f")
+    return str(value.quantize(Decimal(1).scaleb(-places)))

@@ -1,0 +1,49 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _check_db() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, connection.vendor
+    except Exception as exc:
+        return False, str(exc)
+
+
+def _check_broker() -> tuple[bool, str]:
+    from invoice_assistant.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "ok"
+    except Exception as exc:
+        return False, str(exc)
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    from reimbursements.scanning import ping
+
+    checks: dict[str, dict[str, Any]] = {}
+    ok_db, detail_db = _check_db()
+    checks["database"] = {"ok": ok_db, "detail": detail_db}
+    ok_broker, detail_broker = _check_broker()
+    checks["broker"] = {"ok": ok_broker, "detail": detail_broker}
+    ok_clamd, detail_clamd = ping()
+    # Without a configured scanner (dev only) readiness reports it but does not fail.
+    clamd_required = settings.SCAN_REQUIRED or settings.CLAMD_CONFIGURED
+    checks["clamd"] = {"ok": ok_clamd, "detail": detail_clamd, "required": clamd_required}
+    ready = ok_db and ok_broker and (ok_clamd or not clamd_required)
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)

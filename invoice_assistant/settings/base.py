@@ -1,0 +1,278 @@
+"""Settings shared by every environment, configured from the environment.
+
+Embedded defaults (SQLite, a filesystem broker, local private media) let the product
+run with no external service; ``DATABASE_URL``, ``REDIS_URL`` and ``CLAMD_*`` switch to
+PostgreSQL, Redis and ClamAV. Bad values fail at start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import django_stubs_ext
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# Lets runtime code subscript generic Django classes (ModelAdmin[Model]) for mypy.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(environ.Env().str("IA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.str(name, default=str(default))
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "reimbursements",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "invoice_assistant.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "invoice_assistant.urls"
+WSGI_APPLICATION = "invoice_assistant.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "invoice_assistant" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A web process and a worker share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker + cache ------------------------------------------------------------
+REDIS_URL: str | None = env.str("REDIS_URL", default="") or None
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
+
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ia"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Celery ---------------------------------------------------------------------------
+BROKER_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_RESULT_BACKEND = None
+else:
+    # kombu's filesystem transport: a broker with no server, for the embedded defaults.
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "data_folder_in": str(BROKER_DIR / "out"),
+        "data_folder_out": str(BROKER_DIR / "out"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("out", "control", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "reimbursements.tasks.scan_document": {"queue": "default"},
+    "reimbursements.tasks.process_document": {"queue": "cpu"},
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Longest task (a VLM batch) is bounded by its hard time limit; the visibility timeout
+# must exceed it or Redis redelivers a message that is still being worked on.
+TASK_SOFT_TIME_LIMIT_S = env_int("TASK_SOFT_TIME_LIMIT_S", 300, minimum=1)
+TASK_HARD_TIME_LIMIT_S = env_int("TASK_HARD_TIME_LIMIT_S", 360, minimum=1)
+BROKER_VISIBILITY_TIMEOUT_S = env_int("BROKER_VISIBILITY_TIMEOUT_S", 3600, minimum=1)
+if BROKER_VISIBILITY_TIMEOUT_S <= TASK_HARD_TIME_LIMIT_S:
+    raise ImproperlyConfigured("BROKER_VISIBILITY_TIMEOUT_S must exceed TASK_HARD_TIME_LIMIT_S")
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT_S
+CELERY_TASK_TIME_LIMIT = TASK_HARD_TIME_LIMIT_S
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_S}
+
+# --- Files ----------------------------------------------------------------------------
+# Private media: never served by a public URL, only through authorised views.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-public/"
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "web" / "dist"] if p.is_dir()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Intake ---------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Django refuses bigger request bodies before our handler sees them; leave room for
+# the multipart envelope so our own, clearer 413 answers first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["reimbursements.intake.LimitedUploadHandler"]
+PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 20, minimum=1)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1)
+# "delete" removes an infected file; "quarantine" keeps it where no view can reach it.
+INFECTED_FILE_POLICY = env.str("INFECTED_FILE_POLICY", default="delete")
+if INFECTED_FILE_POLICY not in {"delete", "quarantine"}:
+    raise ImproperlyConfigured("INFECTED_FILE_POLICY must be 'delete' or 'quarantine'")
+
+# --- ClamAV ---------------------------------------------------------------------------
+CLAMD_SOCKET: str | None = env.str("CLAMD_SOCKET", default="") or None
+CLAMD_HOST: str | None = env.str("CLAMD_HOST", default="") or None
+CLAMD_PORT = env_int("CLAMD_PORT", 3310, minimum=1)
+CLAMD_TIMEOUT_S = env_int("CLAMD_TIMEOUT_S", 30, minimum=1)
+# clamd's StreamMaxLength; a larger file is rejected, never skipped.
+CLAMD_STREAM_MAX_BYTES = env_int("CLAMD_STREAM_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
+CLAMD_CONFIGURED = bool(CLAMD_SOCKET or CLAMD_HOST)
+SCAN_RETRY_MAX_DELAY_S = env_int("SCAN_RETRY_MAX_DELAY_S", 300, minimum=1)
+# Without a scanner, documents wait in 'scanning' (fail closed). Only the dev settings
+# may turn this off, and then every API answer says scanning is unavailable.
+SCAN_REQUIRED = env.bool("SCAN_REQUIRED", default=True)
+QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarantine")))
+
+# --- Extraction -----------------------------------------------------------------------
+EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="auto")
+OCR_THREADS = env_int("OCR_THREADS", 2, minimum=1)
+VLM_MODEL_PATH: str | None = env.str("VLM_MODEL_PATH", default="") or None
+VLM_ADAPTER_PATH: str | None = env.str("VLM_ADAPTER_PATH", default="") or None
+VLM_DEVICE = env.str("VLM_DEVICE", default="auto")
+VLM_BATCH_SIZE = env_int("VLM_BATCH_SIZE", 8, minimum=1)
+VLM_MAX_PIXELS = env_int("VLM_MAX_PIXELS", 1024 * 1024, minimum=1)
+REMOTE_VLM_BASE_URL: str | None = env.str("REMOTE_VLM_BASE_URL", default="") or None
+REMOTE_VLM_MODEL: str | None = env.str("REMOTE_VLM_MODEL", default="") or None
+REMOTE_VLM_API_KEY: str | None = env.str("REMOTE_VLM_API_KEY", default="") or None
+
+# --- Auth / API -----------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reimbursements.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="600/min"),
+        "anon": env.str("API_RATE_ANON", default="60/min"),
+        "upload": env.str("API_RATE_UPLOAD", default="120/min"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Invoice Assistant API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_JSON = env.bool("LOG_JSON", default=True)
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "invoice_assistant.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "invoice_assistant.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_JSON else "plain",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,23 @@
+"""Tests: the real PostgreSQL, Redis and clamd of the test command.
+
+Each concurrent test run may pick its own database and Redis db number
+(``TEST_DB_NAME``, ``REDIS_URL``) so parallel runs never share state.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+# scripts/start-clamd.sh starts this one with the EICAR-only test signatures.
+os.environ.setdefault("CLAMD_SOCKET", "/tmp/ia-clamd/clamd.sock")  # noqa: S108
+
+from invoice_assistant.settings.base import *  # noqa: F403
+from invoice_assistant.settings.base import DATABASES, env
+
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME", default="test_invoice_assistant")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+LOG_JSON = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,173 @@
+"""Representation only: no business rules here (they live in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from rest_framework import serializers
+
+from reimbursements.models import AuditEvent, Claim, Document
+from reimbursements.roles import user_roles
+from reimbursements.scanning import scanner_configured
+
+
+class UserSerializer(serializers.Serializer[AbstractBaseUser]):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    display_name = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    scanning_available = serializers.SerializerMethodField()
+
+    def get_display_name(self, user: Any) -> str:
+        full: str = user.get_full_name()
+        return full or user.get_username()
+
+    def get_roles(self, user: AbstractBaseUser) -> list[str]:
+        return sorted(user_roles(user))
+
+    def get_scanning_available(self, user: AbstractBaseUser) -> bool:
+        return scanner_configured()
+
+
+class DocumentSerializer(serializers.ModelSerializer[Document]):
+    url = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField()
+    scan = serializers.SerializerMethodField()
+    extraction = serializers.SerializerMethodField()
+    duplicate_of = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = (
+            "id",
+            "url",
+            "status",
+            "original_filename",
+            "mime_type",
+            "size",
+            "page_count",
+            "sha256",
+            "claim",
+            "created_at",
+            "updated_at",
+            "status_changed_at",
+            "scanned_at",
+            "processing_started_at",
+            "completed_at",
+            "error",
+            "scan",
+            "extraction",
+            "duplicate_of",
+            "file_url",
+        )
+        read_only_fields = fields
+
+    def get_url(self, document: Document) -> str:
+        return reverse("api:document-detail", args=[document.pk])
+
+    def get_file_url(self, document: Document) -> str | None:
+        if not document.file:
+            return None
+        return reverse("api:document-file", args=[document.pk])
+
+    def get_error(self, document: Document) -> str | None:
+        return document.error or None
+
+    def get_scan(self, document: Document) -> dict[str, Any] | None:
+        scans = list(document.scans.all())
+        if not scans:
+            return None
+        latest = max(scans, key=lambda s: s.scanned_at)
+        return {
+            "verdict": latest.verdict,
+            "signature": latest.signature or None,
+            "scanner_version": latest.scanner_version,
+            "scanned_at": latest.scanned_at.isoformat(),
+        }
+
+    def get_extraction(self, document: Document) -> dict[str, Any] | None:
+        from reimbursements.api.extraction_repr import extraction_representation
+
+        return extraction_representation(document, self.context.get("request"))
+
+    def get_duplicate_of(self, document: Document) -> int | None:
+        from reimbursements.api.extraction_repr import duplicate_of
+
+        return duplicate_of(document)
+
+
+class DocumentUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    claim = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = ("action", "actor", "created_at", "comment", "before", "after")
+
+    def get_actor(self, event: AuditEvent) -> str | None:
+        return event.actor.get_username() if event.actor else None
+
+
+class ClaimSerializer(serializers.ModelSerializer[Claim]):
+    documents = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            "title",
+            "status",
+            "currency",
+            "total",
+            "owner",
+            "documents",
+            "events",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "status", "total", "owner", "documents", "events")
+
+    def get_owner(self, claim: Claim) -> str:
+        return claim.owner.get_username()
+
+    def get_documents(self, claim: Claim) -> list[int]:
+        return [d.pk for d in claim.documents.all()]
+
+    def get_events(self, claim: Claim) -> list[dict[str, Any]]:
+        from reimbursements.selectors import audit_events_for
+
+        events = audit_events_for(object_type="claim", object_id=claim.pk).select_related("actor")
+        return list(AuditEventSerializer(events, many=True).data)
+
+
+class ClaimWriteSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
+
+
+class ClaimPatchSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200, required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+
+
+class ClaimAddDocumentSerializer(serializers.Serializer[Any]):
+    document = serializers.IntegerField(min_value=1)
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
+class InferenceRequestSerializer(serializers.Serializer[Any]):
+    image = serializers.CharField(help_text="base64-encoded image (JPEG, PNG or WebP)")
+    text = serializers.CharField(max_length=4000, help_text="the question or instruction")

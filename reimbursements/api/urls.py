@@ -1,0 +1,18 @@
+from django.urls import path
+
+from reimbursements.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("documents/", views.DocumentListView.as_view(), name="document-list"),
+    path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document-detail"),
+    path("documents/<int:pk>/file/", views.DocumentFileView.as_view(), name="document-file"),
+    path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<int:pk>/documents/", views.ClaimDocumentsView.as_view(), name="claim-documents"),
+    path("inference", views.InferenceView.as_view(), name="inference"),
+    path("inference/", views.InferenceView.as_view(), name="inference-slash"),
+]

@@ -1,0 +1,295 @@
+"""REST API v1 views: parse, authorise through selectors, call a service, serialise."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from reimbursements import selectors, services
+from reimbursements.api.errors import error_response
+from reimbursements.api.serializers import (
+    ClaimAddDocumentSerializer,
+    ClaimPatchSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    InferenceRequestSerializer,
+    TokenRequestSerializer,
+    UserSerializer,
+)
+from reimbursements.intake import IntakeError, sniff_mime, validate_upload
+from reimbursements.models import Claim, Document
+from reimbursements.scanning import scanner_configured
+
+
+def current_user(request: Request) -> User:
+    """The authenticated user (every view here requires authentication)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+class ScanningHeaderMixin:
+    """Every answer says loudly when uploads are not being virus-scanned (dev only)."""
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if not scanner_configured():
+            response["X-Virus-Scanning"] = "unavailable"
+        return response
+
+
+class TokenView(ScanningHeaderMixin, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "login"
+    throttle_classes = [ScopedRateThrottle]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            return error_response(
+                "invalid_credentials", "Wrong username or password.", status.HTTP_400_BAD_REQUEST
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(ScanningHeaderMixin, APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(current_user(request)).data)
+
+
+class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
+    serializer_class = DocumentSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = "upload"
+
+    def get_queryset(self) -> Any:
+        queryset = selectors.document_list(user=self.request.user)
+        scope = self.request.query_params.get("scope")
+        if scope != "all":
+            # Even finance sees only their own uploads here unless they ask for all.
+            queryset = queryset.filter(owner=current_user(self.request))
+        status_filter = self.request.query_params.get("status")
+        if status_filter:
+            queryset = queryset.filter(status__in=status_filter.split(","))
+        claim = self.request.query_params.get("claim")
+        if claim and claim.isdigit():
+            queryset = queryset.filter(claim_id=int(claim))
+        return queryset.select_related("extraction")
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        files = request.FILES
+        if getattr(request._request, "upload_too_large", False):
+            raise IntakeError(
+                "file_too_large",
+                "The file is larger than the upload limit.",
+                status_code=413,
+            )
+        if "file" not in files:
+            raise IntakeError("file_missing", "Attach the document as multipart field 'file'.")
+        claim_raw = request.data.get("claim") or None
+        serializer = DocumentUploadSerializer(data={"file": files["file"], "claim": claim_raw})
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        data = upload.read()
+        accepted = validate_upload(data, name=upload.name or "upload")
+        document = services.document_create(
+            owner=current_user(request),
+            accepted=accepted,
+            claim_id=serializer.validated_data.get("claim"),
+        )
+        document = selectors.document_get(user=request.user, document_id=document.pk)
+        return Response(
+            DocumentSerializer(document, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DocumentDetailView(ScanningHeaderMixin, APIView):
+    @extend_schema(responses=DocumentSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        document = selectors.document_get(user=request.user, document_id=pk)
+        return Response(DocumentSerializer(document, context={"request": request}).data)
+
+
+class DocumentFileView(APIView):
+    """The only way to a stored file: authorised, as an attachment, never sniffed."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int) -> Any:
+        document = selectors.document_get(user=request.user, document_id=pk)
+        if not document.file or document.status in {
+            Document.Status.INFECTED,
+            Document.Status.REJECTED,
+            Document.Status.RECEIVED,
+            Document.Status.SCANNING,
+        }:
+            return error_response(
+                "file_unavailable",
+                "This file is not available (not scanned yet, or removed by the virus scan).",
+                status.HTTP_404_NOT_FOUND,
+            )
+        suffix = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
+            document.mime_type, "bin"
+        )
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=f"document-{document.pk}.{suffix}",
+            content_type=document.mime_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class ClaimListView(ScanningHeaderMixin, APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(responses=ClaimSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        queryset = selectors.claim_list(user=request.user)
+        if request.query_params.get("scope") != "all":
+            queryset = queryset.filter(owner=current_user(request))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            queryset.prefetch_related("documents"), request, view=self
+        )
+        data = ClaimSerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=ClaimWriteSerializer, responses={201: ClaimSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = ClaimWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = services.claim_create(
+            owner=current_user(request),
+            title=serializer.validated_data["title"],
+            currency=serializer.validated_data["currency"],
+        )
+        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimDetailView(ScanningHeaderMixin, APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    def _own(self, request: Request, pk: int) -> Claim:
+        claim = selectors.claim_get(user=request.user, claim_id=pk)
+        if claim.owner_id != request.user.pk:
+            # Visible to approvers/finance, but only the owner edits it.
+            raise services.ServiceError(
+                "not_owner", "Only the owner can change this claim.", status_code=403
+            )
+        return claim
+
+    @extend_schema(responses=ClaimSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=pk)).data)
+
+    @extend_schema(request=ClaimPatchSerializer, responses=ClaimSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        self._own(request, pk)
+        serializer = ClaimPatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = services.claim_update(
+            actor=current_user(request),
+            claim_id=pk,
+            title=serializer.validated_data.get("title"),
+            currency=serializer.validated_data.get("currency"),
+        )
+        return Response(ClaimSerializer(claim).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        self._own(request, pk)
+        services.claim_delete(actor=current_user(request), claim_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClaimDocumentsView(ScanningHeaderMixin, APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=ClaimAddDocumentSerializer, responses=ClaimSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        claim = selectors.claim_get(user=request.user, claim_id=pk)
+        if claim.owner_id != request.user.pk:
+            raise services.ServiceError(
+                "not_owner", "Only the owner can change this claim.", status_code=403
+            )
+        serializer = ClaimAddDocumentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        selectors.document_get(user=request.user, document_id=serializer.validated_data["document"])
+        claim = services.claim_add_document(
+            actor=current_user(request),
+            claim_id=pk,
+            document_id=serializer.validated_data["document"],
+        )
+        return Response(ClaimSerializer(claim).data)
+
+
+class InferenceView(ScanningHeaderMixin, APIView):
+    """The source article's contract: {"image": base64, "text": prompt} -> {"result": ...}."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=InferenceRequestSerializer, responses={200: dict, 503: dict})
+    def post(self, request: Request) -> Response:
+        serializer = InferenceRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        raw = serializer.validated_data["image"]
+        if raw.startswith("data:"):
+            raw = raw.split(",", 1)[-1]
+        try:
+            image_bytes = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            return error_response(
+                "invalid_base64", "'image' must be base64-encoded image bytes.", 400
+            )
+        if sniff_mime(image_bytes[:32]) not in {"image/jpeg", "image/png", "image/webp"}:
+            return error_response(
+                "unsupported_type", "'image' must be a JPEG, PNG or WebP image.", 415
+            )
+        validate_upload(image_bytes, name="inference")
+        from reimbursements.inference import answer_question
+
+        return answer_question(image_bytes=image_bytes, text=serializer.validated_data["text"])

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ReimbursementsConfig(AppConfig):
+    name = "reimbursements"
+    verbose_name = "Reimbursements"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reimbursements import checks  # noqa: F401  (registers system checks)

@@ -1,0 +1,244 @@
+"""Intake validation: what may enter the system at all.
+
+Everything here runs inside the upload request, before any row or file exists, so a
+rejection leaves nothing behind. Type comes from magic bytes (never the name or the
+Content-Type). Images are decoded with the decompression-bomb guard as an error and
+re-encoded without metadata after applying the EXIF orientation; PDFs are opened
+with pdfium to reject encrypted, broken or overlong files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from PIL import Image, ImageOps
+
+try:  # HEIC/HEIF from iPhones: pillow-heif is maintained and wheels ship libheif.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC_SUPPORTED = True
+except ImportError:  # pragma: no cover - the dependency is in requirements/base.txt
+    HEIC_SUPPORTED = False
+
+
+class IntakeError(Exception):
+    """A rejected upload: maps to a 4xx with a stable code and a human message."""
+
+    status_code = 400
+
+    def __init__(self, code: str, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Spools uploads to disk and stops reading as soon as the size limit is passed.
+
+    Checking after the fact would let a client make us write gigabytes first.
+    """
+
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, Any],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> tuple[QueryDict, MultiValueDict[str, Any]] | None:
+        limit = settings.UPLOAD_MAX_BYTES
+        # The multipart envelope adds a little; anything far beyond the limit is refused
+        # before a single byte of the body is read (an empty parse result short-cuts it).
+        if content_length and content_length > limit + 64 * 1024:
+            self.request.upload_too_large = True  # type: ignore[union-attr]
+            return QueryDict(), MultiValueDict()
+        return None
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        self._received = 0
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self._received += len(raw_data)
+        if self._received > settings.UPLOAD_MAX_BYTES:
+            self.request.upload_too_large = True  # type: ignore[union-attr]
+            self.file.close()
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    content: bytes  # what will be stored: re-encoded image, or the PDF as uploaded
+    mime_type: str
+    sha256: str
+    page_count: int
+    width: int | None
+    height: int | None
+    original_name: str
+
+
+_ALLOWED = "JPEG, PNG, WebP, PDF" + (", HEIC" if HEIC_SUPPORTED else "")
+
+
+def sniff_mime(head: bytes) -> str | None:
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[4:8] == b"ftyp" and head[8:12] in {
+        b"heic",
+        b"heix",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+    }:
+        return "image/heic"
+    return None
+
+
+def safe_display_name(name: str) -> str:
+    """The user's filename, for display only: no path parts, no control characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return cleaned.strip()[:200] or "upload"
+
+
+def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
+    if not data:
+        raise IntakeError("empty_file", "The file is empty.")
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise IntakeError(
+            "file_too_large",
+            f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.",
+            status_code=413,
+        )
+    mime = sniff_mime(data[:32])
+    if mime is None:
+        raise IntakeError(
+            "unsupported_type",
+            f"This file type is not supported. Upload one of: {_ALLOWED}.",
+            status_code=415,
+        )
+    if mime == "image/heic" and not HEIC_SUPPORTED:  # pragma: no cover
+        raise IntakeError("unsupported_type", "HEIC is not supported here.", status_code=415)
+    display = safe_display_name(name)
+    if mime == "application/pdf":
+        pages = _check_pdf(data)
+        return AcceptedFile(
+            content=data,
+            mime_type=mime,
+            sha256=hashlib.sha256(data).hexdigest(),
+            page_count=pages,
+            width=None,
+            height=None,
+            original_name=display,
+        )
+    content, out_mime, width, height = _reencode_image(data, mime)
+    return AcceptedFile(
+        content=content,
+        mime_type=out_mime,
+        # The hash of what the user sent: the same photo uploaded twice is a duplicate.
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=1,
+        width=width,
+        height=height,
+        original_name=display,
+    )
+
+
+def _reencode_image(data: bytes, mime: str) -> tuple[bytes, str, int, int]:
+    max_pixels = settings.IMAGE_MAX_PIXELS
+    previous = Image.MAX_IMAGE_PIXELS
+    try:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x the limit; a bomb is a bomb.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                with Image.open(io.BytesIO(data)) as probe:
+                    probe.verify()
+                with Image.open(io.BytesIO(data)) as image:
+                    if image.width * image.height > max_pixels:
+                        raise Image.DecompressionBombError("too many pixels")
+                    image.load()
+                    upright = ImageOps.exif_transpose(image)
+                    return _encode(upright, mime)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+                raise IntakeError(
+                    "image_too_large",
+                    f"The image has too many pixels (limit {max_pixels:,}).",
+                    status_code=413,
+                ) from exc
+            except IntakeError:
+                raise
+            except Exception as exc:  # Pillow raises many types for corrupt data
+                raise IntakeError(
+                    "corrupt_image",
+                    "The image is damaged or truncated and cannot be read.",
+                ) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def _encode(image: Image.Image, mime: str) -> tuple[bytes, str, int, int]:
+    out = io.BytesIO()
+    if mime in {"image/jpeg", "image/heic"}:
+        rgb = image.convert("RGB")
+        # No exif= argument: EXIF (GPS, device, orientation) is dropped on purpose.
+        rgb.save(out, format="JPEG", quality=92, optimize=True)
+        return out.getvalue(), "image/jpeg", rgb.width, rgb.height
+    converted = image if image.mode in {"RGB", "RGBA", "L", "LA", "P"} else image.convert("RGB")
+    converted.save(out, format="PNG", optimize=False)
+    return out.getvalue(), "image/png", converted.width, converted.height
+
+
+def _check_pdf(data: bytes) -> int:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        text = str(exc).lower()
+        if "password" in text:
+            raise IntakeError(
+                "pdf_encrypted",
+                "The PDF is password-protected. Upload an unprotected copy.",
+            ) from exc
+        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise IntakeError("corrupt_pdf", "The PDF has no pages.")
+        if pages > settings.PDF_MAX_PAGES:
+            raise IntakeError(
+                "pdf_too_many_pages",
+                f"The PDF has {pages} pages; the limit is {settings.PDF_MAX_PAGES}.",
+            )
+        # Rendering the first page proves pdfium can actually draw it.
+        page = pdf[0]
+        try:
+            page.render(scale=0.2).close()
+        finally:
+            page.close()
+        return pages
+    except pdfium.PdfiumError as exc:
+        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+    finally:
+        pdf.close()

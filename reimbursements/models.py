@@ -1,0 +1,223 @@
+"""Data model of the reimbursement workflow.
+
+Rows are written only by ``services.py``; this module holds structure and constraints,
+no business logic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class Role(models.TextChoices):
+    EMPLOYEE = "employee", "Employee"
+    APPROVER = "approver", "Approver"
+    FINANCE = "finance", "Finance"
+    ADMIN = "admin", "Admin"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_teams"
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        MANAGER_APPROVED = "manager_approved", "Approved by manager"
+        FINANCE_APPROVED = "finance_approved", "Approved by finance"
+        EXPORTED = "exported", "Exported"
+        PAID = "paid", "Paid"
+        RETURNED = "returned", "Returned for changes"
+        REJECTED = "rejected", "Rejected"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    currency = models.CharField(max_length=3, default="CNY")
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("owner", "status"))]
+
+    def __str__(self) -> str:
+        return f"Claim {self.pk}: {self.title}"
+
+
+def document_upload_path(instance: Document, filename: str) -> str:
+    # The user's filename is never part of the path: a random name, a safe suffix.
+    suffix = {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "application/pdf": ".pdf",
+    }.get(instance.mime_type, ".bin")
+    return f"documents/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        SCANNING = "scanning", "Virus scan"
+        CLEAN = "clean", "Clean"
+        INFECTED = "infected", "Infected"
+        REJECTED = "rejected", "Rejected"
+        PROCESSING = "processing", "Reading the document"
+        EXTRACTED = "extracted", "Fields extracted"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        FAILED = "failed", "Failed"
+
+    TERMINAL = frozenset({"infected", "rejected", "extracted", "needs_review", "failed"})
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    file = models.FileField(upload_to=document_upload_path, max_length=255, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    mime_type = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(default=1)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    scan_attempts = models.PositiveIntegerField(default=0)
+    process_attempts = models.PositiveIntegerField(default=0)
+    # Duplicate detection: the earliest document with the same business key or image hash.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    duplicate_reason = models.CharField(max_length=32, blank=True)
+    duplicate_resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=("owner", "status")), models.Index(fields=("status",))]
+
+    def __str__(self) -> str:
+        return f"Document {self.pk} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+
+class ScanResult(models.Model):
+    class Verdict(models.TextChoices):
+        CLEAN = "clean", "Clean"
+        INFECTED = "infected", "Infected"
+        TOO_LARGE = "too_large", "Too large for the scanner"
+        # Dev mode without clamd only: the document was NOT scanned, and says so.
+        NOT_SCANNED = "not_scanned", "Not scanned (scanner not configured)"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="scans")
+    scanner_version = models.CharField(max_length=200)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    signature = models.CharField(max_length=200, blank=True)
+    scanned_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-scanned_at",)
+        get_latest_by = "scanned_at"
+
+    def __str__(self) -> str:
+        return f"{self.verdict} ({self.document_id})"
+
+
+class AuditEvent(models.Model):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+        indexes = [models.Index(fields=("object_type", "object_id"))]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class Extraction(models.Model):
+    """The structured result of reading one document; at most one per document."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="extraction")
+    engine = models.CharField(max_length=32)
+    engine_version = models.CharField(max_length=200, blank=True)
+    model_version = models.CharField(max_length=200, blank=True)
+    prompt_version = models.CharField(max_length=64, blank=True)
+    document_type = models.CharField(max_length=32)
+    # Key fields as real columns: searchable, indexable, exportable.
+    invoice_code = models.CharField(max_length=20, blank=True)
+    invoice_number = models.CharField(max_length=32, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    seller_name = models.CharField(max_length=200, blank=True)
+    seller_tax_id = models.CharField(max_length=32, blank=True)
+    buyer_name = models.CharField(max_length=200, blank=True)
+    buyer_tax_id = models.CharField(max_length=32, blank=True)
+    amount_excluding_tax = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    tax_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    currency = models.CharField(max_length=3, blank=True)
+    business_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # The full contract (fields incl. line items), as returned by the API.
+    fields = models.JSONField(default=dict)
+    confidence = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list)
+    raw_output = models.TextField(blank=True)  # PII-masked before it is stored
+    timings = models.JSONField(default=dict)
+    from_cache = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Extraction of document {self.document_id}"
+
+
+class FieldCorrection(models.Model):
+    """A reviewer's edit of one extracted field: history and fine-tuning data."""
+
+    extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(max_length=64)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"

@@ -1,0 +1,273 @@
+"""From a clean document to stored, cross-checked fields.
+
+prepare -> mask (PII seam) -> extract (engine from the registry) -> validate -> store.
+Runs in a Celery task that receives only the document id. Idempotent: the Extraction
+row is unique per document, and a document past ``processing`` is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
+from extraction.schema import ExtractionResult
+from reimbursements.engine_context import build_engine_context, load_engines
+from reimbursements.models import Document, Extraction
+from reimbursements.services import _set_status, audit
+
+log = logging.getLogger(__name__)
+
+# Key fields whose confidence decides whether a human must look.
+REVIEW_FIELDS = ("issue_date", "seller_name", "total_amount")
+REVIEW_CONFIDENCE = 0.8
+CACHE_TTL_S = 30 * 24 * 3600
+
+
+class PermanentProcessingError(Exception):
+    """Retrying cannot help (unreadable file, no engine): the document ends in 'failed'."""
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    name: str
+    queue: str
+    fingerprint: str  # engine + model + prompt versions: part of the cache key
+
+
+def choose_engine() -> EngineChoice:
+    load_engines()
+    ctx = build_engine_context()
+    name = registry.choose(ctx, settings.EXTRACTION_ENGINE)
+    cls: Any = registry._classes[name]
+    static_version = getattr(cls, "static_version", None)
+    fingerprint = static_version(ctx) if callable(static_version) else name
+    queue = "gpu" if name == "vlm" else "cpu"
+    return EngineChoice(name=name, queue=queue, fingerprint=str(fingerprint))
+
+
+def cache_key(sha256: str, choice: EngineChoice) -> str:
+    return f"extraction:v1:{sha256}:{choice.name}:{choice.fingerprint}"
+
+
+def enqueue_processing(document_id: int) -> None:
+    from reimbursements.tasks import process_document
+
+    try:
+        choice = choose_engine()
+    except EngineUnavailable as exc:
+        document_fail(document_id=document_id, reason=f"No extraction engine can run: {exc}")
+        return
+    try:
+        process_document.apply_async((document_id,), queue=choice.queue)
+    except Exception:
+        # Broker down: the sweeper finds the document in 'clean' and re-enqueues it.
+        log.exception("could not enqueue processing", extra={"document_id": document_id})
+
+
+def document_process(*, document_id: int) -> str:
+    """Extract fields for one document; returns its final status."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status not in {Document.Status.CLEAN, Document.Status.PROCESSING}:
+            return document.status
+        if Extraction.objects.filter(document=document).exists():
+            # A previous run stored the result but died before the status update.
+            return _finish(document_id)
+        fields = _set_status(document, Document.Status.PROCESSING)
+        document.processing_started_at = timezone.now()
+        document.process_attempts += 1
+        document.save(update_fields=[*fields, "processing_started_at", "process_attempts"])
+        name = document.file.name
+        sha256 = document.sha256
+
+    try:
+        choice = choose_engine()
+    except EngineUnavailable as exc:
+        raise PermanentProcessingError(f"No extraction engine can run here: {exc}") from exc
+    key = cache_key(sha256, choice)
+    started = time.perf_counter()
+    result = _run_engine(name=name, choice=choice)
+    result.timings.setdefault("total", (time.perf_counter() - started) * 1000)
+    stored = store_extraction(document_id=document_id, result=result, from_cache=False)
+    if stored:
+        cache.set(key, _cacheable(result), CACHE_TTL_S)
+    return _finish(document_id)
+
+
+def _run_engine(*, name: str, choice: EngineChoice) -> ExtractionResult:
+    from extraction import pipeline as extraction_pipeline
+
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as exc:
+        raise PermanentProcessingError("The stored file is missing.") from exc
+    try:
+        prepared = extraction_pipeline.load_document(
+            data, name=name, max_pdf_pages=settings.PDF_MAX_PAGES
+        )
+    except (ValueError, OSError) as exc:
+        raise PermanentProcessingError(f"The document could not be read: {exc}") from exc
+    prepared = mask_personal_data(prepared)
+    return extraction_pipeline.extract(prepared, ctx=build_engine_context(), engine=choice.name)
+
+
+def mask_personal_data(prepared: PreparedDocument) -> PreparedDocument:
+    """The PII seam: engines and reviewers only ever see what this returns."""
+    try:
+        from reimbursements.pii_masking import mask_prepared_document
+    except ImportError:
+        return prepared
+    return mask_prepared_document(prepared)
+
+
+def store_extraction(*, document_id: int, result: ExtractionResult, from_cache: bool) -> bool:
+    """Create the Extraction row; False when one already exists (a duplicate run)."""
+    contract = result.to_contract()
+    fields = result.fields
+    try:
+        with transaction.atomic():
+            Extraction.objects.create(
+                document_id=document_id,
+                engine=result.engine,
+                engine_version=result.engine_version[:200],
+                model_version=result.model_version[:200],
+                prompt_version=result.prompt_version[:64],
+                document_type=result.document_type.value,
+                invoice_code=fields.invoice_code or "",
+                invoice_number=fields.invoice_number or "",
+                issue_date=fields.issue_date,
+                seller_name=(fields.seller_name or "")[:200],
+                seller_tax_id=fields.seller_tax_id or "",
+                buyer_name=(fields.buyer_name or "")[:200],
+                buyer_tax_id=fields.buyer_tax_id or "",
+                amount_excluding_tax=fields.amount_excluding_tax,
+                tax_amount=fields.tax_amount,
+                total_amount=fields.total_amount,
+                currency=fields.currency or "",
+                business_key=business_key(result),
+                fields=contract["fields"],
+                confidence=contract["confidence"],
+                warnings=contract["warnings"],
+                raw_output=_masked_text(result.raw_output),
+                timings={k: round(v, 1) for k, v in result.timings.items()},
+                from_cache=from_cache,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _masked_text(text: str) -> str:
+    try:
+        from extraction.pii import mask_text
+    except ImportError:
+        return text
+    return str(mask_text(text))
+
+
+def business_key(result: ExtractionResult) -> str:
+    """The identity of an invoice across uploads (duplicate detection)."""
+    f = result.fields
+    if f.invoice_number and len(f.invoice_number) == 20:
+        return f"einv:{f.invoice_number}"
+    if f.invoice_code and f.invoice_number:
+        return f"inv:{f.invoice_code}:{f.invoice_number}"
+    if f.invoice_number and result.document_type.value not in {"receipt", "other"}:
+        return f"num:{result.document_type.value}:{f.invoice_number}"
+    if f.seller_name and f.issue_date and f.total_amount is not None:
+        seller = "".join(f.seller_name.split()).lower()
+        return f"rcpt:{seller}:{f.issue_date.isoformat()}:{f.total_amount}"
+    return ""
+
+
+def _finish(document_id: int) -> str:
+    """Decide extracted vs needs_review, flag duplicates, audit: one transaction."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status not in {Document.Status.PROCESSING, Document.Status.CLEAN}:
+            return document.status
+        extraction = Extraction.objects.get(document=document)
+        _flag_duplicate(document, extraction)
+        needs_review = bool(extraction.warnings) or document.duplicate_of_id is not None
+        for name in REVIEW_FIELDS:
+            if extraction.confidence.get(name, 0.0) < REVIEW_CONFIDENCE:
+                needs_review = True
+        status = Document.Status.NEEDS_REVIEW if needs_review else Document.Status.EXTRACTED
+        fields = _set_status(document, status)
+        document.completed_at = timezone.now()
+        document.save(
+            update_fields=[
+                *fields,
+                "completed_at",
+                "duplicate_of",
+                "duplicate_reason",
+            ]
+        )
+        audit(
+            actor=None,
+            action="document.extracted",
+            obj=document,
+            after={"status": status, "engine": extraction.engine, "cache": extraction.from_cache},
+        )
+        return status
+
+
+def _flag_duplicate(document: Document, extraction: Extraction) -> None:
+    earlier = Document.objects.filter(pk__lt=document.pk).exclude(
+        status__in=[Document.Status.INFECTED, Document.Status.REJECTED]
+    )
+    if extraction.business_key:
+        original = (
+            earlier.filter(extraction__business_key=extraction.business_key).order_by("pk").first()
+        )
+        if original is not None:
+            document.duplicate_of = original
+            document.duplicate_reason = "business_key"
+            return
+    original = earlier.filter(sha256=document.sha256).order_by("pk").first()
+    if original is not None:
+        document.duplicate_of = original
+        document.duplicate_reason = "image_hash"
+
+
+def document_fail(*, document_id: int, reason: str) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.is_terminal:
+            return document.status
+        fields = _set_status(document, Document.Status.FAILED, error=reason)
+        document.completed_at = timezone.now()
+        document.save(update_fields=[*fields, "completed_at"])
+        audit(actor=None, action="document.failed", obj=document, comment=reason)
+        return document.status
+
+
+def _cacheable(result: ExtractionResult) -> dict[str, Any]:
+    return {"result": result, "stored_at": time.time()}
+
+
+def cached_result(sha256: str) -> ExtractionResult | None:
+    try:
+        choice = choose_engine()
+    except EngineUnavailable:
+        return None
+    entry = cache.get(cache_key(sha256, choice))
+    if not entry:
+        return None
+    result = entry.get("result")
+    return result if isinstance(result, ExtractionResult) else None
+
+
+def money_or_none(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))

@@ -1,0 +1,363 @@
+"""Writes. Each state change is one atomic function: lock, check, save, audit, enqueue.
+
+Tasks are enqueued with ``transaction.on_commit`` so a worker never sees a row that
+is not committed yet, and a rolled-back upload never enqueues anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from reimbursements import scanning
+from reimbursements.intake import AcceptedFile, IntakeError
+from reimbursements.models import AuditEvent, Claim, Document, ScanResult
+
+log = logging.getLogger(__name__)
+
+EDITABLE_CLAIM_STATES = frozenset({Claim.Status.DRAFT, Claim.Status.RETURNED})
+
+
+class ServiceError(Exception):
+    """A request that is understood but not allowed now (maps to 400/409)."""
+
+    status_code = 400
+
+    def __init__(self, code: str, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+
+
+def audit(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Document | Claim,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    comment: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.model_name or obj.__class__.__name__.lower(),
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
+def _set_status(document: Document, status: str, *, error: str = "") -> list[str]:
+    document.status = status
+    document.error = error
+    document.status_changed_at = timezone.now()
+    return ["status", "error", "status_changed_at", "updated_at"]
+
+
+# --- Documents --------------------------------------------------------------------------
+
+
+def document_create(
+    *, owner: User, accepted: AcceptedFile, claim_id: int | None = None
+) -> Document:
+    """Store an accepted upload and queue its virus scan. All or nothing."""
+    stored_name: str | None = None
+    try:
+        with transaction.atomic():
+            claim = None
+            if claim_id is not None:
+                claim = Claim.objects.select_for_update().filter(pk=claim_id, owner=owner).first()
+                if claim is None:
+                    raise IntakeError(
+                        "claim_not_found", "That claim does not exist.", status_code=404
+                    )
+                if claim.status not in EDITABLE_CLAIM_STATES:
+                    raise IntakeError(
+                        "claim_not_editable",
+                        f"Documents cannot be added to a claim that is {claim.status}.",
+                        status_code=409,
+                    )
+            document = Document(
+                owner=owner,
+                claim=claim,
+                original_filename=accepted.original_name,
+                sha256=accepted.sha256,
+                size=len(accepted.content),
+                mime_type=accepted.mime_type,
+                page_count=accepted.page_count,
+                width=accepted.width,
+                height=accepted.height,
+                status=Document.Status.RECEIVED,
+                status_changed_at=timezone.now(),
+            )
+            document.file.save("upload", ContentFile(accepted.content), save=False)
+            stored_name = document.file.name
+            document.save()
+            audit(
+                actor=owner,
+                action="document.uploaded",
+                obj=document,
+                after={
+                    "sha256": document.sha256,
+                    "size": document.size,
+                    "mime": document.mime_type,
+                },
+            )
+            doc_id = document.pk
+            transaction.on_commit(lambda: _enqueue_scan(doc_id))
+    except BaseException:
+        # The row rolled back; the file must not outlive it.
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return document
+
+
+def _enqueue_scan(document_id: int) -> None:
+    from reimbursements.tasks import scan_document
+
+    try:
+        scan_document.delay(document_id)
+    except Exception:
+        # Broker down: the document stays 'received' and the sweeper re-enqueues it.
+        log.exception("could not enqueue scan", extra={"document_id": document_id})
+
+
+def document_scan(*, document_id: int) -> str:
+    """Scan one stored document with clamd; returns the resulting status.
+
+    Idempotent: a document past scanning is left alone. Raises
+    ``scanning.ScannerUnavailable`` (after recording it on the document) so the task
+    retries; the document is never marked clean without a verdict.
+    """
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status not in {Document.Status.RECEIVED, Document.Status.SCANNING}:
+            return document.status
+        fields = _set_status(document, Document.Status.SCANNING, error=document.error)
+        document.scan_attempts += 1
+        document.save(update_fields=[*fields, "scan_attempts"])
+        name = document.file.name
+        attempts = document.scan_attempts
+
+    if not scanning.scanner_configured() and not settings.SCAN_REQUIRED:
+        return _record_not_scanned(document_id)
+
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        outcome = scanning.scan_bytes(data)
+    except scanning.TooLargeForScanner as exc:
+        return _record_too_large(document_id, str(exc))
+    except scanning.ScannerUnavailable as exc:
+        Document.objects.filter(pk=document_id, status=Document.Status.SCANNING).update(
+            error=(
+                "The virus scanner is unavailable; the scan will be retried automatically "
+                f"(attempt {attempts}). The document stays on hold until it is scanned."
+            ),
+            updated_at=timezone.now(),
+        )
+        log.warning("scanner unavailable: %s", exc, extra={"document_id": document_id})
+        raise
+    return _record_verdict(document_id, outcome)
+
+
+def _record_verdict(document_id: int, outcome: scanning.ScanOutcome) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status != Document.Status.SCANNING:
+            return document.status
+        now = timezone.now()
+        ScanResult.objects.create(
+            document=document,
+            scanner_version=outcome.scanner_version[:200],
+            verdict=ScanResult.Verdict.INFECTED if outcome.infected else ScanResult.Verdict.CLEAN,
+            signature=outcome.signature[:200],
+            scanned_at=now,
+        )
+        document.scanned_at = now
+        if outcome.infected:
+            fields = _set_status(
+                document,
+                Document.Status.INFECTED,
+                error=(
+                    f"A virus was found in this file ({outcome.signature}). It has been "
+                    "removed and cannot be opened. Scan your device and upload a clean copy."
+                ),
+            )
+            old_name = document.file.name
+            _make_unreachable(old_name)
+            document.file.name = ""
+            document.save(update_fields=[*fields, "scanned_at", "file"])
+            audit(
+                actor=None,
+                action="document.infected",
+                obj=document,
+                after={"signature": outcome.signature, "policy": settings.INFECTED_FILE_POLICY},
+            )
+            log.warning(
+                "infected upload quarantined",
+                extra={"document_id": document.pk, "signature": outcome.signature},
+            )
+            return document.status
+        fields = _set_status(document, Document.Status.CLEAN)
+        document.save(update_fields=[*fields, "scanned_at"])
+        audit(actor=None, action="document.scanned_clean", obj=document)
+        transaction.on_commit(lambda: _after_clean(document_id))
+        return document.status
+
+
+def _record_not_scanned(document_id: int) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status != Document.Status.SCANNING:
+            return document.status
+        now = timezone.now()
+        ScanResult.objects.create(
+            document=document,
+            scanner_version="none",
+            verdict=ScanResult.Verdict.NOT_SCANNED,
+            scanned_at=now,
+        )
+        document.scanned_at = now
+        fields = _set_status(document, Document.Status.CLEAN)
+        document.save(update_fields=[*fields, "scanned_at"])
+        audit(actor=None, action="document.not_scanned", obj=document)
+        log.warning(
+            "VIRUS SCANNING UNAVAILABLE: document passed through unscanned (dev mode)",
+            extra={"document_id": document_id},
+        )
+        transaction.on_commit(lambda: _after_clean(document_id))
+        return document.status
+
+
+def _record_too_large(document_id: int, detail: str) -> str:
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status != Document.Status.SCANNING:
+            return document.status
+        now = timezone.now()
+        ScanResult.objects.create(
+            document=document,
+            scanner_version="clamd",
+            verdict=ScanResult.Verdict.TOO_LARGE,
+            signature="",
+            scanned_at=now,
+        )
+        document.scanned_at = now
+        fields = _set_status(
+            document,
+            Document.Status.REJECTED,
+            error="The file is too large for the virus scanner, so it was rejected unscanned.",
+        )
+        _make_unreachable(document.file.name)
+        document.file.name = ""
+        document.save(update_fields=[*fields, "scanned_at", "file"])
+        audit(actor=None, action="document.rejected_too_large", obj=document, comment=detail)
+        return document.status
+
+
+def _make_unreachable(name: str) -> None:
+    if not name:
+        return
+    if settings.INFECTED_FILE_POLICY == "quarantine":
+        target_dir = Path(settings.QUARANTINE_ROOT)
+        target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        source = Path(default_storage.path(name))
+        if source.exists():
+            shutil.move(str(source), str(target_dir / source.name))
+    else:
+        default_storage.delete(name)
+
+
+def _after_clean(document_id: int) -> None:
+    """Hand a clean document to the extraction pipeline (see pipeline service)."""
+    from reimbursements import pipeline
+
+    pipeline.enqueue_processing(document_id)
+
+
+# --- Claims -----------------------------------------------------------------------------
+
+
+def claim_create(*, owner: User, title: str, currency: str = "CNY") -> Claim:
+    with transaction.atomic():
+        claim = Claim.objects.create(owner=owner, title=title, currency=currency)
+        audit(actor=owner, action="claim.created", obj=claim, after={"title": title})
+    return claim
+
+
+def claim_update(
+    *, actor: User, claim_id: int, title: str | None = None, currency: str | None = None
+) -> Claim:
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
+        if claim.status not in EDITABLE_CLAIM_STATES:
+            raise ServiceError(
+                "claim_not_editable", f"A {claim.status} claim cannot be edited.", status_code=409
+            )
+        before = {"title": claim.title, "currency": claim.currency}
+        changed: list[str] = []
+        if title is not None and title != claim.title:
+            claim.title = title
+            changed.append("title")
+        if currency is not None and currency != claim.currency:
+            claim.currency = currency
+            changed.append("currency")
+        if changed:
+            claim.save(update_fields=[*changed, "updated_at"])
+            audit(
+                actor=actor,
+                action="claim.updated",
+                obj=claim,
+                before=before,
+                after={"title": claim.title, "currency": claim.currency},
+            )
+    return claim
+
+
+def claim_delete(*, actor: User, claim_id: int) -> None:
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
+        if claim.status != Claim.Status.DRAFT:
+            raise ServiceError(
+                "claim_not_deletable", "Only draft claims can be deleted.", status_code=409
+            )
+        audit(actor=actor, action="claim.deleted", obj=claim, before={"title": claim.title})
+        claim.documents.update(claim=None)
+        claim.delete()
+
+
+def claim_add_document(*, actor: User, claim_id: int, document_id: int) -> Claim:
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
+        if claim.status not in EDITABLE_CLAIM_STATES:
+            raise ServiceError(
+                "claim_not_editable", f"A {claim.status} claim cannot be changed.", status_code=409
+            )
+        document = Document.objects.select_for_update().get(pk=document_id, owner=actor)
+        if document.claim_id not in (None, claim.pk):
+            raise ServiceError(
+                "document_in_other_claim",
+                "This document already belongs to another claim.",
+                status_code=409,
+            )
+        document.claim = claim
+        document.save(update_fields=["claim", "updated_at"])
+        audit(
+            actor=actor, action="claim.document_added", obj=claim, after={"document": document.pk}
+        )
+    return claim

@@ -1,0 +1,50 @@
+"""Server-side pages: sign-in and the single-page app shell."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_http_methods
+
+from reimbursements.scanning import scanner_configured
+
+
+@ensure_csrf_cookie
+def app(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    built = settings.BASE_DIR / "frontend" / "web" / "dist" / "index.html"
+    if built.is_file():
+        return HttpResponse(built.read_text(encoding="utf-8"))
+    return render(request, "app.html", {"scanning_available": scanner_configured()})
+
+
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        user = authenticate(
+            request,
+            username=request.POST.get("username", ""),
+            password=request.POST.get("password", ""),
+        )
+        if user is not None and user.is_active:
+            login(request, user)
+            return redirect("app")
+        error = "Wrong username or password."
+    return render(
+        request,
+        "login.html",
+        {"error": error, "scanning_available": scanner_configured()},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Install and run the product on embedded defaults: SQLite, kombu's filesystem broker,
+# local private media, the CPU OCR engine. No external service is needed.
+# DATABASE_URL, REDIS_URL and CLAMD_SOCKET / CLAMD_HOST switch to the real services.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-invoice_assistant.settings.dev}"
+export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-*}"
+PORT="${PORT:-8000}"
+HOST="${HOST:-0.0.0.0}"
+
+bash scripts/ensure-venv.sh requirements/base.txt
+PY=.venv/bin/python
+mkdir -p var/log
+if [[ -f frontend/web/package.json ]] && command -v npm >/dev/null; then
+  echo "==> building the web app" >&2
+  (cd frontend/web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >&2
+fi
+$PY manage.py migrate --noinput -v 0
+$PY manage.py collectstatic --noinput -v 0
+SEED_OUTPUT="$($PY manage.py seed_demo)"
+
+# A real Celery worker (scan queue + CPU extraction queue) and beat for the sweeper.
+.venv/bin/celery -A invoice_assistant worker -Q default,cpu -c "${WORKER_CONCURRENCY:-1}" \
+  --loglevel=INFO --logfile=var/log/worker.log &
+WORKER_PID=$!
+.venv/bin/celery -A invoice_assistant beat --loglevel=INFO --logfile=var/log/beat.log \
+  --schedule=var/celerybeat-schedule &
+BEAT_PID=$!
+trap 'kill $WORKER_PID $BEAT_PID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+
+LAN_IP="$(hostname -I 2>/dev/null | awk '{print $1}')"
+cat <<BANNER
+
+  Invoice Assistant is running.
+    Open:      http://localhost:$PORT/   ${LAN_IP:+(from your phone: http://$LAN_IP:$PORT/)}
+    API docs:  http://localhost:$PORT/api/docs/
+    Admin:     http://localhost:$PORT/admin/
+$(echo "$SEED_OUTPUT" | sed 's/^/    /')
+    Logs:      var/log/worker.log, var/log/beat.log
+BANNER
+if [[ -z "${CLAMD_SOCKET:-}${CLAMD_HOST:-}" ]]; then
+  echo "    WARNING: virus scanning is UNAVAILABLE (no CLAMD_SOCKET / CLAMD_HOST): uploads are not scanned."
+fi
+echo
+.venv/bin/gunicorn invoice_assistant.wsgi --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --threads 4 --timeout 120 --access-logfile - --error-logfile -

@@ -1,0 +1,203 @@
+"""Upload intake through the real API: good files are stored, bad ones leave nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from rest_framework.test import APIClient
+
+from reimbursements.models import AuditEvent, Document
+from tests.conftest import jpeg_bytes, pdf_bytes, png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(make_user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(make_user("employee"))
+    return api
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path: Path, settings) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(client: APIClient, data: bytes, name: str = "invoice.jpg", **extra):
+    return client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile(name, data, content_type="image/jpeg"), **extra},
+        format="multipart",
+    )
+
+
+def stored_files(media_root: Path) -> list[Path]:
+    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
+
+
+def assert_nothing_stored(media_root: Path) -> None:
+    assert Document.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_clean_png_is_stored_and_reported_as_received(client, media_root):
+    # Given a valid PNG
+    # When it is uploaded
+    response = upload(client, png_bytes(), name="receipt.png")
+    # Then it is accepted with id, status and url, and one file is stored
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "received"
+    assert body["url"] == f"/api/v1/documents/{body['id']}/"
+    assert body["mime_type"] == "image/png"
+    assert len(stored_files(media_root)) == 1
+
+
+def test_user_filename_is_never_used_as_a_path(client, media_root):
+    # Given a filename that tries to escape the media directory
+    response = upload(client, png_bytes(), name="../../etc/passwd.png")
+    # Then the file lands under a random name and the display name has no path parts
+    assert response.status_code == 201
+    (path,) = stored_files(media_root)
+    assert "passwd" not in path.name
+    assert response.json()["original_filename"] == "passwd.png"
+
+
+def test_jpeg_is_reencoded_upright_without_exif(client, media_root):
+    # Given a landscape JPEG whose EXIF says "rotate 90" and carries GPS data
+    response = upload(client, jpeg_bytes((80, 40), exif_orientation=6))
+    assert response.status_code == 201
+    (path,) = stored_files(media_root)
+    # Then the stored image is upright (portrait) and has no EXIF at all
+    with Image.open(path) as stored:
+        assert stored.size == (40, 80)
+        assert not stored.getexif()
+
+
+def test_pdf_is_stored_with_its_page_count(client, media_root):
+    response = upload(client, pdf_bytes(pages=3), name="invoice.pdf")
+    assert response.status_code == 201, response.content
+    assert response.json()["page_count"] == 3
+    assert response.json()["mime_type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        (b"", 400, "empty_file"),
+        (b"just some text, not an image", 415, "unsupported_type"),
+        (jpeg_bytes()[:200], 400, "corrupt_image"),
+        (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", 400, "corrupt_image"),
+        (b"PK\x03\x04" + b"\x00" * 40, 415, "unsupported_type"),
+    ],
+    ids=["empty", "text-named-jpg", "truncated-jpeg", "html-png-polyglot", "zip"],
+)
+def test_bad_files_get_a_clear_4xx_and_leave_nothing(client, media_root, data, status, code):
+    # Given a file that is not an acceptable document
+    # When it is uploaded (always with an innocent .jpg name)
+    response = upload(client, data)
+    # Then it is refused with a stable code and a human message, and nothing is stored
+    assert response.status_code == status, response.content
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+    assert_nothing_stored(media_root)
+
+
+def test_pixel_bomb_is_refused(client, media_root, settings):
+    # Given an image that decodes to far more pixels than allowed (small on disk)
+    settings.IMAGE_MAX_PIXELS = 1_000_000
+    out = io.BytesIO()
+    Image.new("1", (4000, 4000)).save(out, format="PNG")
+    # When it is uploaded, then it is refused before decoding and nothing is stored
+    response = upload(client, out.getvalue(), name="bomb.png")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "image_too_large"
+    assert_nothing_stored(media_root)
+
+
+def test_oversize_upload_is_refused_while_streaming(client, media_root, settings):
+    # Given a limit of 100 KB and a 300 KB body
+    settings.UPLOAD_MAX_BYTES = 100 * 1024
+    response = upload(client, png_bytes() + b"\x00" * (300 * 1024))
+    # Then it is a 413 and nothing is stored
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "file_too_large"
+    assert_nothing_stored(media_root)
+
+
+def test_oversize_upload_stops_reading_at_the_limit(settings, rf):
+    # Given the upload handler and a body far beyond the limit
+    from django.core.files.uploadhandler import StopUpload
+
+    from reimbursements.intake import LimitedUploadHandler
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    request = rf.post("/api/v1/documents/")
+    handler = LimitedUploadHandler(request)
+    handler.new_file("file", "x.png", "image/png", None)
+    # When chunks arrive, then reading stops at the first chunk past the limit
+    handler.receive_data_chunk(b"a" * 1000, 0)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"a" * 1000, 1000)
+    assert request.upload_too_large is True
+
+
+def test_encrypted_pdf_is_refused_with_a_clear_message(client, media_root):
+    # Given a password-protected PDF
+    data = pdf_bytes(encrypted=True)
+    # When it is uploaded
+    response = upload(client, data, name="locked.pdf")
+    # Then the owner is told to upload an unprotected copy, and nothing is stored
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "pdf_encrypted"
+    assert_nothing_stored(media_root)
+
+
+def test_pdf_over_the_page_limit_is_refused(client, media_root, settings):
+    settings.PDF_MAX_PAGES = 2
+    response = upload(client, pdf_bytes(pages=3), name="long.pdf")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "pdf_too_many_pages"
+    assert_nothing_stored(media_root)
+
+
+def test_upload_without_a_file_is_refused(client, media_root):
+    response = client.post("/api/v1/documents/", {"claim": ""}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "file_missing"
+    assert_nothing_stored(media_root)
+
+
+def test_upload_into_someone_elses_claim_is_refused(client, media_root, make_user):
+    from tests.reimbursements.factories import ClaimFactory
+
+    other_claim = ClaimFactory(owner=make_user("employee"))
+    response = upload(client, png_bytes(), claim=other_claim.pk)
+    assert response.status_code == 404
+    assert_nothing_stored(media_root)
+
+
+def test_eicar_inside_a_zip_is_not_an_accepted_type(client, media_root):
+    # Given a zip (an archive is never an invoice)
+    from tests.conftest import eicar_bytes
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("eicar.com", eicar_bytes())
+    response = upload(client, out.getvalue(), name="invoice.zip")
+    # Then it is refused at intake: nothing is stored for anything else to read
+    assert response.status_code == 415
+    assert_nothing_stored(media_root)
+
+
+def test_settings_upload_limit_default_is_20_mb():
+    assert settings.UPLOAD_MAX_BYTES == 20 * 1024 * 1024
