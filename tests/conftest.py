@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from tests.reimbursements.factories import UserFactory
-
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., object]:
+    from tests.reimbursements.factories import UserFactory
+
     def make(*roles: str, username: str | None = None) -> object:
         kwargs = {"username": username} if username else {}
         return UserFactory(roles=roles or ("employee",), **kwargs)
