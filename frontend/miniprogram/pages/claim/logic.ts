@@ -1,0 +1,90 @@
+/** Claim detail: its documents, the status timeline and what the employee may do next. */
+import { formatDateTime, formatMoney } from '../../utils/format';
+import { Lang, getLanguage, tOr } from '../../utils/i18n';
+import { Tone, claimStatusLabel, claimStatusTone, isClaimEditable } from '../../utils/status';
+import type { ClaimDto, ClaimEvent, DocumentDto } from '../../utils/types';
+
+export interface TimelineEntry {
+  key: string;
+  title: string;
+  meta: string;
+  comment: string;
+  tone: Tone;
+  latest: boolean;
+}
+
+function eventTone(action: string): Tone {
+  if (action === 'rejected') return 'error';
+  if (action === 'returned') return 'warn';
+  if (action === 'paid' || action.endsWith('approved')) return 'ok';
+  return 'neutral';
+}
+
+/** Oldest first, the way a claim travels; the latest step is marked. */
+export function buildTimeline(events: ClaimEvent[], lang: Lang = getLanguage()): TimelineEntry[] {
+  const sorted = events
+    .map((event, index) => ({ event, index }))
+    .sort((a, b) => {
+      const diff = Date.parse(a.event.created_at) - Date.parse(b.event.created_at);
+      return diff !== 0 && !Number.isNaN(diff) ? diff : a.index - b.index;
+    });
+  return sorted.map(({ event, index }, position) => ({
+    key: `e${index}`,
+    title: tOr(`event_${event.action}`, event.action, lang),
+    meta: [event.actor, formatDateTime(event.created_at)].filter(Boolean).join(' · '),
+    comment: event.comment ?? '',
+    tone: eventTone(event.action),
+    latest: position === sorted.length - 1,
+  }));
+}
+
+export interface ClaimView {
+  title: string;
+  statusLabel: string;
+  tone: Tone;
+  total: string;
+  editable: boolean;
+  canSubmit: boolean;
+}
+
+export function claimView(claim: ClaimDto, lang: Lang = getLanguage()): ClaimView {
+  const editable = isClaimEditable(claim.status);
+  return {
+    title: claim.title,
+    statusLabel: claimStatusLabel(claim.status, lang),
+    tone: claimStatusTone(claim.status),
+    total: formatMoney(claim.total, claim.currency),
+    editable,
+    canSubmit: editable && claim.documents.length > 0,
+  };
+}
+
+/** Documents that can still go into a claim: not in one, and not refused by the checks. */
+export function addableDocuments(docs: DocumentDto[]): DocumentDto[] {
+  return docs.filter((doc) => doc.claim === null && doc.status !== 'infected' && doc.status !== 'rejected');
+}
+
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Runs `fn` over `items`, at most `limit` at once, results in input order. */
+export async function mapWithLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<Settled<R>[]> {
+  const results: Settled<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { ok: true, value: await fn(items[index]) };
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, () => worker());
+  await Promise.all(workers);
+  return results;
+}

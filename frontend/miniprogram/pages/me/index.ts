@@ -1,0 +1,78 @@
+import { LOGIN_PAGE, errorMessage, fetchMe, signOut } from '../../utils/api';
+import { canOverrideBaseUrl, getBaseUrl, setBaseUrlOverride } from '../../utils/config';
+import { LANGUAGES, Lang, getLanguage, messages, setLanguage, t, tOr } from '../../utils/i18n';
+import { InputEvent, applyTabBarLanguage, confirmModal, requireSignIn, setTitle } from '../../utils/page';
+
+Component({
+  data: {
+    L: messages(),
+    lang: 'zh-CN' as Lang,
+    name: '',
+    username: '',
+    roles: '',
+    scanning: '',
+    error: '',
+    serverUrl: '',
+    canEditServer: false,
+  },
+
+  methods: {
+    onShow() {
+      if (!requireSignIn()) return;
+      this.refreshTexts();
+      this.setData({ serverUrl: getBaseUrl(), canEditServer: canOverrideBaseUrl() });
+      return this.load();
+    },
+
+    refreshTexts() {
+      const lang = getLanguage();
+      this.setData({ L: messages(lang), lang });
+      setTitle('me_title');
+      applyTabBarLanguage(lang);
+    },
+
+    async load() {
+      try {
+        const me = await fetchMe();
+        this.setData({
+          name: me.display_name || me.username,
+          username: me.username,
+          roles: me.roles.map((role) => tOr(`role_${role}`, role)).join(', '),
+          scanning: me.scanning_available ? t('me_scanning_on') : t('me_scanning_off'),
+          error: '',
+        });
+      } catch (err) {
+        this.setData({ error: errorMessage(err) });
+      }
+    },
+
+    onLanguage(e: { currentTarget: { dataset: { lang?: string } } }) {
+      const lang = e.currentTarget.dataset.lang as Lang;
+      if (!LANGUAGES.includes(lang)) return;
+      setLanguage(lang);
+      this.refreshTexts();
+      return this.load(); // role and scanning texts are translated too
+    },
+
+    onServerInput(e: InputEvent) {
+      this.setData({ serverUrl: e.detail.value });
+    },
+
+    onServerSave() {
+      const saved = setBaseUrlOverride(this.data.serverUrl);
+      if (saved === null && this.data.serverUrl.trim() !== '') {
+        this.setData({ error: t('login_server_invalid') });
+        return;
+      }
+      // Another server means another account: sign in again there.
+      signOut();
+      wx.reLaunch({ url: LOGIN_PAGE });
+    },
+
+    async onSignOut() {
+      if (!(await confirmModal(t('me_sign_out_confirm')))) return;
+      signOut();
+      wx.reLaunch({ url: LOGIN_PAGE });
+    },
+  },
+});

@@ -1,0 +1,75 @@
+/** API payloads shaped like the contract, for the fake server and the pure-logic tests. */
+import type { ClaimDto, DocumentDto, Extraction } from '../../utils/types';
+
+export function makeExtraction(overrides: Partial<Extraction> = {}): Extraction {
+  return {
+    document_type: 'vat_electronic',
+    fields: {
+      invoice_code: '011002100111',
+      invoice_number: '12345678',
+      issue_date: '2024-03-05',
+      seller_name: '北京某某餐饮有限公司',
+      seller_tax_id: '91110000600037341L',
+      buyer_name: '示例科技有限公司',
+      buyer_tax_id: '91440300MA5EJRPEXF',
+      amount_excluding_tax: '1000.00',
+      tax_amount: '60.00',
+      total_amount: '1060.00',
+      total_in_words: '壹仟零陆拾元整',
+      check_code: '12345678901234567890',
+      currency: 'CNY',
+      line_items: [
+        {
+          name: '餐饮服务',
+          quantity: '1',
+          unit_price: '1000',
+          amount: '1000.00',
+          tax_rate: '6%',
+          tax_amount: '60.00',
+        },
+      ],
+    },
+    confidence: { total_amount: 0.98, seller_name: 0.62, invoice_number: 0.95 },
+    warnings: [
+      { code: 'tax_id_checksum', message: 'Seller tax ID fails its checksum.', field: 'seller_tax_id' },
+      { code: 'possible_duplicate', message: 'Looks like an invoice uploaded before.', field: null },
+    ],
+    engine: 'ocr',
+    ...overrides,
+  };
+}
+
+export function makeDocument(overrides: Partial<DocumentDto> = {}): DocumentDto {
+  const id = overrides.id ?? 7;
+  return {
+    id,
+    status: 'extracted',
+    original_filename: 'invoice.png',
+    mime_type: 'image/png',
+    size: 12345,
+    page_count: 1,
+    claim: null,
+    created_at: '2024-03-05T06:07:08Z',
+    updated_at: '2024-03-05T06:07:09Z',
+    error: null,
+    scan: { verdict: 'clean', signature: null, scanned_at: '2024-03-05T06:07:08Z' },
+    extraction: makeExtraction(),
+    duplicate_of: null,
+    file_url: `/api/v1/documents/${id}/file/`,
+    ...overrides,
+  };
+}
+
+export function makeClaim(overrides: Partial<ClaimDto> = {}): ClaimDto {
+  return {
+    id: 3,
+    title: '3 月北京出差',
+    status: 'draft',
+    currency: 'CNY',
+    total: '1060.00',
+    documents: [7],
+    events: [{ action: 'created', actor: 'zhang.san', created_at: '2024-03-05T06:00:00Z', comment: null }],
+    created_at: '2024-03-05T06:00:00Z',
+    ...overrides,
+  };
+}

@@ -1,0 +1,203 @@
+import { ApiError } from '../../../utils/api';
+import {
+  DocumentPoller,
+  checkFieldEdit,
+  documentWarnings,
+  fieldRows,
+  lineItemRows,
+  pipelineSteps,
+  statusView,
+} from '../../../pages/document/logic';
+import type { DocumentDto, DocumentStatus } from '../../../utils/types';
+import { makeDocument, makeExtraction } from '../../helpers/fixtures';
+import { wxControl } from '../../helpers/wx';
+
+beforeEach(() => wxControl().reset());
+
+describe('status', () => {
+  const cases: Array<[DocumentStatus, string, boolean, string]> = [
+    ['received', '已接收', false, 'current,todo,todo,todo'],
+    ['scanning', '安全扫描中', false, 'done,current,todo,todo'],
+    ['clean', '扫描通过', false, 'done,done,current,todo'],
+    ['processing', '识别中', false, 'done,done,current,todo'],
+    ['extracted', '已识别', true, 'done,done,done,done'],
+    ['needs_review', '待复核', true, 'done,done,done,done'],
+    ['failed', '识别失败', true, 'done,done,error,todo'],
+    ['infected', '发现病毒', true, 'done,error,todo,todo'],
+    ['rejected', '已拒收', true, 'done,error,todo,todo'],
+  ];
+
+  test.each(cases)('%s is shown as "%s" (terminal: %s) with steps %s', (status, label, terminal, steps) => {
+    const view = statusView(status, 'zh-CN');
+    expect(view.label).toBe(label);
+    expect(view.terminal).toBe(terminal);
+    expect(view.steps.map((s) => s.state).join()).toBe(steps);
+  });
+
+  test('an unknown status stops polling and shows its raw name', () => {
+    const view = statusView('archived', 'en');
+    expect(view.terminal).toBe(true);
+    expect(view.label).toBe('archived');
+  });
+
+  test('step labels follow the language', () => {
+    expect(pipelineSteps('received', 'en').map((s) => s.label)).toEqual(['Received', 'Scan', 'Reading', 'Result']);
+  });
+});
+
+describe('fields', () => {
+  test('each field carries its warnings, confidence and a low-confidence flag', () => {
+    const rows = fieldRows(makeExtraction(), 'zh-CN');
+    const seller = rows.find((r) => r.name === 'seller_name')!;
+    const taxId = rows.find((r) => r.name === 'seller_tax_id')!;
+    const total = rows.find((r) => r.name === 'total_amount')!;
+
+    expect(rows).toHaveLength(13);
+    expect(seller).toMatchObject({ label: '销售方名称', confidence: '置信度 62%', lowConfidence: true });
+    expect(taxId.warnings).toEqual(['Seller tax ID fails its checksum.']);
+    expect(total).toMatchObject({ display: '¥1,060.00', raw: '1060.00', lowConfidence: false, inputType: 'digit' });
+  });
+
+  test('missing values show a dash and no confidence', () => {
+    const extraction = makeExtraction();
+    extraction.fields.buyer_name = null;
+    extraction.confidence.buyer_name = 0.1;
+    const buyer = fieldRows(extraction).find((r) => r.name === 'buyer_name')!;
+    expect(buyer).toMatchObject({ display: '—', raw: '', confidence: '', lowConfidence: false });
+  });
+
+  test('document-level warnings are listed apart', () => {
+    expect(documentWarnings(makeExtraction())).toEqual(['Looks like an invoice uploaded before.']);
+  });
+
+  test('line items are formatted', () => {
+    expect(lineItemRows(makeExtraction().fields.line_items)[0]).toMatchObject({
+      name: '餐饮服务',
+      amount: '1,000.00',
+      taxRate: '6%',
+    });
+  });
+});
+
+describe('checking an edit', () => {
+  test('money is cleaned of symbols and separators', () => {
+    expect(checkFieldEdit('total_amount', ' ¥1,234.5 ')).toEqual({ ok: true, value: '1234.5' });
+    expect(checkFieldEdit('total_amount', '12.345', 'en')).toEqual({
+      ok: false,
+      message: 'Enter an amount such as 12.30',
+    });
+  });
+
+  test('dates accept Chinese and slashed forms and must exist', () => {
+    expect(checkFieldEdit('issue_date', '2024年3月5日')).toEqual({ ok: true, value: '2024-03-05' });
+    expect(checkFieldEdit('issue_date', '2024/02/30').ok).toBe(false);
+  });
+
+  test('currencies are upper-cased ISO codes', () => {
+    expect(checkFieldEdit('currency', 'usd')).toEqual({ ok: true, value: 'USD' });
+    expect(checkFieldEdit('currency', 'RMB元').ok).toBe(false);
+  });
+
+  test('an empty value clears the field', () => {
+    expect(checkFieldEdit('buyer_name', '   ')).toEqual({ ok: true, value: null });
+  });
+});
+
+describe('DocumentPoller', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Lets the poller's awaited load() settle. */
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  };
+
+  test('polls every 2 s until the document is terminal, then stops', async () => {
+    // given a document that moves through the pipeline
+    const statuses: DocumentStatus[] = ['received', 'scanning', 'processing', 'extracted'];
+    const seen: string[] = [];
+    let calls = 0;
+    const poller = new DocumentPoller({
+      load: async () => makeDocument({ status: statuses[Math.min(calls++, statuses.length - 1)] }),
+      onUpdate: (doc) => seen.push(doc.status),
+    });
+
+    // when polling starts, one load happens at once
+    poller.start();
+    await settle();
+    expect(seen).toEqual(['received']);
+
+    // and nothing more before 2 s have passed
+    jest.advanceTimersByTime(1999);
+    await settle();
+    expect(seen).toEqual(['received']);
+
+    // then every 2 s the next state arrives until "extracted"
+    for (let i = 0; i < 3; i++) {
+      jest.advanceTimersByTime(1);
+      await settle();
+      jest.advanceTimersByTime(1999);
+      await settle();
+    }
+    expect(seen).toEqual(['received', 'scanning', 'processing', 'extracted']);
+    expect(poller.isRunning).toBe(false);
+
+    // and no more requests are made
+    jest.advanceTimersByTime(10000);
+    await settle();
+    expect(calls).toBe(4);
+  });
+
+  test('keeps polling through network errors but stops on 404', async () => {
+    // given a load that fails twice, differently
+    const errors: unknown[] = [];
+    const results: Array<() => DocumentDto> = [
+      () => {
+        throw new ApiError(0, 'network_error', 'offline');
+      },
+      () => {
+        throw new ApiError(404, 'not_found', 'gone');
+      },
+    ];
+    let calls = 0;
+    const poller = new DocumentPoller({
+      load: async () => results[calls++](),
+      onUpdate: () => undefined,
+      onError: (err) => errors.push(err),
+    });
+
+    // when polling runs
+    poller.start();
+    await settle();
+    jest.advanceTimersByTime(2000);
+    await settle();
+    jest.advanceTimersByTime(10000);
+    await settle();
+
+    // then the network error was retried and the 404 ended it
+    expect(calls).toBe(2);
+    expect(errors.map((e) => (e as ApiError).code)).toEqual(['network_error', 'not_found']);
+    expect(poller.isRunning).toBe(false);
+  });
+
+  test('stop() cancels the next poll and ignores a load already in flight', async () => {
+    let calls = 0;
+    const seen: string[] = [];
+    let release!: (doc: DocumentDto) => void;
+    const poller = new DocumentPoller({
+      load: () => {
+        calls += 1;
+        return new Promise<DocumentDto>((resolve) => (release = resolve));
+      },
+      onUpdate: (doc) => seen.push(doc.status),
+    });
+    poller.start();
+    poller.stop();
+    release(makeDocument({ status: 'received' }));
+    await settle();
+    jest.advanceTimersByTime(10000);
+    await settle();
+    expect(seen).toEqual([]);
+    expect(calls).toBe(1);
+  });
+});

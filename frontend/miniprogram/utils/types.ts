@@ -1,0 +1,127 @@
+/** Shapes of the REST API (/api/v1/) as the mini-program reads them. */
+
+export type DocumentStatus =
+  | 'received'
+  | 'scanning'
+  | 'clean'
+  | 'processing'
+  | 'extracted'
+  | 'needs_review'
+  | 'failed'
+  | 'infected'
+  | 'rejected';
+
+export type ClaimStatus =
+  | 'draft'
+  | 'submitted'
+  | 'manager_approved'
+  | 'finance_approved'
+  | 'exported'
+  | 'paid'
+  | 'returned'
+  | 'rejected';
+
+export interface User {
+  id: number;
+  username: string;
+  display_name: string;
+  roles: string[];
+}
+
+export interface Me extends User {
+  scanning_available: boolean;
+}
+
+export interface ExtractionWarning {
+  code: string;
+  message: string;
+  field: string | null;
+}
+
+export interface LineItem {
+  name: string | null;
+  quantity: string | null;
+  unit_price: string | null;
+  amount: string | null;
+  tax_rate: string | null;
+  tax_amount: string | null;
+}
+
+/** Scalar fields are strings (money as decimal strings, dates as YYYY-MM-DD) or null. */
+export interface InvoiceFields {
+  invoice_code?: string | null;
+  invoice_number?: string | null;
+  issue_date?: string | null;
+  seller_name?: string | null;
+  seller_tax_id?: string | null;
+  buyer_name?: string | null;
+  buyer_tax_id?: string | null;
+  amount_excluding_tax?: string | null;
+  tax_amount?: string | null;
+  total_amount?: string | null;
+  total_in_words?: string | null;
+  check_code?: string | null;
+  currency?: string | null;
+  line_items?: LineItem[];
+}
+
+export interface Extraction {
+  document_type: string;
+  fields: InvoiceFields;
+  confidence: Record<string, number>;
+  warnings: ExtractionWarning[];
+  engine: string;
+}
+
+export interface ScanInfo {
+  verdict: 'clean' | 'infected' | 'error';
+  signature: string | null;
+  scanned_at: string;
+}
+
+export interface DocumentDto {
+  id: number;
+  status: DocumentStatus;
+  original_filename: string;
+  mime_type: string;
+  size: number;
+  page_count: number;
+  claim: number | null;
+  created_at: string;
+  updated_at: string;
+  error: string | null;
+  scan: ScanInfo | null;
+  extraction: Extraction | null;
+  duplicate_of: number | null;
+  file_url: string;
+}
+
+export interface ClaimEvent {
+  action: string;
+  actor: string | null;
+  created_at: string;
+  comment: string | null;
+}
+
+export interface ClaimDto {
+  id: number;
+  title: string;
+  status: ClaimStatus;
+  currency: string;
+  total: string;
+  documents: number[];
+  events: ClaimEvent[];
+  created_at: string;
+}
+
+export interface Paginated<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface AuthResult {
+  token: string;
+  user?: User;
+}
