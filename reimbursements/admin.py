@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from reimbursements.models import AuditEvent, Claim, Document, Extraction, ScanResult, Team
+from reimbursements.models import (
+    AuditEvent,
+    Claim,
+    Document,
+    ExportItem,
+    Extraction,
+    FieldCorrection,
+    ScanResult,
+    Team,
+    WebhookDelivery,
+    WeChatIdentity,
+)
 
 
 @admin.register(Team)
@@ -38,3 +49,23 @@ class ExtractionAdmin(admin.ModelAdmin[Extraction]):
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("created_at", "actor", "action", "object_type", "object_id")
     list_filter = ("action",)
+
+
+@admin.register(FieldCorrection)
+class FieldCorrectionAdmin(admin.ModelAdmin[FieldCorrection]):
+    list_display = ("created_at", "extraction", "field", "actor")
+
+
+@admin.register(ExportItem)
+class ExportItemAdmin(admin.ModelAdmin[ExportItem]):
+    list_display = ("id", "claim", "document", "approved_at", "acknowledged_at")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+    list_display = ("id", "created_at")
+
+
+@admin.register(WeChatIdentity)
+class WeChatIdentityAdmin(admin.ModelAdmin[WeChatIdentity]):
+    list_display = ("user", "created_at")

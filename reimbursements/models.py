@@ -20,6 +20,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+class ExpenseCategory(models.TextChoices):
+    TRAVEL = "travel", "Travel"
+    LODGING = "lodging", "Lodging"
+    MEALS = "meals", "Meals"
+    TRANSPORT = "transport", "Local transport"
+    OFFICE = "office", "Office supplies"
+    OTHER = "other", "Other"
+
+
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     manager = models.ForeignKey(
@@ -51,6 +60,12 @@ class Claim(models.Model):
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When each workflow step last happened (the audit trail has who and why).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    manager_approved_at = models.DateTimeField(null=True, blank=True)
+    finance_approved_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -108,6 +123,10 @@ class Document(models.Model):
     )
     duplicate_reason = models.CharField(max_length=32, blank=True)
     duplicate_resolved = models.BooleanField(default=False)
+    # Expense category chosen by a person; blank means "derive it from the document type".
+    category = models.CharField(
+        max_length=16, choices=ExpenseCategory.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -221,3 +240,89 @@ class FieldCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+class ExportItem(models.Model):
+    """One approved document as handed to accounting; created at finance approval.
+
+    The id order is the export order: rows are created under a lock held until commit,
+    so a reader following the cursor never skips a row that commits later.
+    """
+
+    key = models.CharField(max_length=40, unique=True)  # stable public id: "doc-<document id>"
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="export_items")
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="export_item")
+    approved_at = models.DateTimeField()
+    # Frozen at approval, so fetching again always returns the same item.
+    payload = models.JSONField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=("acknowledged_at", "id"))]
+        permissions = [
+            ("export_approved", "Can fetch and acknowledge approved items for accounting"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WebhookDelivery(models.Model):
+    """One signed POST to the accounting webhook; the body is fixed so retries match."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.CharField(max_length=64)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="webhook_deliveries"
+    )
+    url = models.CharField(max_length=500)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.event} -> {self.url} ({self.status})"
+
+
+class WeChatIdentity(models.Model):
+    """A WeChat user (openid of our mini-program) bound to an employee account."""
+
+    openid = models.CharField(max_length=64, unique=True)
+    unionid = models.CharField(max_length=64, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat_identities"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"WeChat {self.openid[:6]}… -> {self.user_id}"
+
+
+class WeChatBindingCode(models.Model):
+    """One-time code that binds a WeChat identity to an account (stored hashed)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"binding code for {self.user_id}"

@@ -7,10 +7,10 @@ row is unique per document, and a document past ``processing`` is left alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.schema import ExtractionResult
+from invoice_assistant import metrics
 from reimbursements.engine_context import build_engine_context, load_engines
-from reimbursements.models import Document, Extraction
+from reimbursements.models import Document, Extraction, ScanResult
 from reimbursements.services import _set_status, audit
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,15 @@ def document_process(*, document_id: int) -> str:
         raise PermanentProcessingError(f"No extraction engine can run here: {exc}") from exc
     key = cache_key(sha256, choice)
     started = time.perf_counter()
-    result = _run_engine(name=name, choice=choice)
+    try:
+        result = _run_engine(name=name, choice=choice)
+    except Exception as exc:
+        metrics.ENGINE_ERRORS.labels(engine=choice.name, kind=type(exc).__name__).inc()
+        raise
     result.timings.setdefault("total", (time.perf_counter() - started) * 1000)
+    for stage, ms in result.timings.items():
+        metrics.STAGE_DURATION.labels(stage=stage, engine=choice.name).observe(ms / 1000)
+    metrics.OUTPUT_LENGTH.labels(engine=choice.name).observe(len(result.raw_output))
     stored = store_extraction(document_id=document_id, result=result, from_cache=False)
     if stored:
         cache.set(key, _cacheable(result), CACHE_TTL_S)
@@ -204,6 +212,7 @@ def _finish(document_id: int) -> str:
             if extraction.confidence.get(name, 0.0) < REVIEW_CONFIDENCE:
                 needs_review = True
         status = Document.Status.NEEDS_REVIEW if needs_review else Document.Status.EXTRACTED
+        metrics.DOCUMENTS_FINISHED.labels(status=status).inc()
         fields = _set_status(document, status)
         document.completed_at = timezone.now()
         document.save(
@@ -220,7 +229,22 @@ def _finish(document_id: int) -> str:
             obj=document,
             after={"status": status, "engine": extraction.engine, "cache": extraction.from_cache},
         )
+        if document.claim_id is not None:
+            claim_id = document.claim_id
+            transaction.on_commit(lambda: _recompute_claim_total(claim_id))
         return status
+
+
+def _recompute_claim_total(claim_id: int) -> None:
+    # Its own transaction, locking only the claim: the workflow locks claim before
+    # document, so taking them the other way round here could deadlock.
+    from reimbursements.models import Claim
+    from reimbursements.workflow import claim_recompute_total
+
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+        if claim is not None:
+            claim_recompute_total(claim=claim)
 
 
 def _flag_duplicate(document: Document, extraction: Extraction) -> None:
@@ -250,6 +274,7 @@ def document_fail(*, document_id: int, reason: str) -> str:
         document.completed_at = timezone.now()
         document.save(update_fields=[*fields, "completed_at"])
         audit(actor=None, action="document.failed", obj=document, comment=reason)
+        metrics.DOCUMENTS_FINISHED.labels(status="failed").inc()
         return document.status
 
 
@@ -257,17 +282,67 @@ def _cacheable(result: ExtractionResult) -> dict[str, Any]:
     return {"result": result, "stored_at": time.time()}
 
 
-def cached_result(sha256: str) -> ExtractionResult | None:
+def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Document | None:
+    """Answer a re-upload of known bytes without any worker, or ``None``.
+
+    Needs both a recent clean verdict for the same bytes (identical bytes give the same
+    verdict; ``SCAN_REUSE_MAX_AGE_S`` bounds how stale the signatures may be) and a cached
+    extraction for the current engine, model and prompt versions. The new document
+    points at the already-stored file and is flagged as a duplicate of the original.
+    """
+    if claim_id is not None:
+        return None  # claim checks live in the normal path; keep this one simple
     try:
         choice = choose_engine()
     except EngineUnavailable:
         return None
     entry = cache.get(cache_key(sha256, choice))
-    if not entry:
+    result = entry.get("result") if isinstance(entry, dict) else None
+    if not isinstance(result, ExtractionResult):
+        metrics.CACHE_LOOKUPS.labels(result="miss").inc()
         return None
-    result = entry.get("result")
-    return result if isinstance(result, ExtractionResult) else None
-
-
-def money_or_none(value: Any) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
+    fresh_after = timezone.now() - dt.timedelta(seconds=settings.SCAN_REUSE_MAX_AGE_S)
+    scan = (
+        ScanResult.objects.filter(
+            document__sha256=sha256,
+            verdict=ScanResult.Verdict.CLEAN,
+            scanned_at__gte=fresh_after,
+        )
+        .select_related("document")
+        .exclude(document__file="")
+        .order_by("-scanned_at")
+        .first()
+    )
+    if scan is None:
+        metrics.CACHE_LOOKUPS.labels(result="miss").inc()
+        return None
+    original = scan.document
+    with transaction.atomic():
+        now = timezone.now()
+        document = Document.objects.create(
+            owner=owner,
+            file=original.file.name,
+            original_filename=original.original_filename,
+            sha256=sha256,
+            size=original.size,
+            mime_type=original.mime_type,
+            page_count=original.page_count,
+            width=original.width,
+            height=original.height,
+            status=Document.Status.PROCESSING,
+            status_changed_at=now,
+            scanned_at=scan.scanned_at,
+            processing_started_at=now,
+        )
+        ScanResult.objects.create(
+            document=document,
+            scanner_version=f"reused from document {original.pk}: {scan.scanner_version}"[:200],
+            verdict=ScanResult.Verdict.CLEAN,
+            scanned_at=scan.scanned_at,
+        )
+        audit(actor=owner, action="document.uploaded", obj=document, after={"cache": True})
+        store_extraction(document_id=document.pk, result=result, from_cache=True)
+        _finish(document.pk)
+    metrics.CACHE_LOOKUPS.labels(result="hit").inc()
+    document.refresh_from_db()
+    return document

@@ -290,6 +290,27 @@ def _after_clean(document_id: int) -> None:
     pipeline.enqueue_processing(document_id)
 
 
+def document_retry(*, actor: User, document_id: int) -> Document:
+    """Send a failed document through extraction again (the API's retry action)."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status != Document.Status.FAILED:
+            raise ServiceError(
+                "not_failed",
+                f"Only failed documents can be retried; this one is {document.status}.",
+                status_code=409,
+            )
+        if not document.file:
+            raise ServiceError("file_unavailable", "The file is no longer available.")
+        fields = _set_status(document, Document.Status.CLEAN)
+        document.completed_at = None
+        document.process_attempts = 0
+        document.save(update_fields=[*fields, "completed_at", "process_attempts"])
+        audit(actor=actor, action="document.retried", obj=document)
+        transaction.on_commit(lambda: _after_clean(document_id))
+    return document
+
+
 # --- Claims -----------------------------------------------------------------------------
 
 
@@ -357,6 +378,9 @@ def claim_add_document(*, actor: User, claim_id: int, document_id: int) -> Claim
             )
         document.claim = claim
         document.save(update_fields=["claim", "updated_at"])
+        from reimbursements.workflow import claim_recompute_total
+
+        claim_recompute_total(claim=claim)
         audit(
             actor=actor, action="claim.document_added", obj=claim, after={"document": document.pk}
         )

@@ -54,3 +54,11 @@ def process_document(self: Task, document_id: int) -> str:
         raise self.retry(exc=exc, countdown=backoff_delay(self.request.retries)) from exc
     finally:
         document_id_var.reset(token)
+
+
+@shared_task(acks_late=True)
+def sweep_stuck_documents() -> dict[str, int]:
+    """Periodic (Celery beat): re-enqueue documents stuck in a non-terminal state."""
+    from reimbursements import sweeper
+
+    return sweeper.sweep()

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "invoice_assistant.middleware.RequestIdMiddleware",
+    "invoice_assistant.metrics.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,9 +105,10 @@ CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "invoice_assistant.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ia"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -147,6 +149,26 @@ CELERY_TASK_ROUTES = {
     "reimbursements.tasks.process_document": {"queue": "cpu"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang an upload request when the broker is down: fail fast, keep
+# the document in 'received', and let the sweeper enqueue it when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# The sweeper re-enqueues documents that made no progress for this long. It must be
+# longer than a scan retry delay and a task's hard limit, or it races live work.
+SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 600, minimum=1)
+SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-documents": {
+        "task": "reimbursements.tasks.sweep_stuck_documents",
+        "schedule": float(SWEEP_INTERVAL_S),
+        "options": {"queue": "default", "expires": float(SWEEP_INTERVAL_S)},
+    },
+}
 # Longest task (a VLM batch) is bounded by its hard time limit; the visibility timeout
 # must exceed it or Redis redelivers a message that is still being worked on.
 TASK_SOFT_TIME_LIMIT_S = env_int("TASK_SOFT_TIME_LIMIT_S", 300, minimum=1)
@@ -200,6 +222,8 @@ SCAN_RETRY_MAX_DELAY_S = env_int("SCAN_RETRY_MAX_DELAY_S", 300, minimum=1)
 # Without a scanner, documents wait in 'scanning' (fail closed). Only the dev settings
 # may turn this off, and then every API answer says scanning is unavailable.
 SCAN_REQUIRED = env.bool("SCAN_REQUIRED", default=True)
+# A clean verdict for identical bytes is reused for this long (cache-hit uploads).
+SCAN_REUSE_MAX_AGE_S = env_int("SCAN_REUSE_MAX_AGE_S", 24 * 3600, minimum=0)
 QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarantine")))
 
 # --- Extraction -----------------------------------------------------------------------
@@ -220,7 +244,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -238,6 +262,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_RATE_USER", default="600/min"),
         "anon": env.str("API_RATE_ANON", default="60/min"),
         "upload": env.str("API_RATE_UPLOAD", default="120/min"),
+        "login": env.str("API_RATE_LOGIN", default="20/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -276,3 +301,126 @@ LOGGING: dict[str, Any] = {
         "django.server": {"level": "WARNING"},
     },
 }
+
+# === Workflow, submit-time policy and accounting export (issue 7) =====================
+import json as _json  # noqa: E402
+from decimal import Decimal as _Decimal  # noqa: E402
+from decimal import InvalidOperation as _InvalidOperation  # noqa: E402
+
+EXPENSE_CATEGORIES = ("travel", "lodging", "meals", "transport", "office", "other")
+
+
+def env_json(name: str, default: Any) -> Any:
+    raw = env.str(name, default="")
+    if not raw:
+        return default
+    try:
+        return _json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from exc
+
+
+# Invoices older than this (days before submission) are refused at submit.
+CLAIM_MAX_INVOICE_AGE_DAYS = env_int("CLAIM_MAX_INVOICE_AGE_DAYS", 180, minimum=1)
+CLAIM_REQUIRED_FIELDS: list[str] = env.list(
+    "CLAIM_REQUIRED_FIELDS", default=["issue_date", "total_amount", "seller_name"]
+)
+# Per-invoice limit by expense category and the owner's role, in the claim's currency:
+# {"meals": {"employee": "300.00", "approver": "600.00", "*": "300.00"}, ...}. A user
+# with several roles gets the highest of their limits; "*" applies to any other role;
+# a category without an entry has no limit.
+CLAIM_AMOUNT_LIMITS: dict[str, dict[str, str]] = env_json(
+    "CLAIM_AMOUNT_LIMITS",
+    {
+        "travel": {"*": "5000.00", "approver": "10000.00"},
+        "lodging": {"*": "800.00", "approver": "1500.00"},
+        "meals": {"*": "500.00", "approver": "1000.00"},
+        "transport": {"*": "500.00", "approver": "1000.00"},
+        "office": {"*": "2000.00", "approver": "5000.00"},
+        "other": {"*": "2000.00", "approver": "5000.00"},
+    },
+)
+if not isinstance(CLAIM_AMOUNT_LIMITS, dict):
+    raise ImproperlyConfigured("CLAIM_AMOUNT_LIMITS must be a JSON object")
+for _category, _limits in CLAIM_AMOUNT_LIMITS.items():
+    if _category not in EXPENSE_CATEGORIES or not isinstance(_limits, dict):
+        raise ImproperlyConfigured(
+            f"CLAIM_AMOUNT_LIMITS: {_category!r} must be one of {EXPENSE_CATEGORIES} "
+            "mapping role -> amount"
+        )
+    for _role, _amount in _limits.items():
+        try:
+            if _Decimal(str(_amount)) < 0:
+                raise _InvalidOperation
+        except _InvalidOperation as _exc:
+            raise ImproperlyConfigured(
+                f"CLAIM_AMOUNT_LIMITS[{_category!r}][{_role!r}] must be an amount >= 0"
+            ) from _exc
+
+# Voucher (Kingdee / Yonyou import) accounts: expense account per category, the input
+# VAT account for deductible invoices, and the employee payable that is credited.
+VOUCHER_ACCOUNTS: dict[str, dict[str, str]] = env_json(
+    "VOUCHER_ACCOUNTS",
+    {
+        "travel": {"code": "660201", "name": "管理费用-差旅费"},
+        "lodging": {"code": "660202", "name": "管理费用-住宿费"},
+        "meals": {"code": "660203", "name": "管理费用-业务招待费"},
+        "transport": {"code": "660204", "name": "管理费用-交通费"},
+        "office": {"code": "660205", "name": "管理费用-办公费"},
+        "other": {"code": "660299", "name": "管理费用-其他"},
+    },
+)
+if set(VOUCHER_ACCOUNTS) != set(EXPENSE_CATEGORIES) or not all(
+    isinstance(v, dict) and v.get("code") and v.get("name") for v in VOUCHER_ACCOUNTS.values()
+):
+    raise ImproperlyConfigured(
+        f"VOUCHER_ACCOUNTS must map each of {EXPENSE_CATEGORIES} to {{'code', 'name'}}"
+    )
+VOUCHER_INPUT_VAT_ACCOUNT = {
+    "code": env.str("VOUCHER_INPUT_VAT_CODE", default="22210101"),
+    "name": env.str("VOUCHER_INPUT_VAT_NAME", default="应交税费-应交增值税(进项税额)"),
+}
+VOUCHER_PAYABLE_ACCOUNT = {
+    "code": env.str("VOUCHER_PAYABLE_CODE", default="2241"),
+    "name": env.str("VOUCHER_PAYABLE_NAME", default="其他应付款-员工"),
+}
+VOUCHER_WORD = env.str("VOUCHER_WORD", default="记")
+# Only these document types carry deductible input VAT (专票).
+VOUCHER_DEDUCTIBLE_DOCUMENT_TYPES: list[str] = env.list(
+    "VOUCHER_DEDUCTIBLE_DOCUMENT_TYPES", default=["vat_special"]
+)
+
+EXPORT_PAGE_MAX = env_int("EXPORT_PAGE_MAX", 1000, minimum=1)
+EXPORT_WEBHOOK_URL: str | None = env.str("EXPORT_WEBHOOK_URL", default="") or None
+EXPORT_WEBHOOK_SECRET: str = env.str("EXPORT_WEBHOOK_SECRET", default="")
+EXPORT_WEBHOOK_TIMEOUT_S = env_int("EXPORT_WEBHOOK_TIMEOUT_S", 10, minimum=1)
+EXPORT_WEBHOOK_MAX_RETRIES = env_int("EXPORT_WEBHOOK_MAX_RETRIES", 8, minimum=0)
+if EXPORT_WEBHOOK_URL:
+    if not EXPORT_WEBHOOK_URL.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("EXPORT_WEBHOOK_URL must be an http(s) URL")
+    if len(EXPORT_WEBHOOK_SECRET) < 16:
+        raise ImproperlyConfigured(
+            "EXPORT_WEBHOOK_SECRET must be set (>= 16 characters) when EXPORT_WEBHOOK_URL is"
+        )
+
+CELERY_IMPORTS = ("reimbursements.exports.tasks",)
+CELERY_TASK_ROUTES["reimbursements.exports.tasks.deliver_webhook"] = {"queue": "default"}
+# Every operation documents the common error shape; see the hook for why.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "reimbursements.api.schema_hooks.add_error_responses",
+]
+SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
+    "reimbursements.api.schema_hooks.drop_slash_aliases",
+]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "ClaimStatusEnum": "reimbursements.models.Claim.Status",
+    "DocumentStatusEnum": "reimbursements.models.Document.Status",
+}
+# === end of issue 7 block =============================================================
+
+# --- WeChat mini-program ----------------------------------------------------------------
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com")
+WECHAT_TIMEOUT_S = env_int("WECHAT_TIMEOUT_S", 5, minimum=1)

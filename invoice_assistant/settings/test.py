@@ -12,7 +12,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("CLAMD_SOCKET", "/tmp/ia-clamd/clamd.sock")  # noqa: S108
 
 from invoice_assistant.settings.base import *  # noqa: F403
-from invoice_assistant.settings.base import DATABASES, env
+from invoice_assistant.settings.base import CACHES, DATABASES, REST_FRAMEWORK, env
 
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DB_NAME", default="test_invoice_assistant")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -21,3 +21,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 LOG_JSON = True
 WHITENOISE_AUTOREFRESH = True
+# Tests share 127.0.0.1 and one Redis: no throttling unless a test turns it on, and a
+# cache namespace per test database so parallel runs never see each other's keys.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+}
+CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]

@@ -38,6 +38,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     extraction = serializers.SerializerMethodField()
     duplicate_of = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
@@ -61,9 +62,15 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "scan",
             "extraction",
             "duplicate_of",
+            "category",
             "file_url",
         )
         read_only_fields = fields
+
+    def get_category(self, document: Document) -> str:
+        from reimbursements.policy import effective_category
+
+        return effective_category(document)
 
     def get_url(self, document: Document) -> str:
         return reverse("api:document-detail", args=[document.pk])
@@ -171,3 +178,17 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
 class InferenceRequestSerializer(serializers.Serializer[Any]):
     image = serializers.CharField(help_text="base64-encoded image (JPEG, PNG or WebP)")
     text = serializers.CharField(max_length=4000, help_text="the question or instruction")
+
+
+class WeChatSignInSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=128)
+    binding_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class PaginatedClaimListSerializer(serializers.Serializer[Any]):
+    """Schema only: one page of the claim list (PageNumberPagination's envelope)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ClaimSerializer(many=True)

@@ -1,15 +1,19 @@
-from django.urls import path
+from django.urls import include, path
 
 from reimbursements.api import views
 
 app_name = "api"
 
 urlpatterns = [
+    path("", include("reimbursements.api.workflow_urls")),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/wechat/", views.WeChatSignInView.as_view(), name="auth-wechat"),
     path("me/", views.MeView.as_view(), name="me"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document-detail"),
     path("documents/<int:pk>/file/", views.DocumentFileView.as_view(), name="document-file"),
+    path("documents/<int:pk>/retry/", views.DocumentRetryView.as_view(), name="document-retry"),
+    path("documents/<int:pk>/events/", views.DocumentEventsView.as_view(), name="document-events"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/<int:pk>/documents/", views.ClaimDocumentsView.as_view(), name="claim-documents"),

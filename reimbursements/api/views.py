@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
@@ -21,7 +25,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reimbursements import selectors, services
+from invoice_assistant import metrics
+from reimbursements import pipeline, selectors, services
 from reimbursements.api.errors import error_response
 from reimbursements.api.serializers import (
     ClaimAddDocumentSerializer,
@@ -31,11 +36,14 @@ from reimbursements.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     InferenceRequestSerializer,
+    PaginatedClaimListSerializer,
     TokenRequestSerializer,
     UserSerializer,
+    WeChatSignInSerializer,
 )
 from reimbursements.intake import IntakeError, sniff_mime, validate_upload
 from reimbursements.models import Claim, Document
+from reimbursements.roles import sees_everything
 from reimbursements.scanning import scanner_configured
 
 
@@ -80,6 +88,27 @@ class TokenView(ScanningHeaderMixin, APIView):
             )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class WeChatSignInView(ScanningHeaderMixin, APIView):
+    """wx.login code (+ one-time binding code on first use) -> our API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "login"
+    throttle_classes = [ScopedRateThrottle]
+
+    @extend_schema(request=WeChatSignInSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        from reimbursements.wechat import wechat_sign_in
+
+        serializer = WeChatSignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, token = wechat_sign_in(
+            code=serializer.validated_data["code"],
+            binding_code=serializer.validated_data.get("binding_code") or None,
+        )
+        return Response({"token": token, "user": UserSerializer(user).data})
 
 
 class MeView(ScanningHeaderMixin, APIView):
@@ -131,11 +160,24 @@ class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         data = upload.read()
+        claim_id = serializer.validated_data.get("claim")
+        if data:
+            cached = pipeline.answer_from_cache(
+                owner=current_user(request),
+                sha256=hashlib.sha256(data).hexdigest(),
+                claim_id=claim_id,
+            )
+            if cached is not None:
+                return Response(
+                    DocumentSerializer(cached, context={"request": request}).data,
+                    status=status.HTTP_201_CREATED,
+                )
         accepted = validate_upload(data, name=upload.name or "upload")
+        metrics.UPLOAD_BYTES.observe(len(data))
         document = services.document_create(
             owner=current_user(request),
             accepted=accepted,
-            claim_id=serializer.validated_data.get("claim"),
+            claim_id=claim_id,
         )
         document = selectors.document_get(user=request.user, document_id=document.pk)
         return Response(
@@ -149,6 +191,51 @@ class DocumentDetailView(ScanningHeaderMixin, APIView):
     def get(self, request: Request, pk: int) -> Response:
         document = selectors.document_get(user=request.user, document_id=pk)
         return Response(DocumentSerializer(document, context={"request": request}).data)
+
+
+class DocumentRetryView(ScanningHeaderMixin, APIView):
+    @extend_schema(request=None, responses=DocumentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        document = selectors.document_get(user=request.user, document_id=pk)
+        user = current_user(request)
+        if document.owner_id != user.pk and not sees_everything(user):
+            raise services.ServiceError(
+                "not_owner", "Only the owner or finance can retry a document.", status_code=403
+            )
+        services.document_retry(actor=user, document_id=pk)
+        document = selectors.document_get(user=request.user, document_id=pk)
+        return Response(DocumentSerializer(document, context={"request": request}).data)
+
+
+class DocumentEventsView(APIView):
+    """Server-sent events: one 'status' event per change until a terminal state."""
+
+    @extend_schema(responses={(200, "text/event-stream"): str})
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        selectors.document_get(user=request.user, document_id=pk)
+
+        def stream() -> Iterator[str]:
+            last = None
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                row = Document.objects.filter(pk=pk).values("status", "error", "updated_at").first()
+                if row is None:
+                    return
+                current = (row["status"], row["error"])
+                if current != last:
+                    payload = json.dumps({"id": pk, "status": row["status"], "error": row["error"]})
+                    yield f"event: status\ndata: {payload}\n\n"
+                    last = current
+                    if row["status"] in Document.TERMINAL:
+                        return
+                else:
+                    yield ": keep-alive\n\n"
+                time.sleep(0.5)
+
+        response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
 
 
 class DocumentFileView(APIView):
@@ -186,7 +273,7 @@ class DocumentFileView(APIView):
 class ClaimListView(ScanningHeaderMixin, APIView):
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(responses=ClaimSerializer(many=True))
+    @extend_schema(operation_id="v1_claims_list", responses=PaginatedClaimListSerializer)
     def get(self, request: Request) -> Response:
         queryset = selectors.claim_list(user=request.user)
         if request.query_params.get("scope") != "all":

@@ -1,0 +1,404 @@
+"""Reviewer corrections of extracted fields, and other document-level review writes.
+
+Every edit is stored as a :class:`FieldCorrection` (old -> new, who, when): that is the
+document's history and the source of fine-tuning data. The edit updates the contract
+JSON *and* the key column, refreshes the cross-check warnings and the claim total.
+The human value is kept as typed: when the cross-checks would change it, that becomes a
+``suggested_change`` warning instead of a silent repair.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from extraction.schema import (
+    SCALAR_FIELDS,
+    DocumentType,
+    ExtractionResult,
+    InvoiceFields,
+    LineItem,
+    ValidationWarning,
+)
+from reimbursements.models import (
+    Claim,
+    Document,
+    ExpenseCategory,
+    Extraction,
+    FieldCorrection,
+    Role,
+)
+from reimbursements.roles import has_role
+from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
+from reimbursements.workflow import claim_recompute_total, conflict, reviewable_states
+
+log = logging.getLogger(__name__)
+
+SUGGESTED_CHANGE = "suggested_change"
+# Warnings that announce a repair the validator made: a human value is never repaired.
+_REPAIR_NOTICES = frozenset({"uscc_repaired", "total_repaired"})
+CATEGORY_FIELD = "category"
+MAX_MONEY = Decimal("999999999999.99")  # the columns hold 14 digits, 2 after the point
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    kind: str  # money | date | tax_id | digits | code | text | currency
+    max_length: int = 200
+
+
+EDITABLE_FIELDS: dict[str, FieldKind] = {
+    "invoice_code": FieldKind("digits", 20),
+    "invoice_number": FieldKind("code", 32),
+    "issue_date": FieldKind("date"),
+    "seller_name": FieldKind("text", 200),
+    "seller_tax_id": FieldKind("tax_id", 32),
+    "buyer_name": FieldKind("text", 200),
+    "buyer_tax_id": FieldKind("tax_id", 32),
+    "amount_excluding_tax": FieldKind("money"),
+    "tax_amount": FieldKind("money"),
+    "total_amount": FieldKind("money"),
+    "total_in_words": FieldKind("text", 100),
+    "check_code": FieldKind("digits", 32),
+    "currency": FieldKind("currency"),
+}
+# Fields that also live in a column of Extraction (searchable, exported).
+COLUMN_FIELDS = frozenset(
+    {
+        "invoice_code",
+        "invoice_number",
+        "issue_date",
+        "seller_name",
+        "seller_tax_id",
+        "buyer_name",
+        "buyer_tax_id",
+        "amount_excluding_tax",
+        "tax_amount",
+        "total_amount",
+        "currency",
+    }
+)
+REVIEW_STATES = frozenset({Claim.Status.SUBMITTED, Claim.Status.MANAGER_APPROVED})
+
+
+class InvalidValue(ServiceError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__("invalid_value", f"{field}: {message}")
+
+
+# --- value parsing ----------------------------------------------------------------------
+
+
+def parse_value(field: str, value: Any) -> tuple[Any, Any]:
+    """(value in the contract JSON, value for the column) or InvalidValue."""
+    if field == "line_items":
+        raise InvalidValue(field, "line items cannot be edited here.")
+    kind = EDITABLE_FIELDS.get(field)
+    if kind is None:
+        raise InvalidValue(field, "this field does not exist or cannot be edited.")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidValue(field, "give the value as a string.")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if kind.kind == "money":
+        amount = _parse_money(field, text)
+        return str(amount), amount
+    if kind.kind == "date":
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise InvalidValue(field, "use an ISO date, e.g. 2026-03-31.") from exc
+        return day.isoformat(), day
+    if kind.kind == "tax_id":
+        code = re.sub(r"[\s\-_.·]", "", text).upper()
+        if not re.fullmatch(r"[0-9A-Z]{6,32}", code):
+            raise InvalidValue(field, "a tax ID has 6-32 letters and digits.")
+        return code, code
+    if kind.kind in {"digits", "code"}:
+        code = re.sub(r"\s+", "", text).upper()
+        pattern = r"\d+" if kind.kind == "digits" else r"[0-9A-Z\-]+"
+        if not re.fullmatch(pattern, code) or len(code) > kind.max_length:
+            allowed = "digits" if kind.kind == "digits" else "letters, digits and '-'"
+            raise InvalidValue(field, f"use only {allowed}, at most {kind.max_length}.")
+        return code, code
+    if kind.kind == "currency":
+        code = text.upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise InvalidValue(field, "use a three-letter ISO 4217 code, e.g. CNY.")
+        return code, code
+    if len(text) > kind.max_length:
+        raise InvalidValue(field, f"at most {kind.max_length} characters.")
+    return text, text
+
+
+def _parse_money(field: str, text: str) -> Decimal:
+    cleaned = text.replace(",", "").removeprefix("¥").removeprefix("￥").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise InvalidValue(field, "give an amount such as 12.30.") from exc
+    if not amount.is_finite():
+        raise InvalidValue(field, "give an amount such as 12.30.")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InvalidValue(field, "an amount has at most two decimal places.")
+    if abs(amount) > MAX_MONEY:
+        raise InvalidValue(field, "the amount is too large.")
+    return amount.quantize(Decimal("0.01"))
+
+
+# --- who may edit -----------------------------------------------------------------------
+
+
+def _check_may_edit(actor: User, document: Document, claim: Claim | None) -> None:
+    if document.owner_id == actor.pk:
+        if claim is None or claim.status in EDITABLE_CLAIM_STATES:
+            return
+        raise conflict(claim)
+    if claim is not None and claim.status in REVIEW_STATES:
+        if claim.status in reviewable_states(actor, claim):
+            return
+        if claim.owner_id != actor.pk and has_role(actor, Role.FINANCE):
+            return
+    raise ServiceError(
+        "not_editable",
+        "Only the owner (before submitting) or the claim's reviewers can edit these fields.",
+        status_code=403,
+    )
+
+
+def _lock_document(document_id: int) -> tuple[Document, Claim | None]:
+    """Claim first, then document: the same order as the workflow takes its locks."""
+    claim_id = Document.objects.values_list("claim_id", flat=True).get(pk=document_id)
+    claim = Claim.objects.select_for_update().get(pk=claim_id) if claim_id else None
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if document.claim_id != claim_id:
+        raise ServiceError(
+            "conflict", "The document moved to another claim; reload it.", status_code=409
+        )
+    return document, claim
+
+
+# --- services ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_correct_field(*, actor: User, document_id: int, field: str, value: Any) -> Document:
+    if field == CATEGORY_FIELD:
+        return _set_category(actor=actor, document_id=document_id, value=value)
+    json_value, column_value = parse_value(field, value)
+    document, claim = _lock_document(document_id)
+    _check_may_edit(actor, document, claim)
+    extraction = Extraction.objects.select_for_update().filter(document=document).first()
+    if extraction is None:
+        raise ServiceError(
+            "not_extracted", "This document has no extracted fields yet.", status_code=409
+        )
+    old_value = extraction.fields.get(field)
+    if old_value == json_value:
+        return document
+    extraction.fields = {**extraction.fields, field: json_value}
+    changed = ["fields", "confidence", "warnings", "updated_at"]
+    if field in COLUMN_FIELDS:
+        blank: Any = "" if EDITABLE_FIELDS[field].kind not in {"money", "date"} else None
+        setattr(extraction, field, blank if column_value is None else column_value)
+        changed.append(field)
+    confidence = dict(extraction.confidence)
+    if json_value is None:
+        confidence.pop(field, None)
+    else:
+        confidence[field] = 1.0  # a person typed it
+    extraction.confidence = confidence
+    corrected = set(extraction.corrections.values_list("field", flat=True)) | {field}
+    result = stored_result(extraction)
+    extraction.warnings = refreshed_warnings(extraction, result, corrected=corrected)
+    old_key = extraction.business_key
+    extraction.business_key = _business_key(result, default=old_key)
+    if extraction.business_key != old_key:
+        changed.append("business_key")
+    extraction.save(update_fields=changed)
+    FieldCorrection.objects.create(
+        extraction=extraction, field=field, old_value=old_value, new_value=json_value, actor=actor
+    )
+    audit(
+        actor=actor,
+        action="document.field_corrected",
+        obj=document,
+        before={field: old_value},
+        after={field: json_value},
+    )
+    if extraction.business_key != old_key and not document.duplicate_resolved:
+        _recheck_duplicate(document, extraction)
+    if claim is not None:
+        claim_recompute_total(claim=claim)
+    return document
+
+
+def _set_category(*, actor: User, document_id: int, value: Any) -> Document:
+    choice = "" if value in (None, "") else str(value)
+    if choice and choice not in ExpenseCategory.values:
+        raise InvalidValue(
+            CATEGORY_FIELD, f"choose one of {', '.join(ExpenseCategory.values)} (or empty)."
+        )
+    document, claim = _lock_document(document_id)
+    _check_may_edit(actor, document, claim)
+    if document.category == choice:
+        return document
+    before = document.category
+    document.category = choice
+    document.save(update_fields=["category", "updated_at"])
+    audit(
+        actor=actor,
+        action="document.category_changed",
+        obj=document,
+        before={CATEGORY_FIELD: before},
+        after={CATEGORY_FIELD: choice},
+    )
+    return document
+
+
+@transaction.atomic
+def document_resolve_duplicate(*, actor: User, document_id: int, comment: str = "") -> Document:
+    """Finance confirms that a flagged document is not a duplicate (or accepts it anyway)."""
+    if not has_role(actor, Role.FINANCE):
+        raise ServiceError(
+            "not_finance", "Only finance can resolve duplicate flags.", status_code=403
+        )
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if document.duplicate_of_id is None or document.duplicate_resolved:
+        raise ServiceError("conflict", "This document has no open duplicate flag.", status_code=409)
+    document.duplicate_resolved = True
+    document.save(update_fields=["duplicate_resolved", "updated_at"])
+    audit(
+        actor=actor,
+        action="document.duplicate_resolved",
+        obj=document,
+        before={"duplicate_of": document.duplicate_of_id},
+        comment=comment.strip()[:2000],
+    )
+    return document
+
+
+def corrections_for(*, document: Document) -> QuerySet[FieldCorrection]:
+    return FieldCorrection.objects.filter(extraction__document=document).select_related("actor")
+
+
+# --- re-checking ------------------------------------------------------------------------
+
+
+def stored_result(extraction: Extraction) -> ExtractionResult:
+    """Rebuild the typed result from the stored contract JSON (for the cross-checks)."""
+    data = extraction.fields or {}
+    values: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        raw = data.get(name)
+        if raw in (None, ""):
+            values[name] = None
+        elif name == "issue_date":
+            values[name] = _date_or_none(raw)
+        elif name in {"amount_excluding_tax", "tax_amount", "total_amount"}:
+            values[name] = _decimal_or_none(raw)
+        else:
+            values[name] = str(raw)
+    items = [
+        LineItem(
+            name=item.get("name"),
+            quantity=_decimal_or_none(item.get("quantity")),
+            unit_price=_decimal_or_none(item.get("unit_price")),
+            amount=_decimal_or_none(item.get("amount")),
+            tax_rate=item.get("tax_rate"),
+            tax_amount=_decimal_or_none(item.get("tax_amount")),
+        )
+        for item in data.get("line_items") or []
+        if isinstance(item, dict)
+    ]
+    try:
+        document_type = DocumentType(extraction.document_type)
+    except ValueError:
+        document_type = DocumentType.OTHER
+    return ExtractionResult(
+        document_type=document_type,
+        fields=InvoiceFields(**values, line_items=items),
+        confidence=dict(extraction.confidence),
+        engine=extraction.engine,
+    )
+
+
+def refreshed_warnings(
+    extraction: Extraction, result: ExtractionResult, *, corrected: set[str]
+) -> list[dict[str, Any]]:
+    """Re-run the validator's cross-checks on the corrected values.
+
+    Warnings the validator does not own (engine notes) are kept. Where the validator
+    would change a value, the human value stays and a ``suggested_change`` says so.
+    """
+    try:
+        from extraction.validation import WARNING_CODES, validate
+    except ImportError:  # pragma: no cover - the validator is part of this product
+        log.warning("extraction.validation unavailable; warnings left as they were")
+        return list(extraction.warnings)
+    owned = set(WARNING_CODES) | {SUGGESTED_CHANGE}
+    kept = [w for w in extraction.warnings if w.get("code") not in owned]
+    validated = validate(result.replace(warnings=[]), today=timezone.localdate())
+    fresh: list[ValidationWarning] = [
+        w for w in validated.warnings if w.code not in _REPAIR_NOTICES
+    ]
+    for name in SCALAR_FIELDS:
+        mine = getattr(result.fields, name)
+        theirs = getattr(validated.fields, name)
+        if mine != theirs and theirs is not None and (name in corrected or mine is None):
+            fresh.append(
+                ValidationWarning(
+                    SUGGESTED_CHANGE,
+                    f"The cross-checks suggest {name} = {theirs}; the entered value was kept.",
+                    name,
+                )
+            )
+    return kept + [w.to_contract() for w in fresh]
+
+
+def _business_key(result: ExtractionResult, *, default: str) -> str:
+    try:
+        from reimbursements.pipeline import business_key
+    except ImportError:  # pragma: no cover
+        return default
+    return business_key(result)[:200]
+
+
+def _recheck_duplicate(document: Document, extraction: Extraction) -> None:
+    """The invoice's identity changed: flag (or unflag) it by the pipeline's own rule."""
+    from reimbursements.pipeline import _flag_duplicate
+
+    before = document.duplicate_of_id
+    document.duplicate_of = None
+    document.duplicate_reason = ""
+    _flag_duplicate(document, extraction)
+    if document.duplicate_of_id != before:
+        document.save(update_fields=["duplicate_of", "duplicate_reason", "updated_at"])
+
+
+def _date_or_none(raw: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+
+
+def _decimal_or_none(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return Decimal(str(raw))
+    except InvalidOperation:
+        return None

@@ -1,0 +1,122 @@
+"""Export items: one per document of a finance-approved claim, frozen at approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from reimbursements.models import Claim, Document, ExportItem
+from reimbursements.policy import effective_category, extraction_of
+
+# Any constant shared by every process; only finance approval takes this lock.
+_EXPORT_ORDER_LOCK = 0x1A_E0_70_01
+
+# Public columns of an item, in order (JSON keys, CSV and XLSX headers).
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "claim",
+    "claim_title",
+    "document",
+    "employee",
+    "employee_name",
+    "category",
+    "document_type",
+    "issue_date",
+    "seller_name",
+    "seller_tax_id",
+    "invoice_code",
+    "invoice_number",
+    "amount_excluding_tax",
+    "tax_amount",
+    "total_amount",
+    "currency",
+    "approved_at",
+    "acknowledged_at",
+)
+MONEY_COLUMNS = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
+
+
+def item_key(document_id: int) -> str:
+    return f"doc-{document_id}"
+
+
+def lock_export_order() -> None:
+    """Serialise finance approvals until commit, so item ids grow in commit order.
+
+    Without it, approval A could take id 10, approval B id 11 and commit first; a reader
+    whose cursor passed 11 would never see 10. SQLite (dev) serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXPORT_ORDER_LOCK])
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def item_payload(*, document: Document, claim: Claim, approved_at: dt.datetime) -> dict[str, Any]:
+    extraction = extraction_of(document)
+    owner = claim.owner
+    fields: dict[str, Any] = {
+        "document_type": "",
+        "issue_date": None,
+        "seller_name": "",
+        "seller_tax_id": "",
+        "invoice_code": "",
+        "invoice_number": "",
+        "amount_excluding_tax": None,
+        "tax_amount": None,
+        "total_amount": None,
+        "currency": claim.currency,
+    }
+    if extraction is not None:
+        fields.update(
+            document_type=extraction.document_type,
+            issue_date=extraction.issue_date.isoformat() if extraction.issue_date else None,
+            seller_name=extraction.seller_name,
+            seller_tax_id=extraction.seller_tax_id,
+            invoice_code=extraction.invoice_code,
+            invoice_number=extraction.invoice_number,
+            amount_excluding_tax=_money(extraction.amount_excluding_tax),
+            tax_amount=_money(extraction.tax_amount),
+            total_amount=_money(extraction.total_amount),
+            currency=extraction.currency or claim.currency,
+        )
+    return {
+        "id": item_key(document.pk),
+        "claim": claim.pk,
+        "claim_title": claim.title,
+        "document": document.pk,
+        "employee": owner.get_username(),
+        "employee_name": owner.get_full_name() or owner.get_username(),
+        "category": effective_category(document),
+        **fields,
+        "approved_at": approved_at.isoformat(),
+    }
+
+
+def export_items_create(*, claim: Claim) -> list[ExportItem]:
+    """Called by the finance approval inside its transaction (claim row locked)."""
+    lock_export_order()
+    approved_at = timezone.now()
+    if claim.finance_approved_at != approved_at:
+        # Take the approval time under the lock: then time order equals id order.
+        claim.finance_approved_at = approved_at
+        claim.save(update_fields=["finance_approved_at"])
+    documents = claim.documents.select_related("extraction").order_by("pk")
+    items = [
+        ExportItem(
+            key=item_key(document.pk),
+            claim=claim,
+            document=document,
+            approved_at=approved_at,
+            payload=item_payload(document=document, claim=claim, approved_at=approved_at),
+        )
+        for document in documents
+    ]
+    return ExportItem.objects.bulk_create(items)

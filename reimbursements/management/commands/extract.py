@@ -1,0 +1,53 @@
+"""``manage.py extract [--engine auto|ocr|vlm|remote] [--jsonl] FILE...``
+
+A thin wrapper: the engine configuration comes from settings, everything else is in
+``extraction.cli`` (see its docstring for the output contract).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from extraction import cli
+from reimbursements.engine_context import build_engine_context
+
+
+class Command(BaseCommand):
+    help = "Extract invoice fields from images/PDFs; one JSON object per file on stdout."
+    # Checks would print to stderr and cost time before every batch; the command needs
+    # neither the database nor the URL configuration.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="+", metavar="FILE", help="images or PDFs")
+        parser.add_argument(
+            "--engine",
+            choices=cli.ENGINE_CHOICES,
+            default=None,
+            help="extraction engine (default: the EXTRACTION_ENGINE setting, else auto)",
+        )
+        parser.add_argument(
+            "--jsonl", action="store_true", help="one JSON object per line (default: indented)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        engine = options["engine"] or getattr(settings, "EXTRACTION_ENGINE", "auto") or "auto"
+        # The raw streams: the progress bar redraws with "\r", which Django's
+        # OutputWrapper would turn into new lines.
+        out = getattr(self.stdout, "_out", sys.stdout)
+        err = getattr(self.stderr, "_out", sys.stderr)
+        status = cli.run(
+            options["files"],
+            engine,
+            build_engine_context(),
+            out,
+            err,
+            jsonl=options["jsonl"],
+            max_pdf_pages=getattr(settings, "PDF_MAX_PAGES", 20),
+        )
+        if status:
+            sys.exit(status)

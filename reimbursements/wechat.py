@@ -1,0 +1,158 @@
+"""WeChat mini-program sign-in: code2session adapter and the binding service.
+
+wx.login gives the mini-program a one-time ``code``; the backend exchanges it at
+WeChat's ``/sns/jscode2session`` for the user's ``openid``. The first sign-in of an
+openid needs a one-time binding code an admin issued for an employee account
+(``manage.py wechat_binding_code USERNAME``); afterwards the openid alone signs in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from reimbursements.models import WeChatBindingCode, WeChatIdentity
+from reimbursements.services import ServiceError
+
+# WeChat's documented errcodes for jscode2session.
+_INVALID_CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
+_RATE_LIMITED = 45011
+
+
+class WeChatError(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class WeChatSession:
+    openid: str
+    unionid: str | None
+
+
+class WeChatClient:
+    """Talks to code2session; every failure becomes a ``WeChatError`` with an HTTP status."""
+
+    def __init__(self, *, base_url: str, app_id: str, app_secret: str, timeout_s: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.timeout_s = timeout_s
+
+    @classmethod
+    def from_settings(cls) -> WeChatClient:
+        if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
+            raise WeChatError(
+                "wechat_not_configured",
+                "WeChat sign-in is not configured on this server (WECHAT_APP_ID/SECRET).",
+                status_code=503,
+            )
+        return cls(
+            base_url=settings.WECHAT_API_BASE_URL,
+            app_id=settings.WECHAT_APP_ID,
+            app_secret=settings.WECHAT_APP_SECRET,
+            timeout_s=settings.WECHAT_TIMEOUT_S,
+        )
+
+    def code2session(self, code: str) -> WeChatSession:
+        try:
+            response = requests.get(
+                f"{self.base_url}/sns/jscode2session",
+                params={
+                    "appid": self.app_id,
+                    "secret": self.app_secret,
+                    "js_code": code,
+                    "grant_type": "authorization_code",
+                },
+                timeout=self.timeout_s,
+            )
+            body = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise WeChatError(
+                "wechat_unavailable", "WeChat could not be reached; try again.", status_code=502
+            ) from exc
+        errcode = int(body.get("errcode") or 0)
+        if errcode in _INVALID_CODE_ERRORS:
+            raise WeChatError(
+                "invalid_code", "The WeChat login code is invalid or expired.", status_code=401
+            )
+        if errcode == _RATE_LIMITED:
+            raise WeChatError(
+                "wechat_rate_limited",
+                "WeChat is limiting sign-ins; wait a moment.",
+                status_code=503,
+            )
+        if errcode or response.status_code >= 400 or not body.get("openid"):
+            raise WeChatError(
+                "wechat_unavailable",
+                f"WeChat refused the sign-in (errcode {errcode or response.status_code}).",
+                status_code=502,
+            )
+        return WeChatSession(openid=str(body["openid"]), unionid=body.get("unionid"))
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def binding_code_issue(*, user: User, ttl_hours: int = 72) -> str:
+    """A one-time code an admin hands to an employee to bind their WeChat."""
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    WeChatBindingCode.objects.create(
+        user=user,
+        code_hash=_hash(code),
+        expires_at=timezone.now() + dt.timedelta(hours=ttl_hours),
+    )
+    return code
+
+
+def wechat_sign_in(
+    *, code: str, binding_code: str | None, client: WeChatClient | None = None
+) -> tuple[User, str]:
+    """Exchange a wx.login code for our API token, binding on first use."""
+    session = (client or WeChatClient.from_settings()).code2session(code)
+    with transaction.atomic():
+        identity = (
+            WeChatIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(openid=session.openid)
+            .first()
+        )
+        if identity is None:
+            if not binding_code:
+                raise WeChatError(
+                    "binding_required",
+                    "First sign-in: enter the binding code your administrator gave you.",
+                )
+            binding = (
+                WeChatBindingCode.objects.select_for_update()
+                .select_related("user")
+                .filter(
+                    code_hash=_hash(binding_code),
+                    used_at__isnull=True,
+                    expires_at__gt=timezone.now(),
+                )
+                .first()
+            )
+            if binding is None:
+                raise WeChatError(
+                    "invalid_binding_code", "The binding code is wrong, used or expired."
+                )
+            binding.used_at = timezone.now()
+            binding.save(update_fields=["used_at"])
+            identity = WeChatIdentity.objects.create(
+                openid=session.openid, unionid=session.unionid or "", user=binding.user
+            )
+        user = identity.user
+        if not user.is_active:
+            raise WeChatError("account_disabled", "This account is disabled.", status_code=403)
+        token, _ = Token.objects.get_or_create(user=user)
+    return user, token.key

@@ -1,0 +1,269 @@
+"""The claim state machine: one atomic write path per transition.
+
+    draft/returned -> submitted -> manager_approved -> finance_approved -> exported -> paid
+    submitted/manager_approved -> returned (owner edits and resubmits) | rejected (final)
+
+Each transition locks the claim row, checks the state under the lock, saves with
+``update_fields``, writes an audit event and enqueues side effects on commit. Two
+reviewers acting at once therefore serialise on the lock: the second sees the new
+state and gets a 409 ``conflict``.
+
+Who reviews: the manager step belongs to a user with the approver role who manages a
+team the owner is a member of; the finance step to the finance role. Nobody reviews
+their own claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from reimbursements import policy, selectors
+from reimbursements.exports.items import export_items_create
+from reimbursements.exports.webhook import webhook_queue_finance_approved
+from reimbursements.models import Claim, ExportItem, Extraction, Role, Team
+from reimbursements.roles import has_role
+from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
+
+S = Claim.Status
+COMMENT_MAX = 2000
+BULK_MAX = 200
+
+# The state each review step acts on, and where approval moves it.
+APPROVE_TARGET = {S.SUBMITTED: S.MANAGER_APPROVED, S.MANAGER_APPROVED: S.FINANCE_APPROVED}
+APPROVE_STAMP = {
+    S.MANAGER_APPROVED: "manager_approved_at",
+    S.FINANCE_APPROVED: "finance_approved_at",
+}
+
+
+class PolicyViolation(ServiceError):
+    """Submit refused: every violated rule, so the owner can fix them all at once."""
+
+    def __init__(self, violations: list[policy.Violation]) -> None:
+        count = len(violations)
+        super().__init__(
+            "policy_violation",
+            f"The claim breaks {count} expense polic{'y rule' if count == 1 else 'y rules'}.",
+            status_code=400,
+        )
+        self.violations = violations
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"violations": [v.to_dict() for v in self.violations]}
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def manages(actor: User, owner_id: int) -> bool:
+    return Team.objects.filter(manager=actor, members__pk=owner_id).exists()
+
+
+def reviewable_states(actor: User, claim: Claim) -> set[str]:
+    """The claim states this user may act on as a reviewer (ignores the current state)."""
+    if claim.owner_id == actor.pk:
+        return set()
+    states: set[str] = set()
+    if has_role(actor, Role.APPROVER) and manages(actor, claim.owner_id):
+        states.add(S.SUBMITTED)
+    if has_role(actor, Role.FINANCE):
+        states.add(S.MANAGER_APPROVED)
+    return states
+
+
+def conflict(claim: Claim) -> ServiceError:
+    return ServiceError(
+        "conflict",
+        f"This claim is '{claim.status}' now, so that action no longer applies "
+        "(someone may have just acted on it). Reload it.",
+        status_code=409,
+    )
+
+
+def _lock(claim_id: int) -> Claim:
+    return Claim.objects.select_for_update().get(pk=claim_id)
+
+
+def _check_reviewer(actor: User, claim: Claim) -> None:
+    if claim.owner_id == actor.pk:
+        raise ServiceError("own_claim", "Nobody can review their own claim.", status_code=403)
+    states = reviewable_states(actor, claim)
+    if not states:
+        raise ServiceError("not_reviewer", "You are not a reviewer of this claim.", status_code=403)
+    if claim.status not in states:
+        if claim.status == S.SUBMITTED:
+            # Finance looking at a claim that is not theirs yet: not a lost race.
+            raise ServiceError(
+                "awaiting_manager",
+                "This claim waits for the manager's approval first.",
+                status_code=409,
+            )
+        raise conflict(claim)
+
+
+def _required_comment(comment: str) -> str:
+    text = comment.strip()
+    if not text:
+        raise ServiceError("comment_required", "Say why in a comment.")
+    if len(text) > COMMENT_MAX:
+        raise ServiceError("comment_too_long", f"Keep the comment under {COMMENT_MAX} characters.")
+    return text
+
+
+def _move(claim: Claim, *, actor: User | None, to: str, action: str, comment: str = "") -> Claim:
+    before = claim.status
+    claim.status = to
+    fields = ["status", "updated_at"]
+    stamp = {
+        S.SUBMITTED: "submitted_at",
+        S.EXPORTED: "exported_at",
+        S.PAID: "paid_at",
+        **APPROVE_STAMP,
+    }.get(S(to))
+    if stamp is not None:
+        setattr(claim, stamp, timezone.now())
+        fields.append(stamp)
+    claim.save(update_fields=fields)
+    audit(
+        actor=actor,
+        action=action,
+        obj=claim,
+        before={"status": before},
+        after={"status": to},
+        comment=comment,
+    )
+    return claim
+
+
+def claim_recompute_total(*, claim: Claim) -> bool:
+    """Set the total from the documents' extracted totals; the caller holds the lock."""
+    amounts = Extraction.objects.filter(document__claim=claim).values_list(
+        "total_amount", flat=True
+    )
+    total = sum((a for a in amounts if a is not None), Decimal("0.00")).quantize(Decimal("0.01"))
+    if total == claim.total:
+        return False
+    claim.total = total
+    claim.save(update_fields=["total", "updated_at"])
+    return True
+
+
+# --- transitions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_submit(*, actor: User, claim_id: int) -> Claim:
+    claim = _lock(claim_id)
+    if claim.owner_id != actor.pk:
+        raise ServiceError("not_owner", "Only the owner can submit this claim.", status_code=403)
+    if claim.status not in EDITABLE_CLAIM_STATES:
+        raise conflict(claim)
+    claim_recompute_total(claim=claim)
+    violations = policy.check_claim(claim)
+    if violations:
+        raise PolicyViolation(violations)
+    return _move(claim, actor=actor, to=S.SUBMITTED, action="claim.submitted")
+
+
+@transaction.atomic
+def claim_approve(*, actor: User, claim_id: int, comment: str = "") -> Claim:
+    claim = _lock(claim_id)
+    _check_reviewer(actor, claim)
+    if len(comment) > COMMENT_MAX:
+        raise ServiceError("comment_too_long", f"Keep the comment under {COMMENT_MAX} characters.")
+    target = APPROVE_TARGET[S(claim.status)]
+    _move(claim, actor=actor, to=target, action=f"claim.{target}", comment=comment.strip())
+    if target == S.FINANCE_APPROVED:
+        export_items_create(claim=claim)
+        webhook_queue_finance_approved(claim=claim)
+    return claim
+
+
+@transaction.atomic
+def claim_return(*, actor: User, claim_id: int, comment: str) -> Claim:
+    text = _required_comment(comment)
+    claim = _lock(claim_id)
+    _check_reviewer(actor, claim)
+    return _move(claim, actor=actor, to=S.RETURNED, action="claim.returned", comment=text)
+
+
+@transaction.atomic
+def claim_reject(*, actor: User, claim_id: int, comment: str) -> Claim:
+    text = _required_comment(comment)
+    claim = _lock(claim_id)
+    _check_reviewer(actor, claim)
+    return _move(claim, actor=actor, to=S.REJECTED, action="claim.rejected", comment=text)
+
+
+@transaction.atomic
+def claim_mark_exported(*, actor: User | None, claim_id: int) -> bool:
+    """finance_approved -> exported once every export item is acknowledged.
+
+    Idempotent: False when the claim is not (or no longer) waiting for that.
+    """
+    claim = _lock(claim_id)
+    if claim.status != S.FINANCE_APPROVED:
+        return False
+    pending = ExportItem.objects.filter(claim=claim, acknowledged_at__isnull=True).exists()
+    if pending or not ExportItem.objects.filter(claim=claim).exists():
+        return False
+    _move(claim, actor=actor, to=S.EXPORTED, action="claim.exported")
+    return True
+
+
+@transaction.atomic
+def claim_mark_paid(*, actor: User, claim_id: int) -> Claim:
+    claim = _lock(claim_id)
+    if not has_role(actor, Role.FINANCE):
+        raise ServiceError("not_finance", "Only finance can mark claims paid.", status_code=403)
+    if claim.status != S.EXPORTED:
+        raise conflict(claim)
+    return _move(claim, actor=actor, to=S.PAID, action="claim.paid")
+
+
+def claim_comment(*, actor: User, claim_id: int, text: str) -> Claim:
+    """A remark on the claim's timeline; allowed in every state to anyone who sees it."""
+    body = _required_comment(text)
+    with transaction.atomic():
+        claim = Claim.objects.get(pk=claim_id)
+        audit(actor=actor, action="claim.commented", obj=claim, comment=body)
+    return claim
+
+
+# --- bulk -------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkOutcome:
+    approved: list[int] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def claims_bulk_approve(*, actor: User, claim_ids: Iterable[int], comment: str = "") -> BulkOutcome:
+    """Approve each claim in its own transaction: one refusal does not undo the others."""
+    ids = list(dict.fromkeys(claim_ids))
+    if len(ids) > BULK_MAX:
+        raise ServiceError("too_many", f"Approve at most {BULK_MAX} claims at once.")
+    visible = set(selectors.claim_list(user=actor).filter(pk__in=ids).values_list("pk", flat=True))
+    outcome = BulkOutcome()
+    for claim_id in ids:
+        if claim_id not in visible:
+            outcome.failed.append({"id": claim_id, "code": "not_found", "message": "Not found."})
+            continue
+        try:
+            claim_approve(actor=actor, claim_id=claim_id, comment=comment)
+        except ServiceError as exc:
+            outcome.failed.append({"id": claim_id, "code": exc.code, "message": exc.message})
+        except Claim.DoesNotExist:
+            outcome.failed.append({"id": claim_id, "code": "not_found", "message": "Not found."})
+        else:
+            outcome.approved.append(claim_id)
+    return outcome
