@@ -1,0 +1,1 @@
+"""Fine-tuning the VLM on reviewer-corrected extractions: data format and LoRA training."""
