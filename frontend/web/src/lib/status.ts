@@ -1,0 +1,151 @@
+// What each document and claim status means for the UI: finished or not, tone, next steps.
+
+import type { ClaimEvent, ClaimStatus, DocumentStatus, Role } from "./types";
+
+export const TERMINAL_DOCUMENT_STATUSES: ReadonlySet<string> = new Set([
+  "infected",
+  "rejected",
+  "extracted",
+  "needs_review",
+  "failed",
+]);
+
+export const POLL_INTERVAL_MS = 1500;
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL_DOCUMENT_STATUSES.has(status);
+}
+
+export type Tone = "ok" | "warn" | "bad" | "busy" | "neutral";
+
+export function documentTone(status: DocumentStatus | string): Tone {
+  switch (status) {
+    case "extracted":
+      return "ok";
+    case "needs_review":
+      return "warn";
+    case "infected":
+    case "rejected":
+    case "failed":
+      return "bad";
+    default:
+      return "busy";
+  }
+}
+
+// The pipeline as the employee sees it: upload -> virus scan -> reading -> done.
+export const DOCUMENT_STEPS = ["upload", "scan", "read", "done"] as const;
+
+export function documentStep(status: DocumentStatus | string): number {
+  switch (status) {
+    case "received":
+      return 1;
+    case "scanning":
+      return 1;
+    case "clean":
+    case "processing":
+      return 2;
+    default:
+      return isTerminal(status) ? 3 : 0;
+  }
+}
+
+// A usable document has fields to look at (a human may still need to check them).
+export function hasFields(status: string): boolean {
+  return status === "extracted" || status === "needs_review";
+}
+
+export const CLAIM_STATUSES: readonly ClaimStatus[] = [
+  "draft",
+  "submitted",
+  "manager_approved",
+  "finance_approved",
+  "exported",
+  "paid",
+  "returned",
+  "rejected",
+];
+
+export function claimTone(status: ClaimStatus | string): Tone {
+  switch (status) {
+    case "draft":
+      return "neutral";
+    case "returned":
+      return "warn";
+    case "rejected":
+      return "bad";
+    case "finance_approved":
+    case "exported":
+    case "paid":
+      return "ok";
+    default:
+      return "busy";
+  }
+}
+
+export function claimEditable(status: ClaimStatus | string): boolean {
+  return status === "draft" || status === "returned";
+}
+
+// Which review step a role may act on (the server enforces it; this only hides buttons).
+export function canDecide(status: ClaimStatus | string, roles: readonly Role[]): boolean {
+  if (roles.includes("admin")) return status === "submitted" || status === "manager_approved";
+  if (status === "submitted") return roles.includes("approver");
+  if (status === "manager_approved") return roles.includes("finance");
+  return false;
+}
+
+// The review queue only ever holds claims waiting for someone's decision.
+export const QUEUE_STATUSES: readonly ClaimStatus[] = ["submitted", "manager_approved"];
+
+export interface TimelineEntry {
+  action: string;
+  actor: string | null;
+  at: string;
+  comment: string;
+  status: string | null; // the claim status after this event, when the event says so
+}
+
+function statusOf(value: Record<string, unknown> | null): string | null {
+  const status = value?.status;
+  return typeof status === "string" ? status : null;
+}
+
+export function timeline(events: readonly ClaimEvent[]): TimelineEntry[] {
+  return [...events]
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))
+    .map((event) => ({
+      action: event.action,
+      actor: event.actor,
+      at: event.created_at,
+      comment: event.comment,
+      status: statusOf(event.after),
+    }));
+}
+
+// Order of fields on screen: what a reviewer checks first comes first.
+export const FIELD_ORDER = [
+  "total_amount",
+  "issue_date",
+  "seller_name",
+  "seller_tax_id",
+  "invoice_code",
+  "invoice_number",
+  "amount_excluding_tax",
+  "tax_amount",
+  "total_in_words",
+  "buyer_name",
+  "buyer_tax_id",
+  "check_code",
+  "currency",
+] as const;
+
+export const LOW_CONFIDENCE = 0.8;
+
+export function orderedFields(fields: Record<string, unknown>): string[] {
+  const known = FIELD_ORDER.filter((f) => f in fields);
+  const rest = Object.keys(fields)
+    .filter((f) => !(FIELD_ORDER as readonly string[]).includes(f) && f !== "line_items")
+    .sort();
+  return [...known, ...rest];
+}

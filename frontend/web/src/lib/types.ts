@@ -1,0 +1,167 @@
+// Shapes of the REST API v1 answers (see the backend serializers); only what the UI reads.
+
+export type Role = "employee" | "approver" | "finance" | "admin";
+
+export interface Me {
+  id: number;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  scanning_available: boolean;
+}
+
+export type DocumentStatus =
+  | "received"
+  | "scanning"
+  | "clean"
+  | "infected"
+  | "rejected"
+  | "processing"
+  | "extracted"
+  | "needs_review"
+  | "failed";
+
+export interface ExtractionWarning {
+  code: string;
+  message: string;
+  field: string | null;
+}
+
+export type Box = [number, number, number, number];
+
+export interface LineItem {
+  name?: string | null;
+  quantity?: string | null;
+  unit_price?: string | null;
+  amount?: string | null;
+  tax_rate?: string | null;
+  tax_amount?: string | null;
+}
+
+export type FieldValue = string | number | null | LineItem[];
+
+export interface Extraction {
+  document_type: string;
+  fields: Record<string, FieldValue>;
+  confidence: Record<string, number>;
+  warnings: ExtractionWarning[];
+  engine: string;
+  // Optional: where each field was read, in pixels of the stored image.
+  boxes?: Record<string, Box>;
+  [extra: string]: unknown;
+}
+
+export interface ScanInfo {
+  verdict: string;
+  signature: string | null;
+  scanner_version: string;
+  scanned_at: string;
+}
+
+export interface InvoiceDocument {
+  id: number;
+  url: string;
+  status: DocumentStatus;
+  original_filename: string;
+  mime_type: string;
+  size: number;
+  page_count: number;
+  sha256: string;
+  claim: number | null;
+  created_at: string;
+  updated_at: string;
+  status_changed_at: string | null;
+  error: string | null;
+  scan: ScanInfo | null;
+  extraction: Extraction | null;
+  duplicate_of: number | null;
+  file_url: string | null;
+  // Reviewer views add these.
+  category?: string;
+  category_chosen?: boolean;
+  duplicate_reason?: string;
+}
+
+export type ClaimStatus =
+  | "draft"
+  | "submitted"
+  | "manager_approved"
+  | "finance_approved"
+  | "exported"
+  | "paid"
+  | "returned"
+  | "rejected";
+
+export interface ClaimEvent {
+  action: string;
+  actor: string | null;
+  created_at: string;
+  comment: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface Claim {
+  id: number;
+  title: string;
+  status: ClaimStatus;
+  currency: string;
+  total: string;
+  owner: string;
+  documents: number[];
+  events: ClaimEvent[];
+  created_at: string;
+  updated_at: string;
+  // Review queue only.
+  submitted_at?: string | null;
+  manager_approved_at?: string | null;
+  finance_approved_at?: string | null;
+  documents_detail?: InvoiceDocument[];
+  warnings_count?: number;
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface PolicyViolation {
+  code: string;
+  message: string;
+  document: number | null;
+}
+
+export interface BulkApproveResult {
+  approved: number[];
+  failed: { id: number; code: string; message: string }[];
+}
+
+export interface ExportItem {
+  id: string | number;
+  claim: number;
+  document: number;
+  employee: string;
+  category: string | null;
+  issue_date: string | null;
+  seller_name: string | null;
+  total_amount: string | null;
+  currency: string | null;
+  approved_at: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ExportPage {
+  items: ExportItem[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+export interface Correction {
+  field: string;
+  old_value: unknown;
+  new_value: unknown;
+  actor: string | null;
+  created_at: string;
+}

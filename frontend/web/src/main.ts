@@ -1,0 +1,29 @@
+import { createApp } from "vue";
+import App from "./App.vue";
+import { api } from "./lib/api";
+import { ApiError } from "./lib/errors";
+import { initLocale } from "./lib/i18n";
+import { session } from "./lib/session";
+import { router } from "./router";
+import "./style.css";
+
+async function start(): Promise<void> {
+  initLocale();
+  try {
+    session.me = await api.me();
+    if (!session.me.scanning_available) session.scanningUnavailable = true;
+  } catch (err) {
+    // Signed out (expired session): request() already sent the browser to /login/.
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      window.location.assign("/login/");
+      return;
+    }
+    throw err;
+  }
+  createApp(App).use(router).mount("#app");
+}
+
+void start().catch((err) => {
+  const box = document.getElementById("app");
+  if (box) box.textContent = `Invoice Assistant could not start: ${String(err)}`;
+});
