@@ -3,12 +3,47 @@ the environment selects (dev by default, like manage.py)."""
 
 from __future__ import annotations
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoice_assistant.settings.dev")
+
+log = logging.getLogger(__name__)
 
 app = Celery("invoice_assistant")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _guard_gpu_queue(sender: Any = None, **kwargs: Any) -> None:
+    """A worker without a usable GPU never takes tasks from the ``gpu`` queue."""
+    consumer: Any = getattr(sender, "consumer", None)
+    queues = {q.name for q in getattr(getattr(consumer, "task_consumer", None), "queues", [])}
+    if "gpu" not in queues:
+        return
+    from reimbursements.gpu import worker_may_consume_gpu
+
+    ok, detail = worker_may_consume_gpu()
+    if ok:
+        log.info("GPU worker ready: %s", detail)
+        return
+    log.error("refusing the gpu queue on this worker: %s", detail)
+    consumer.cancel_task_queue("gpu")
+
+
+@worker_process_init.connect
+def _preload_model(**kwargs: Any) -> None:
+    """Load the VLM in the pool process once, after the fork (CUDA is not fork-safe)."""
+    if os.environ.get("IA_GPU_WORKER") != "1":
+        return
+    from reimbursements import pipeline
+
+    try:
+        pipeline.engine_instance(pipeline.EngineChoice("vlm", "gpu", ""))
+    except Exception:
+        log.exception("could not preload the VLM; the first batch will try again")

@@ -18,6 +18,7 @@ def build_engine_context() -> EngineContext:
         vlm_device=settings.VLM_DEVICE,
         vlm_batch_size=settings.VLM_BATCH_SIZE,
         vlm_max_pixels=settings.VLM_MAX_PIXELS,
+        vlm_timeout_s=float(settings.VLM_TIMEOUT_S),
         remote_base_url=settings.REMOTE_VLM_BASE_URL,
         remote_model=settings.REMOTE_VLM_MODEL,
         remote_api_key=settings.REMOTE_VLM_API_KEY,

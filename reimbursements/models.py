@@ -85,6 +85,10 @@ def document_upload_path(instance: Document, filename: str) -> str:
     return f"documents/{uuid.uuid4().hex}{suffix}"
 
 
+def masked_upload_path(instance: Document, filename: str) -> str:
+    return f"masked/{uuid.uuid4().hex}.jpg"
+
+
 class Document(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
@@ -106,6 +110,8 @@ class Document(models.Model):
         Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
     )
     file = models.FileField(upload_to=document_upload_path, max_length=255, blank=True)
+    # What reviewers and models see: the first page with personal numbers blacked out.
+    masked_file = models.FileField(upload_to=masked_upload_path, max_length=255, blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
@@ -117,6 +123,10 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     scan_attempts = models.PositiveIntegerField(default=0)
     process_attempts = models.PositiveIntegerField(default=0)
+    # A GPU batch claims waiting documents; the claim expires so a dead worker's
+    # documents are picked up again (by their own message or the sweeper).
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     # Duplicate detection: the earliest document with the same business key or image hash.
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
@@ -137,6 +147,9 @@ class Document(models.Model):
     class Meta:
         ordering = ("-created_at",)
         indexes = [models.Index(fields=("owner", "status")), models.Index(fields=("status",))]
+        permissions = [
+            ("view_personal_data", "Can view original documents with personal data"),
+        ]
 
     def __str__(self) -> str:
         return f"Document {self.pk} ({self.status})"

@@ -60,16 +60,23 @@ def cache_key(sha256: str, choice: EngineChoice) -> str:
     return f"extraction:v1:{sha256}:{choice.name}:{choice.fingerprint}"
 
 
+def engine_instance(choice: EngineChoice) -> Any:
+    """The (process-wide, loaded once) engine for a choice."""
+    load_engines()
+    return registry.get(build_engine_context(), choice.name)
+
+
 def enqueue_processing(document_id: int) -> None:
-    from reimbursements.tasks import process_document
+    from reimbursements.tasks import process_document, process_document_gpu
 
     try:
         choice = choose_engine()
     except EngineUnavailable as exc:
         document_fail(document_id=document_id, reason=f"No extraction engine can run: {exc}")
         return
+    task = process_document_gpu if choice.queue == "gpu" else process_document
     try:
-        process_document.apply_async((document_id,), queue=choice.queue)
+        task.apply_async((document_id,), queue=choice.queue)
     except Exception:
         # Broker down: the sweeper finds the document in 'clean' and re-enqueues it.
         log.exception("could not enqueue processing", extra={"document_id": document_id})
@@ -77,6 +84,7 @@ def enqueue_processing(document_id: int) -> None:
 
 def document_process(*, document_id: int) -> str:
     """Extract fields for one document; returns its final status."""
+    now = timezone.now()
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.status not in {Document.Status.CLEAN, Document.Status.PROCESSING}:
@@ -84,8 +92,10 @@ def document_process(*, document_id: int) -> str:
         if Extraction.objects.filter(document=document).exists():
             # A previous run stored the result but died before the status update.
             return _finish(document_id)
+        if document.claimed_until and document.claimed_until > now:
+            return document.status  # a live GPU batch holds it
         fields = _set_status(document, Document.Status.PROCESSING)
-        document.processing_started_at = timezone.now()
+        document.processing_started_at = now
         document.process_attempts += 1
         document.save(update_fields=[*fields, "processing_started_at", "process_attempts"])
         name = document.file.name
@@ -95,52 +105,71 @@ def document_process(*, document_id: int) -> str:
         choice = choose_engine()
     except EngineUnavailable as exc:
         raise PermanentProcessingError(f"No extraction engine can run here: {exc}") from exc
-    key = cache_key(sha256, choice)
     started = time.perf_counter()
     try:
-        result = _run_engine(name=name, choice=choice)
+        prepared = prepare(name)
+        store_masked_copy(document_id=document_id, prepared=prepared)
+        from extraction import pipeline as extraction_pipeline
+
+        result = extraction_pipeline.extract(
+            prepared, ctx=build_engine_context(), engine=choice.name
+        )
     except Exception as exc:
         metrics.ENGINE_ERRORS.labels(engine=choice.name, kind=type(exc).__name__).inc()
         raise
     result.timings.setdefault("total", (time.perf_counter() - started) * 1000)
-    for stage, ms in result.timings.items():
-        metrics.STAGE_DURATION.labels(stage=stage, engine=choice.name).observe(ms / 1000)
-    metrics.OUTPUT_LENGTH.labels(engine=choice.name).observe(len(result.raw_output))
-    stored = store_extraction(document_id=document_id, result=result, from_cache=False)
-    if stored:
-        cache.set(key, _cacheable(result), CACHE_TTL_S)
+    if store_extraction(document_id=document_id, result=result, from_cache=False):
+        cache_result(sha256, choice, result)
+    # Logged in full on purpose: the PII filter on every handler masks what must not show.
+    log.info(
+        "document extracted",
+        extra={"engine": choice.name, "fields": result.to_contract()["fields"]},
+    )
     return _finish(document_id)
 
 
-def _run_engine(*, name: str, choice: EngineChoice) -> ExtractionResult:
+def prepare(file_name: str) -> PreparedDocument:
+    """Read a stored file into page images / text layer, then mask personal data."""
     from extraction import pipeline as extraction_pipeline
 
     try:
-        with default_storage.open(name, "rb") as handle:
+        with default_storage.open(file_name, "rb") as handle:
             data = handle.read()
     except FileNotFoundError as exc:
         raise PermanentProcessingError("The stored file is missing.") from exc
     try:
         prepared = extraction_pipeline.load_document(
-            data, name=name, max_pdf_pages=settings.PDF_MAX_PAGES
+            data, name=file_name, max_pdf_pages=settings.PDF_MAX_PAGES
         )
     except (ValueError, OSError) as exc:
         raise PermanentProcessingError(f"The document could not be read: {exc}") from exc
-    prepared = mask_personal_data(prepared)
-    return extraction_pipeline.extract(prepared, ctx=build_engine_context(), engine=choice.name)
+    return mask_personal_data(prepared)
+
+
+def cache_result(sha256: str, choice: EngineChoice, result: ExtractionResult) -> None:
+    for stage, ms in result.timings.items():
+        metrics.STAGE_DURATION.labels(stage=stage, engine=choice.name).observe(ms / 1000)
+    metrics.OUTPUT_LENGTH.labels(engine=choice.name).observe(len(result.raw_output))
+    cache.set(cache_key(sha256, choice), _cacheable(result), CACHE_TTL_S)
 
 
 def mask_personal_data(prepared: PreparedDocument) -> PreparedDocument:
-    """The PII seam: engines and reviewers only ever see what this returns."""
-    try:
-        from reimbursements.pii_masking import mask_prepared_document
-    except ImportError:
-        return prepared
+    """The PII step: engines and reviewers only ever see what this returns."""
+    from reimbursements.pii_masking import mask_prepared_document
+
     return mask_prepared_document(prepared)
+
+
+def store_masked_copy(*, document_id: int, prepared: PreparedDocument) -> None:
+    from reimbursements import pii_masking
+
+    pii_masking.store_masked_copy(document_id=document_id, prepared=prepared)
 
 
 def store_extraction(*, document_id: int, result: ExtractionResult, from_cache: bool) -> bool:
     """Create the Extraction row; False when one already exists (a duplicate run)."""
+    # Personal numbers never reach the database unmasked (last 4 kept).
+    result = mask_result(result)
     contract = result.to_contract()
     fields = result.fields
     try:
@@ -167,7 +196,7 @@ def store_extraction(*, document_id: int, result: ExtractionResult, from_cache: 
                 fields=contract["fields"],
                 confidence=contract["confidence"],
                 warnings=contract["warnings"],
-                raw_output=_masked_text(result.raw_output),
+                raw_output=result.raw_output,
                 timings={k: round(v, 1) for k, v in result.timings.items()},
                 from_cache=from_cache,
             )
@@ -176,12 +205,26 @@ def store_extraction(*, document_id: int, result: ExtractionResult, from_cache: 
     return True
 
 
-def _masked_text(text: str) -> str:
-    try:
-        from extraction.pii import mask_text
-    except ImportError:
-        return text
-    return str(mask_text(text))
+def mask_result(result: ExtractionResult) -> ExtractionResult:
+    """A copy with every text field passed through the PII masker (USCCs stay readable)."""
+    import dataclasses
+
+    from extraction.pii import mask_text
+
+    def masked(value: str | None) -> str | None:
+        return mask_text(value) if value else value
+
+    f = result.fields
+    items = [dataclasses.replace(item, name=masked(item.name)) for item in f.line_items]
+    fields = dataclasses.replace(
+        f,
+        seller_name=masked(f.seller_name),
+        buyer_name=masked(f.buyer_name),
+        seller_tax_id=masked(f.seller_tax_id),
+        buyer_tax_id=masked(f.buyer_tax_id),
+        line_items=items,
+    )
+    return result.replace(fields=fields, raw_output=mask_text(result.raw_output))
 
 
 def business_key(result: ExtractionResult) -> str:
@@ -197,6 +240,10 @@ def business_key(result: ExtractionResult) -> str:
         seller = "".join(f.seller_name.split()).lower()
         return f"rcpt:{seller}:{f.issue_date.isoformat()}:{f.total_amount}"
     return ""
+
+
+def finish(document_id: int) -> str:
+    return _finish(document_id)
 
 
 def _finish(document_id: int) -> str:

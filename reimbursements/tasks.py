@@ -62,3 +62,28 @@ def sweep_stuck_documents() -> dict[str, int]:
     from reimbursements import sweeper
 
     return sweeper.sweep()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def process_document_gpu(self: Task, document_id: int) -> dict[int, str]:
+    """A GPU batch led by this document (see reimbursements.gpu)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.db import InterfaceError, OperationalError
+
+    from extraction.engines.base import TransientEngineError
+    from reimbursements import gpu, pipeline
+
+    token = document_id_var.set(document_id)
+    claimer = self.request.id or f"gpu-{document_id}"
+    try:
+        return gpu.process_batch(first_id=document_id, claimer=claimer)
+    except (TransientEngineError, OperationalError, InterfaceError, SoftTimeLimitExceeded) as exc:
+        if self.request.retries >= (self.max_retries or 0):
+            status = pipeline.document_fail(
+                document_id=document_id,
+                reason=f"Extraction kept failing after {self.request.retries + 1} attempts: {exc}",
+            )
+            return {document_id: status}
+        raise self.retry(exc=exc, countdown=backoff_delay(self.request.retries)) from exc
+    finally:
+        document_id_var.reset(token)

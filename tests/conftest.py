@@ -85,3 +85,15 @@ def pdf_bytes(pages: int = 1, text: str = "Invoice", *, encrypted: bool = False)
 def eicar_bytes() -> bytes:
     """The EICAR test string, assembled at run time so the repo itself stays clean."""
     return b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-" + b"TEST-FILE!$H+H*"
+
+
+@pytest.fixture(scope="session")
+def tiny_glm_dir(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny random GLM-4V model + processor saved to disk, built once per session."""
+    import torch
+
+    from tests.extraction.tiny_glm import build_tiny_glm
+
+    # On 2 shared cores, tiny models run ~500x slower with torch's default thread count.
+    torch.set_num_threads(1)
+    return build_tiny_glm(tmp_path_factory.mktemp("tiny_glm"))

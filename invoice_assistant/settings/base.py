@@ -137,6 +137,8 @@ else:
     for _folder in ("out", "control", "processed"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Workers log through the LOGGING config above (and so through the PII filter).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -147,6 +149,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "reimbursements.tasks.scan_document": {"queue": "default"},
     "reimbursements.tasks.process_document": {"queue": "cpu"},
+    "reimbursements.tasks.process_document_gpu": {"queue": "gpu"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang an upload request when the broker is down: fail fast, keep
@@ -234,6 +237,13 @@ VLM_ADAPTER_PATH: str | None = env.str("VLM_ADAPTER_PATH", default="") or None
 VLM_DEVICE = env.str("VLM_DEVICE", default="auto")
 VLM_BATCH_SIZE = env_int("VLM_BATCH_SIZE", 8, minimum=1)
 VLM_MAX_PIXELS = env_int("VLM_MAX_PIXELS", 1024 * 1024, minimum=1)
+if VLM_BATCH_SIZE > 16:
+    raise ImproperlyConfigured("VLM_BATCH_SIZE above 16 risks GPU OOM; use more workers")
+VLM_TIMEOUT_S = env_int("VLM_TIMEOUT_S", 120, minimum=1)
+# After this many inference timeouts in a row a GPU worker exits to be restarted.
+VLM_TIMEOUT_THRESHOLD = env_int("VLM_TIMEOUT_THRESHOLD", 5, minimum=1)
+# Only for tests and experiments: let a CPU-only worker consume the gpu queue.
+VLM_ALLOW_CPU_GPU_QUEUE = env.bool("VLM_ALLOW_CPU_GPU_QUEUE", default=False)
 REMOTE_VLM_BASE_URL: str | None = env.str("REMOTE_VLM_BASE_URL", default="") or None
 REMOTE_VLM_MODEL: str | None = env.str("REMOTE_VLM_MODEL", default="") or None
 REMOTE_VLM_API_KEY: str | None = env.str("REMOTE_VLM_API_KEY", default="") or None
@@ -284,6 +294,7 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "invoice_assistant.logging.RequestIdFilter"},
+        "pii": {"()": "invoice_assistant.log_filters.PiiMaskingFilter"},
     },
     "formatters": {
         "json": {"()": "invoice_assistant.logging.JsonFormatter"},
@@ -293,7 +304,8 @@ LOGGING: dict[str, Any] = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_JSON else "plain",
-            "filters": ["request_id"],
+            # Every line is desensitised: ID, bank-card and phone numbers never reach a log.
+            "filters": ["request_id", "pii"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

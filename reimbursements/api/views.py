@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import FileResponse, StreamingHttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated
@@ -45,6 +46,8 @@ from reimbursements.intake import IntakeError, sniff_mime, validate_upload
 from reimbursements.models import Claim, Document
 from reimbursements.roles import sees_everything
 from reimbursements.scanning import scanner_configured
+
+log = logging.getLogger(__name__)
 
 
 def current_user(request: Request) -> User:
@@ -174,6 +177,7 @@ class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
                 )
         accepted = validate_upload(data, name=upload.name or "upload")
         metrics.UPLOAD_BYTES.observe(len(data))
+        log.info("upload accepted", extra={"upload_name": accepted.original_name})
         document = services.document_create(
             owner=current_user(request),
             accepted=accepted,
@@ -239,11 +243,20 @@ class DocumentEventsView(APIView):
 
 
 class DocumentFileView(APIView):
-    """The only way to a stored file: authorised, as an attachment, never sniffed."""
+    """The only way to a stored file: authorised, as an attachment, never sniffed.
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    Everyone who may see the document gets the masked copy (personal numbers blacked
+    out). The original is for its owner and holders of ``view_personal_data`` only,
+    with ``?original=1``; every such access is audited.
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("original", bool, required=False)],
+        responses={(200, "application/octet-stream"): bytes},
+    )
     def get(self, request: Request, pk: int) -> Any:
         document = selectors.document_get(user=request.user, document_id=pk)
+        user = current_user(request)
         if not document.file or document.status in {
             Document.Status.INFECTED,
             Document.Status.REJECTED,
@@ -255,18 +268,40 @@ class DocumentFileView(APIView):
                 "This file is not available (not scanned yet, or removed by the virus scan).",
                 status.HTTP_404_NOT_FOUND,
             )
+        may_see_original = document.owner_id == user.pk or user.has_perm(
+            "reimbursements.view_personal_data"
+        )
+        wants_original = request.query_params.get("original") in {"1", "true"}
+        if wants_original or not document.masked_file:
+            if not may_see_original:
+                if wants_original:
+                    return error_response(
+                        "personal_data_forbidden",
+                        "Viewing the original needs the 'view personal data' permission.",
+                        status.HTTP_403_FORBIDDEN,
+                    )
+                return error_response(
+                    "masked_copy_pending",
+                    "The masked copy is not ready yet; try again when processing finishes.",
+                    status.HTTP_404_NOT_FOUND,
+                )
+            services.audit(actor=user, action="document.original_viewed", obj=document)
+            handle, mime, kind = document.file.open("rb"), document.mime_type, "original"
+        else:
+            handle, mime, kind = document.masked_file.open("rb"), "image/jpeg", "masked"
         suffix = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
-            document.mime_type, "bin"
+            mime, "bin"
         )
         response = FileResponse(
-            document.file.open("rb"),
+            handle,
             as_attachment=True,
-            filename=f"document-{document.pk}.{suffix}",
-            content_type=document.mime_type,
+            filename=f"document-{document.pk}-{kind}.{suffix}",
+            content_type=mime,
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["X-Document-Copy"] = kind
         return response
 
 

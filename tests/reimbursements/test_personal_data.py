@@ -1,0 +1,102 @@
+"""Personal data through the whole product: masked images, masked fields, clean logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from reimbursements.models import AuditEvent, Extraction
+from tests.extraction.test_pii_image import CARD, PHONE, SELLER_USCC, VALID_ID, render_invoice
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+PII = (VALID_ID, CARD, PHONE, VALID_ID[:-1])
+
+
+def png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def processed(make_user, settings, tmp_path: Path, django_capture_on_commit_callbacks):
+    """An invoice with an ID number, a bank card and a phone, uploaded and processed,
+    with every log line the configured handlers wrote captured as text."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXTRACTION_ENGINE = "ocr"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    owner = make_user("employee")
+    client = APIClient()
+    client.force_authenticate(owner)
+    stream = io.StringIO()
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    old_stream = handler.setStream(stream)
+    root_level = logging.getLogger().level
+    logging.getLogger().setLevel(logging.DEBUG)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/api/v1/documents/",
+                {"file": SimpleUploadedFile(f"张三_{VALID_ID}.png", png(render_invoice()))},
+                format="multipart",
+            )
+    finally:
+        handler.setStream(old_stream)
+        logging.getLogger().setLevel(root_level)
+    assert response.status_code == 201, response.content
+    return {
+        "owner": owner,
+        "client": client,
+        "id": response.json()["id"],
+        "logs": stream.getvalue(),
+    }
+
+
+def test_no_log_line_of_a_whole_upload_contains_personal_numbers(processed):
+    logs = processed["logs"]
+    assert "document extracted" in logs and "upload accepted" in logs  # the lines exist
+    for value in PII:
+        assert value not in logs
+
+
+def test_stored_fields_and_raw_output_are_masked(processed):
+    extraction = Extraction.objects.get(document_id=processed["id"])
+    stored = str(extraction.fields) + extraction.raw_output + extraction.buyer_tax_id
+    for value in PII:
+        assert value not in stored
+    assert extraction.seller_tax_id == SELLER_USCC  # business data stays readable
+
+
+def test_reviewers_get_the_masked_copy_and_cannot_open_the_original(processed, make_user):
+    finance = APIClient()
+    finance.force_authenticate(make_user("employee", "finance"))
+    url = f"/api/v1/documents/{processed['id']}/file/"
+    masked = finance.get(url)
+    assert masked.status_code == 200
+    assert masked["X-Document-Copy"] == "masked"
+    assert finance.get(url + "?original=1").status_code == 403
+
+
+def test_original_needs_the_permission_and_every_access_is_audited(processed, make_user):
+    # Given an auditor with the dedicated permission
+    auditor = make_user("employee", "finance")
+    auditor.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    client = APIClient()
+    client.force_authenticate(auditor)
+    url = f"/api/v1/documents/{processed['id']}/file/?original=1"
+    # When they and the owner open the original
+    assert client.get(url)["X-Document-Copy"] == "original"
+    assert processed["client"].get(url)["X-Document-Copy"] == "original"
+    # Then both accesses are audited with who looked
+    actors = set(
+        AuditEvent.objects.filter(
+            action="document.original_viewed", object_id=str(processed["id"])
+        ).values_list("actor__username", flat=True)
+    )
+    assert actors == {auditor.username, processed["owner"].username}
