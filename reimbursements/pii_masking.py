@@ -14,6 +14,7 @@ import io
 import time
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from extraction.engines.base import PreparedDocument, registry
@@ -61,5 +62,10 @@ def store_masked_copy(*, document_id: int, prepared: PreparedDocument) -> None:
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.masked_file:
             return
-        document.masked_file.save("masked", ContentFile(out.getvalue()), save=False)
+        # A fixed name per document: a worker killed between writing the file and
+        # committing leaves a file the retry overwrites, never an orphan.
+        name = f"masked/{document.pk}-{document.sha256[:16]}.jpg"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        document.masked_file.name = default_storage.save(name, ContentFile(out.getvalue()))
         document.save(update_fields=["masked_file", "updated_at"])
