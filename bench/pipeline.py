@@ -1,0 +1,323 @@
+"""Pipeline benchmark through the real stack (issue: the pipeline).
+
+Starts gunicorn + one Celery worker (OCR engine) on PostgreSQL, Redis and clamd, then:
+  1. uploads N distinct synthetic invoice photos from 50 concurrent clients and times
+     the upload API (p50/p99);
+  2. waits for every document's fields and reports upload-to-fields p50/p95 (server
+     timestamps) and documents per minute for the one worker;
+  3. re-uploads already-processed images (cache hits) and reports their latency p99,
+     both end to end (HTTP) and server-side (the request's own timing header).
+Writes a JSON report. Run: ``make bench-pipeline`` (or ``python bench/pipeline.py -n 60``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import contextlib
+import io
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_images(n: int, seed: int) -> list[bytes]:
+    from PIL import Image
+
+    from tests.synth import DOCUMENT_TYPES, generate_document
+
+    images = []
+    kinds = [k for k in DOCUMENT_TYPES if k.startswith("vat") or k == "digital_invoice"]
+    for i in range(n):
+        doc = generate_document(kinds[i % len(kinds)], seed=seed + i, photo=True)
+        image = Image.open(io.BytesIO(doc.image_bytes)).convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=85)
+        images.append(out.getvalue())
+    return images
+
+
+def request(
+    method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def upload(base: str, token: str, data: bytes) -> tuple[float, float, dict[str, Any]]:
+    boundary = "benchBoundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    started = time.perf_counter()
+    status, headers, raw = request(
+        "POST",
+        base + "/api/v1/documents/",
+        body=body,
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    elapsed = time.perf_counter() - started
+    if status != 201:
+        raise RuntimeError(f"upload failed: {status} {raw[:300]!r}")
+    server_ms = float(headers.get("Server-Timing", "app;dur=nan").split("dur=")[-1])
+    return elapsed, server_ms / 1000, json.loads(raw)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=60, help="distinct documents to upload")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--cache-hits", type=int, default=50)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "pipeline.json"))
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoice_assistant.settings.test")
+    socket_path = (
+        subprocess.run(
+            ["bash", str(ROOT / "scripts" / "start-clamd.sh")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    db = "ia_bench_pipeline"
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
+    var = Path(f"/tmp/ia-bench-pipeline-{os.getpid()}")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "invoice_assistant.settings.production",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
+        "REDIS_URL": "redis://127.0.0.1:6379/7",
+        "CACHE_KEY_PREFIX": f"bench{os.getpid()}",
+        "CLAMD_SOCKET": socket_path,
+        "EXTRACTION_ENGINE": "ocr",
+        "IA_VAR_DIR": str(var),
+        "MEDIA_ROOT": str(var / "media"),
+        "API_RATE_UPLOAD": "100000/min",
+        "API_RATE_USER": "100000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    token = (
+        subprocess.run(
+            [
+                python,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.contrib.auth.models import User; from rest_framework.authtoken.models "
+                "import Token; u=User.objects.create_user('bench'); "
+                "print(Token.objects.create(user=u).key)",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=True, capture_output=True)
+
+    print(f"rendering {args.n} synthetic invoice photos...", file=sys.stderr)
+    images = make_images(args.n, seed=1000)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    logs = var / "log"
+    logs.mkdir(parents=True, exist_ok=True)
+    processes = [
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "invoice_assistant.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--timeout",
+                "120",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / "web.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "invoice_assistant",
+                "worker",
+                "-Q",
+                "default,cpu",
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / "worker.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                if request("GET", base + "/healthz")[0] == 200:
+                    break
+            time.sleep(0.5)
+        # Warm the web workers (imports, DB connections) outside the measurement.
+        for _ in range(4):
+            request("GET", base + "/api/v1/me/", headers={"Authorization": f"Token {token}"})
+
+        print(f"uploading {args.n} documents from {args.clients} clients...", file=sys.stderr)
+        burst_started = time.time()
+        with cf.ThreadPoolExecutor(args.clients) as pool:
+            results = list(pool.map(lambda data: upload(base, token, data), images))
+        upload_s = [r[0] for r in results]
+        ids = [r[2]["id"] for r in results]
+
+        print("waiting for fields...", file=sys.stderr)
+        documents: dict[int, dict[str, Any]] = {}
+        deadline = time.monotonic() + 60 * 60
+        auth = {"Authorization": f"Token {token}"}
+        while time.monotonic() < deadline and len(documents) < len(ids):
+            for document_id in ids:
+                if document_id in documents:
+                    continue
+                _status, _, raw = request(
+                    "GET", f"{base}/api/v1/documents/{document_id}/", headers=auth
+                )
+                body = json.loads(raw)
+                if body["status"] in {
+                    "extracted",
+                    "needs_review",
+                    "failed",
+                    "infected",
+                    "rejected",
+                }:
+                    documents[document_id] = body
+            time.sleep(1)
+        from datetime import datetime
+
+        def ts(value: str) -> float:
+            return datetime.fromisoformat(value).timestamp()
+
+        to_fields = [
+            ts(d["completed_at"]) - ts(d["created_at"])
+            for d in documents.values()
+            if d.get("completed_at")
+        ]
+        processing = [
+            ts(d["completed_at"]) - ts(d["processing_started_at"])
+            for d in documents.values()
+            if d.get("completed_at") and d.get("processing_started_at")
+        ]
+        last_done = max(ts(d["completed_at"]) for d in documents.values() if d.get("completed_at"))
+        span_min = (last_done - burst_started) / 60
+        failed = [d["id"] for d in documents.values() if d["status"] == "failed"]
+
+        print(f"re-uploading {args.cache_hits} processed images (cache hits)...", file=sys.stderr)
+        hit_s, hit_server_s, hits = [], [], 0
+        for i in range(args.cache_hits):
+            elapsed, server_s, body = upload(base, token, images[i % len(images)])
+            hit_s.append(elapsed)
+            hit_server_s.append(server_s)
+            hits += bool(body.get("extraction") and body["extraction"].get("from_cache"))
+    finally:
+        for process in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+
+    report = {
+        "documents": len(ids),
+        "clients": args.clients,
+        "upload_ms": {"p50": pct(upload_s, 50) * 1000, "p99": pct(upload_s, 99) * 1000},
+        "upload_to_fields_s": {"p50": pct(to_fields, 50), "p95": pct(to_fields, 95)},
+        "processing_s": {"p50": pct(processing, 50), "p95": pct(processing, 95)},
+        "single_document_processing_s_mean": statistics.mean(processing) if processing else None,
+        "documents_per_minute_per_worker": len(documents) / span_min if span_min else None,
+        "failed": failed,
+        "cache_hits": hits,
+        "cache_hit_ms": {
+            "http_p50": pct(hit_s, 50) * 1000,
+            "http_p99": pct(hit_s, 99) * 1000,
+            "server_p50": pct(hit_server_s, 50) * 1000,
+            "server_p99": pct(hit_server_s, 99) * 1000,
+        },
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    targets = [
+        ("upload p99 <= 150 ms at 50 clients", report["upload_ms"]["p99"] <= 150),
+        ("cache-hit p99 <= 10 ms (server)", report["cache_hit_ms"]["server_p99"] <= 10),
+        ("upload-to-fields p50 <= 3 s", report["upload_to_fields_s"]["p50"] <= 3),
+    ]
+    for name, ok in targets:
+        print(f"  [{'met' if ok else 'MISSED'}] {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

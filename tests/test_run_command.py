@@ -1,0 +1,148 @@
+"""The README's run command brings up a working product on embedded defaults."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = [pytest.mark.slow, pytest.mark.worker]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def http(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def receipt_png() -> bytes:
+    image = Image.new("RGB", (600, 400), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=28)
+    for y, line in enumerate(["GOOD FOOD CAFE", "Date: 12/03/2024", "TOTAL 25.50"]):
+        draw.text((40, 40 + 80 * y), line, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def multipart(field: str, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = "----iaBoundary7MA4YWxkTrZu0gW"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture
+def product(tmp_path):
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CLAMD_SOCKET", "CLAMD_HOST"}
+        and not k.startswith(("DJANGO_", "PYTEST", "CELERY"))
+    }
+    env.update(
+        PORT=str(port),
+        HOST="127.0.0.1",
+        IA_VAR_DIR=str(tmp_path / "var"),
+        DEMO_PASSWORD="demo-pass-123",
+        WEB_WORKERS="1",
+    )
+    log = (tmp_path / "run.log").open("wb")
+    process = subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "run.sh")],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "run.log").read_text()
+            try:
+                if http("GET", base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        else:
+            raise AssertionError(
+                "run command did not serve /healthz:\n" + (tmp_path / "run.log").read_text()
+            )
+        yield base, tmp_path / "run.log"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_run_command_serves_logs_in_and_processes_an_upload(product):
+    base, log_path = product
+    # Given the product started by the run command, which printed the demo logins
+    output = log_path.read_text()
+    assert "employee  / demo-pass-123" in output
+    assert "virus scanning is UNAVAILABLE" in output
+    # When the demo employee gets a token and uploads a receipt
+    status, _, body = http(
+        "POST",
+        base + "/api/v1/auth/token/",
+        body=json.dumps({"username": "employee", "password": "demo-pass-123"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert status == 200, body
+    auth = {"Authorization": "Token " + json.loads(body)["token"]}
+    payload, content_type = multipart("file", "receipt.png", receipt_png())
+    status, headers, body = http(
+        "POST",
+        base + "/api/v1/documents/",
+        body=payload,
+        headers={**auth, "Content-Type": content_type},
+    )
+    # Then it is accepted, the API says loudly that scanning is unavailable, and the
+    # real worker carries the document to a terminal state
+    assert status == 201, body
+    assert headers.get("X-Virus-Scanning") == "unavailable"
+    url = base + json.loads(body)["url"]
+    deadline = time.monotonic() + 120
+    document = {}
+    while time.monotonic() < deadline:
+        document = json.loads(http("GET", url, headers=auth)[2])
+        if document["status"] in {"extracted", "needs_review", "failed"}:
+            break
+        time.sleep(1)
+    assert document["status"] in {"extracted", "needs_review"}, document
+    assert document["scan"]["verdict"] == "not_scanned"
+    assert document["extraction"]["fields"]["total_amount"] == "25.50"
