@@ -12,8 +12,12 @@ HOST="${HOST:-0.0.0.0}"
 
 bash scripts/ensure-venv.sh requirements/base.txt
 PY=.venv/bin/python
-mkdir -p var/log
-if [[ -f frontend/web/package.json ]] && command -v npm >/dev/null; then
+VAR="${IA_VAR_DIR:-$ROOT/var}"
+mkdir -p "$VAR/log"
+# Web and worker processes share one metrics directory so /metrics shows both.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$VAR/prometheus}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+if [[ -f frontend/web/package.json && ! -f frontend/web/dist/index.html ]] && command -v npm >/dev/null; then
   echo "==> building the web app" >&2
   (cd frontend/web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >&2
 fi
@@ -23,10 +27,10 @@ SEED_OUTPUT="$($PY manage.py seed_demo)"
 
 # A real Celery worker (scan queue + CPU extraction queue) and beat for the sweeper.
 .venv/bin/celery -A invoice_assistant worker -Q default,cpu -c "${WORKER_CONCURRENCY:-1}" \
-  --loglevel=INFO --logfile=var/log/worker.log &
+  --loglevel=INFO >"$VAR/log/worker.log" 2>&1 &
 WORKER_PID=$!
-.venv/bin/celery -A invoice_assistant beat --loglevel=INFO --logfile=var/log/beat.log \
-  --schedule=var/celerybeat-schedule &
+.venv/bin/celery -A invoice_assistant beat --loglevel=INFO \
+  --schedule="$VAR/celerybeat-schedule" >"$VAR/log/beat.log" 2>&1 &
 BEAT_PID=$!
 trap 'kill $WORKER_PID $BEAT_PID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 
@@ -38,7 +42,7 @@ cat <<BANNER
     API docs:  http://localhost:$PORT/api/docs/
     Admin:     http://localhost:$PORT/admin/
 $(echo "$SEED_OUTPUT" | sed 's/^/    /')
-    Logs:      var/log/worker.log, var/log/beat.log
+    Logs:      $VAR/log/worker.log, $VAR/log/beat.log
 BANNER
 if [[ -z "${CLAMD_SOCKET:-}${CLAMD_HOST:-}" ]]; then
   echo "    WARNING: virus scanning is UNAVAILABLE (no CLAMD_SOCKET / CLAMD_HOST): uploads are not scanned."
