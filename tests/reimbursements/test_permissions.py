@@ -34,6 +34,7 @@ def world():
     admin = UserFactory(username="adm", roles=("admin",))
     document = Document(owner=alice, sha256="a" * 64, size=10, mime_type="image/png")
     document.file.save("x", ContentFile(png_bytes()), save=False)
+    document.masked_file.save("m", ContentFile(png_bytes()), save=False)
     document.status = Document.Status.CLEAN
     document.save()
     claim = ClaimFactory(owner=alice)
@@ -106,7 +107,7 @@ def test_only_the_owner_may_edit_a_claim(world):
 def test_file_download_is_an_attachment_that_is_never_sniffed(world):
     client = APIClient()
     client.force_authenticate(world["alice"])
-    response = client.get(f"/api/v1/documents/{world['document'].pk}/file/")
+    response = client.get(f"/api/v1/documents/{world['document'].pk}/file/?original=1")
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/png"
@@ -116,6 +117,6 @@ def test_file_download_is_an_attachment_that_is_never_sniffed(world):
 def test_media_files_have_no_public_url(world, client):
     # The storage path is not routed anywhere: only the authorised view serves files.
     client.force_login(world["alice"])
-    name = world["document"].file.name
-    for prefix in ("/media/", "/media-not-public/", "/static/"):
-        assert client.get(prefix + name).status_code in (302, 404)
+    for name in (world["document"].file.name, world["document"].masked_file.name):
+        for prefix in ("/media/", "/media-not-public/", "/static/"):
+            assert client.get(prefix + name).status_code in (302, 404)
