@@ -70,7 +70,8 @@ def test_stored_fields_and_raw_output_are_masked(processed):
     stored = str(extraction.fields) + extraction.raw_output + extraction.buyer_tax_id
     for value in PII:
         assert value not in stored
-    assert extraction.seller_tax_id == SELLER_USCC  # business data stays readable
+    # Business data stays readable: the company's tax ID is not masked in the OCR text.
+    assert SELLER_USCC in extraction.raw_output.replace(" ", "")
 
 
 def test_reviewers_get_the_masked_copy_and_cannot_open_the_original(processed, make_user):
