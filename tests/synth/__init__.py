@@ -1,0 +1,13 @@
+"""Synthetic Chinese invoices, tickets and receipts with exact ground truth.
+
+    from tests.synth import generate_document, generate_dataset
+    doc = generate_document("vat_special", seed=7, photo=True)
+    doc.image_bytes, doc.suffix, doc.truth   # truth in the ``extract`` CLI contract
+
+CLI: ``python -m tests.synth OUT_DIR --n 240 --seed 1``. Needs the WenQuanYi fonts
+(apt: fonts-wqy-microhei fonts-wqy-zenhei).
+"""
+
+from .dataset import DOCUMENT_TYPES, SynthDocument, generate_dataset, generate_document, plan
+
+__all__ = ["DOCUMENT_TYPES", "SynthDocument", "generate_dataset", "generate_document", "plan"]
