@@ -1,0 +1,96 @@
+"""The ``extract`` command's logic (the Django command is a thin wrapper around ``run``).
+
+Contract, relied on by other tools -- keep it exactly:
+
+    python manage.py extract [--engine auto|ocr|vlm|remote] [--jsonl] FILE...
+
+One JSON object per input file, in input order: ``{"file": <path as given>,
+"document_type", "fields", "confidence", "warnings", "engine", "elapsed_ms"}`` (see
+``ExtractionResult.to_contract``), ``null`` for what is not on the document. With
+``--jsonl`` one object per line, otherwise pretty-printed (indent 2). A file that cannot
+be read or extracted gives ``{"file": ..., "error": "<clear message>"}`` and the batch
+goes on; the exit status is then 1 (0 when every file succeeded). Models load once per
+process; a progress bar goes to stderr when there is more than one file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from tqdm import tqdm
+
+from extraction import pipeline
+from extraction.engines.base import EngineContext, EngineUnavailable
+
+ENGINE_CHOICES = ("auto", "ocr", "vlm", "remote")
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+
+logger = logging.getLogger(__name__)
+
+
+def run(
+    files: Sequence[str],
+    engine: str,
+    ctx: EngineContext,
+    out: TextIO,
+    err: TextIO,
+    *,
+    jsonl: bool = False,
+    max_pdf_pages: int = 20,
+) -> int:
+    """Extract every file, print one JSON object per file; return the exit status."""
+    failures = 0
+    progress = tqdm(
+        files, file=err, disable=len(files) <= 1, unit="file", desc="extract", leave=False
+    )
+    for path in progress:
+        record = extract_file(path, engine=engine, ctx=ctx, max_pdf_pages=max_pdf_pages)
+        if "error" in record:
+            failures += 1
+        _write(out, record, jsonl=jsonl)
+    progress.close()
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def extract_file(
+    path: str, *, engine: str, ctx: EngineContext, max_pdf_pages: int = 20
+) -> dict[str, Any]:
+    """The contract object for one file; never raises."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return {"file": path, "error": "file not found"}
+    except IsADirectoryError:
+        return {"file": path, "error": "is a directory, not a file"}
+    except OSError as exc:
+        return {"file": path, "error": f"cannot read the file: {exc.strerror or exc}"}
+    if not data:
+        return {"file": path, "error": "the file is empty"}
+    try:
+        document = pipeline.load_document(
+            data, name=os.path.basename(path), max_pdf_pages=max_pdf_pages
+        )
+    except ValueError as exc:
+        return {"file": path, "error": str(exc)}
+    try:
+        result = pipeline.extract(document, ctx=ctx, engine=engine)
+    except EngineUnavailable as exc:
+        return {"file": path, "error": f"engine unavailable: {exc}"}
+    except Exception as exc:  # one bad document must not end the batch
+        logger.exception("extraction failed for %s", path)
+        return {"file": path, "error": f"extraction failed: {type(exc).__name__}: {exc}"}
+    return {"file": path, **result.to_contract()}
+
+
+def _write(out: TextIO, record: dict[str, Any], *, jsonl: bool) -> None:
+    if jsonl:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        out.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    out.flush()

@@ -1,0 +1,571 @@
+"""Shop and restaurant receipts (English/Malay and Chinese): merchant, date, total.
+
+Receipts have no fixed form, so the rules are about wording and order:
+- merchant: the first header line that reads like a business name (legal suffixes such
+  as SDN BHD or 有限公司 win; addresses, phone/tax numbers and "TAX INVOICE" lose);
+- date: a labelled date first, else the first date in reading order;
+- total: rows labelled as the payable total, ranked (rounded/nett/grand > incl. tax >
+  plain TOTAL); SUBTOTAL, TAX, CHANGE, CASH, ROUNDING rows and the tax summary table
+  are never the total; CASH - CHANGE breaks ties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from extraction.parsing.layout import Box, Layout
+from extraction.parsing.result import Parsed
+
+# Legal forms: the line that carries one is the registered business name.
+_LEGAL = re.compile(
+    r"(SDN\.?\s*BHD|\bBHD\b|\bS/B\b|BERHAD|\bENTERPRISES?\b|\bTRADING\b|\bLTD\b|"
+    r"LIMITED|\bINC\b|\bLLC\b|\bCORP|\bGMBH\b|\bPTE\b|\bPLC\b|有限公司|公司)",
+    re.IGNORECASE,
+)
+# Kinds of business: a hint, weaker than a legal form.
+_KIND = re.compile(
+    r"\b(RESTAURANTS?|CAFE|BAKERY|BAKERIES|HARDWARE|STATIONERY|PHARMACY|MART|"
+    r"STORES?|SHOP|BOOKS?|MARKETING|HOLDINGS|PUB|BISTRO|KITCHEN|"
+    r"FLORIST|SUPERMARKET|HOTEL|CENTRE|CENTER|TRADERS?|MINI\s*MARKET)\b"
+    r"|\b(KEDAI|SYARIKAT|RESTORAN|PERNIAGAAN)"
+    r"|商店|超市|餐厅|饭店|酒店|便利店|商行|药房|书店",
+    re.IGNORECASE,
+)
+_NOT_NAME = re.compile(
+    r"TAX\s*INVOICE|INVOICE|RECEIPT|WELCOME|THANK|GST|TEL\b|TEL[:.]|FAX|PHONE|JALAN|JLN|"
+    r"\bLOT\b|\bNO\.|TAMAN|ROAD|STREET|LORONG|PERSIARAN|BANDAR|KUALA|SELANGOR|JOHOR|"
+    r"\d{5}|CO\.?\s*REG|COMPANY\s*NO|REG\s*NO|CASHIER|TABLE|SHOPPING|HOURS|OPEN|"
+    r"收银|小票|欢迎|地址|电话",
+    re.IGNORECASE,
+)
+_HEADER_END = re.compile(
+    r"TAX\s*INVOICE|INVOICE|RECEIPT|GST\s*(ID|REG|NO)|TEL\b|TEL[:.]|\bQTY\b|CASHIER",
+    re.IGNORECASE,
+)
+_COLUMN_WORDS = re.compile(r"\b(QTY|PRICE|AMOUNT|DESC|ITEM|TOTAL|AMT|U/P)\b", re.IGNORECASE)
+# Registration numbers printed after the name: "(126926-H)", "273500-U (GKJ)".
+_REG_TAIL = re.compile(r"\s*[(\[]?\s*(?:CO\.?\s*(?:NO|REG)[.:]*\s*)?\d{4,}-?\s?[A-Z]?\b[)\]]?.*$")
+# OCR spellings of the legal suffix, canonicalised: SDN BHD read as SON BHD, SIN BHI, 5DN 3HD.
+_SDN = re.compile(r"\b[S5][DO0I][NM](\.?)(\s*)[B83R][HN][DI0O]\b", re.IGNORECASE)
+# What may stand before a legal form without being a name ("CO. (M) SDN BHD").
+_BARE_LEGAL = re.compile(r"^(?:CO\.?|COMPANY|&|AND)?\s*(?:\([A-Z]{1,6}\))?\s*$", re.IGNORECASE)
+
+# The payable total after rounding: the best evidence there is.
+_FINAL_TOTAL = re.compile(
+    r"ROUNDED|NETT?\s*TOTAL|GRAND\s*TOTAL|AFTER\s*ADJ|AMOUNT\s*DUE|TOTAL\s*DUE|"
+    r"TOTAL.{0,10}ROUND|AF[TL]ER\s*ROUND|^DUE\b|"
+    r"TOTAL\s*PAYABLE|应付|实付|应收",
+    re.IGNORECASE,
+)
+_STRONG_TOTAL = re.compile(
+    r"TOTAL\s*AMOUNT|TOTAL\s*\(?RM|TOTAL\s*INCL|INCL\w*\s*(OF\s*)?GST|TOTAL\s*SALES|"
+    r"TOTAL\s*FACTURE|TOTAL\s*TTC|合计|总计",
+    re.IGNORECASE,
+)
+_PLAIN_TOTAL = re.compile(r"TOTAL|TOTAI|T0TAL|TOTA1|TOTAl|AMOUNT", re.IGNORECASE)
+_NOT_TOTAL = re.compile(
+    r"SUB|QTY|QUANTITY|ITEM|TAX|GST\s*(PAYABLE|@|\d)|EXCL|CHANGE|CASH|ROUND|DISC|"
+    r"SAVING|SERVICE|TENDER|VISA|MASTER|CARD|POINT|BEFORE|DEPOSIT|BALANCE|找零|现金|"
+    r"优惠|折扣|小计",
+    re.IGNORECASE,
+)
+_SUMMARY = re.compile(r"SUMM?[AE]RY|税率汇总", re.IGNORECASE)
+_CASH = re.compile(r"CASH|TENDER|PAID|现金|实收", re.IGNORECASE)
+_CHANGE = re.compile(r"CHANGE|找零", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"DATE|DT\b|日期|时间", re.IGNORECASE)
+_MONEY = re.compile(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+\.\d{2}|-?\d+[.,]\d{2})(?![\d])")
+_MONEY_NO_POINT = re.compile(r"(?<![\d.])(\d{3,6})(?![\d.])")
+
+
+def parse_receipt(layout: Layout, parsed: Parsed) -> None:
+    currency = _currency(layout)
+    parsed.put("currency", currency, 0.6)
+    name = _merchant(layout)
+    if name is not None:
+        parsed.put("seller_name", name[0], name[1])
+    date = _date(layout, month_first=currency == "USD")
+    if date is not None:
+        parsed.put("issue_date", date[0], date[1])
+    total = _total(layout)
+    if total is not None:
+        parsed.put("total_amount", total[0], total[1])
+    _numbers(layout, parsed)
+    _tax_lines(layout, parsed)
+
+
+_NUMBER_LABEL = re.compile(
+    r"(?:INV[O0]ICE|INV|RECE[I1]PT|B[I1]LL)\s*(?:N[O0]|NUMBER|#)\.?\s*[:#]?\s*([A-Z0-9/-]{3,})",
+    re.I,
+)
+_TAX_REG = re.compile(
+    r"(?:GST|SST|VAT|TAX)\s*(?:REG(?:ISTRATION)?|ID)?\.?\s*(?:NO|ID)?\.?\s*[:：]\s*([A-Z0-9-]{8,20})"
+    r"|税号[:：]?\s*([0-9A-Z]{15,20})",
+    re.I,
+)
+_SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
+_TAX_LINE = re.compile(r"^(?:GST|SST|VAT|TAX|SALES\s*TAX|SERVICE\s*TAX)\b", re.I)
+
+
+def _numbers(layout: Layout, parsed: Parsed) -> None:
+    """Invoice/receipt number and the seller's tax registration, when labelled."""
+    for box in layout.boxes:
+        text = box.text.upper()
+        if not parsed.has("invoice_number"):
+            match = _NUMBER_LABEL.search(text.replace(" ", "") if ":" in text else text)
+            if match and any(c.isdigit() for c in match.group(1)):
+                parsed.put("invoice_number", match.group(1), box.score)
+        if not parsed.has("seller_tax_id"):
+            match = _TAX_REG.search(box.text.replace(" ", ""))
+            if match:
+                parsed.put("seller_tax_id", (match.group(1) or match.group(2)).upper(), box.score)
+
+
+def _tax_lines(layout: Layout, parsed: Parsed) -> None:
+    """SUBTOTAL and a tax line printed above the total give 金额 and 税额."""
+    subtotal: tuple[Decimal, float] | None = None
+    tax: tuple[Decimal, float] | None = None
+    summary_top = min(
+        (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
+    )
+    for box in layout.boxes:
+        if box.seal or box.top >= summary_top:
+            continue
+        words = _MONEY.sub(" ", box.text).strip()
+        if subtotal is None and _SUBTOTAL.search(words) and not re.search("EXCL|QTY", words, re.I):
+            found = _row_amount(layout, box)
+            if found is not None:
+                subtotal = (found[0], found[1])
+        elif (
+            tax is None
+            and _TAX_LINE.match(words)
+            and not re.search(r"INVOICE|REG|ID\b|SUMMARY|INCL|CODE|TOTAL", words, re.I)
+        ):
+            found = _row_amount(layout, box)
+            if found is not None:
+                tax = (found[0], found[1])
+    if subtotal is not None and tax is not None:
+        parsed.put("amount_excluding_tax", abs(subtotal[0]), subtotal[1])
+        parsed.put("tax_amount", abs(tax[0]), tax[1])
+
+
+# -- merchant -------------------------------------------------------------------------
+
+
+def _merchant(layout: Layout) -> tuple[str, float] | None:
+    rows = [row for row in layout.rows() if any(_letters(b.flat) for b in row)]
+    texts = [" ".join(b.text for b in row).strip() for row in rows[:10]]
+    candidates: list[tuple[float, int]] = []
+    ended = False
+    for position, text in enumerate(texts):
+        name = _clean_name(text)
+        if _namelike(name):
+            rank = float(position)
+            if _LEGAL.search(name):
+                rank -= 20
+            elif _KIND.search(name):
+                rank -= 0.5
+            if _letters(name) < 5:
+                rank += 5
+            if ended:
+                rank += 8  # after the address/tax-number block the header is over
+            if name.islower():
+                rank += 10  # handwriting and stamps at the top are rarely the shop name
+            candidates.append((rank, position))
+        if _HEADER_END.search(text):
+            ended = True
+    if not candidates:
+        return None
+    _, position = min(candidates)
+    name = _clean_name(texts[position])
+    # A legal form printed on the next line ("SINNATHAMBY HOLDINGS" / "SDN. BHD.").
+    if position + 1 < len(texts) and not _LEGAL.search(name):
+        following = _clean_name(texts[position + 1])
+        legal = _LEGAL.search(following)
+        if legal and _BARE_LEGAL.match(following[: legal.start()]):
+            name = f"{name} {following}"
+    # A row that holds only the end of the name ("CO. (M) SDN BHD", "& TEA LEAF ...")
+    # continues the row above.
+    legal = _LEGAL.search(name)
+    starts_mid = re.match(r"^[&(]", name) is not None
+    if position > 0 and (starts_mid or (legal and _BARE_LEGAL.match(name[: legal.start()]))):
+        previous = _clean_name(texts[position - 1])
+        if _namelike(previous) or starts_mid:
+            name = f"{previous} {name}"
+    score = min(b.score for b in rows[position])
+    return _canonical(name), score
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _namelike(text: str) -> bool:
+    letters = _letters(text)
+    if letters < 3 or letters < 0.5 * len(text.replace(" ", "")):
+        return False
+    if _MONEY.search(text.replace(" ", "")):
+        return False
+    if len(_COLUMN_WORDS.findall(text)) >= 2:
+        return False
+    if _NOT_NAME.search(text) and not _LEGAL.search(text):
+        return False
+    return not re.search(r"TAX\s*INVOICE|RECEIPT|INVOICE", text, re.IGNORECASE)
+
+
+def _clean_name(text: str) -> str:
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        text = _SDN.sub(lambda m: f"SDN{m.group(1)}{m.group(2)}BHD", text)
+    text = _REG_TAIL.sub("", text)
+    # An unclosed bracket at the end, or a bracketed number, is a registration tail.
+    text = re.sub(r"\s*\([^)]*$", "", text)
+    text = re.sub(r"\s*\([^)]*\d{3}[^)]*\)\s*$", "", text)
+    return re.sub(r"\s+", " ", text).strip(" ,:;-*")
+
+
+# Words of business names that OCR often gets one letter wrong (COMFANY, HEAUTY): a
+# token one substitution away from exactly one of them is read as that word.
+_BUSINESS_WORDS = frozenset(
+    (
+        "COMPANY",
+        "BEAUTY",
+        "HEALTH",
+        "CONFECTIONERY",
+        "STATIONERY",
+        "HARDWARE",
+        "TRADING",
+        "ENTERPRISE",
+        "RESTAURANT",
+        "RESTAURANTS",
+        "PHARMACY",
+        "MARKETING",
+        "SUPERMARKET",
+        "BAKERY",
+        "BAKERIES",
+        "SERVICES",
+        "SERVICE",
+        "CENTRE",
+        "CENTER",
+        "INTERNATIONAL",
+        "HOLDINGS",
+        "INDUSTRIES",
+        "MART",
+        "SPEED",
+        "STORE",
+        "STORES",
+        "KITCHEN",
+        "FOODS",
+        "TRADERS",
+        "SUPPLY",
+        "SUPPLIES",
+        "ELECTRICAL",
+        "HANDICRAFT",
+        "FLORIST",
+        "BOOKSTORE",
+        "MALAYSIA",
+        "BERHAD",
+        "KEDAI",
+        "SYARIKAT",
+        "PERNIAGAAN",
+        "RESTORAN",
+        "GROCERY",
+        "MINIMARKET",
+        "CAFE",
+        "COFFEE",
+        "PRODUCTS",
+        "DISTRIBUTION",
+        "MANUFACTURING",
+        "TRAVEL",
+        "HOTEL",
+        "MOTOR",
+        "AUTO",
+        "PARTS",
+    )
+)
+
+
+def _spell(token: str) -> str:
+    if len(token) < 4 or token in _BUSINESS_WORDS or not token.isalpha():
+        return token
+    near = [
+        word
+        for word in _BUSINESS_WORDS
+        if len(word) == len(token) and sum(a != b for a, b in zip(word, token, strict=True)) == 1
+    ]
+    return near[0] if len(near) == 1 else token
+
+
+def _canonical(name: str) -> str:
+    """Latin names in capitals, as registered, with OCR's usual letter damage undone."""
+    if re.search(r"[\u4e00-\u9fff]", name):
+        return name
+    name = name.upper()
+    # O read as 0 inside or at the start of a word ("C0.", "0LD TOWN").
+    name = re.sub(r"(?<=[A-Z])0(?=[A-Z.])|(?<=[A-Z])0(?=0?[A-Z])|\b0(?=[A-Z]{2})", "O", name)
+    name = re.sub(r"\b[S5]/[BRD8]\b", "S/B", name)
+    legal = list(_LEGAL.finditer(name))
+    tail = name[legal[-1].end() :] if legal else ""
+    if tail and len(tail.strip()) <= 3 and re.search(r"[A-Z0-9]", tail):
+        name = name[: legal[-1].end()]  # a stray mark read after the legal form
+    return re.sub(r"[A-Z]+", lambda m: _spell(m.group(0)), name)
+
+
+# -- date -----------------------------------------------------------------------------
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s?([/\-.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![.\-/]\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(20\d{2})\s?([/\-.年])\s?(\d{1,2})\s?[/\-.月]\s?(\d{1,2})(?!\d)")
+_MONTH_NAMES = (
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+)
+_MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*"
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})\s?[\-/ ]?\s?" + _MONTH + r"\.?\s?[\-/ ,]?\s?(\d{4}|\d{2})(?!\d)"
+)
+_MONTH_DAY_YEAR = re.compile(_MONTH + r"\.?\s?(\d{1,2})(?:ST|ND|RD|TH)?\s?,?\s?(\d{4})(?!\d)")
+# Receipts are recent: a two-digit year is 20YY, and only up to a few years ahead.
+_MAX_YEAR = dt.date.today().year + 2
+
+
+def _year(text: str) -> int | None:
+    year = int(text)
+    if year < 100:
+        year += 2000
+    return year if 1990 <= year <= _MAX_YEAR else None
+
+
+def _make(year: int | None, month: int, day: int) -> dt.date | None:
+    if year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def receipt_date(text: str, *, month_first: bool = False) -> dt.date | None:
+    """A date as receipts print it: numeric (day first), ISO, or with a month name.
+
+    Tolerant to a time glued after the date and to O read for 0; phone numbers
+    (more digit groups after the date) are not dates.
+    """
+    clean = re.sub(r"(?<=\d)[Oo]|[Oo](?=\d)", "0", text).upper()
+    # A time glued to the year: "12MAR201818:19" -> "12MAR2018 18:19".
+    clean = re.sub(r"(\d)([0-2]\d:[0-5]\d)", r"\1 \2", clean)
+    match = _ISO_DATE.search(clean)
+    if match:
+        found = _make(_year(match.group(1)), int(match.group(3)), int(match.group(4)))
+        if found:
+            return found
+    for match in _numeric_dates(clean):
+        first, second, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
+        if month_first:
+            month, day = (first, second) if first <= 12 else (second, first)
+        else:
+            day, month = (first, second) if second <= 12 else (second, first)
+        found = _make(_year(year_text), month, day)
+        if found is None and len(year_text) == 4:
+            # "18/03/1815:17": a two-digit year with the time glued on.
+            found = _make(_year(year_text[:2]), month, day)
+        if found:
+            return found
+    for match in _DAY_MONTH_YEAR.finditer(clean):
+        month = _MONTH_NAMES.index(match.group(2)) + 1
+        found = _make(_year(match.group(3)), month, int(match.group(1)))
+        if found:
+            return found
+    for match in _MONTH_DAY_YEAR.finditer(clean):
+        month = _MONTH_NAMES.index(match.group(1)) + 1
+        found = _make(_year(match.group(3)), month, int(match.group(2)))
+        if found:
+            return found
+    return None
+
+
+def _numeric_dates(text: str) -> list[re.Match[str]]:
+    """Day/month/year runs that are not the tail of a longer number.
+
+    "19-02/03/2018" is a register number then a date (other separator), whereas in
+    "05.22.95.66.66" every group is part of one phone number. Digits glued in front
+    ("100007017/04/2018") are tried last, as the last two digits.
+    """
+    strict: list[re.Match[str]] = []
+    glued: list[re.Match[str]] = []
+    for start in range(len(text)):
+        match = _NUMERIC_DATE.match(text, start)
+        if match is None or (start > 0 and text[start - 1].isdigit() and len(match.group(1)) == 1):
+            continue
+        before = text[max(0, start - 2) : start]
+        if before[-1:].isdigit():
+            glued.append(match)
+        elif len(before) == 2 and before[0].isdigit() and before[1] == match.group(2):
+            continue
+        else:
+            strict.append(match)
+    return strict + glued
+
+
+_PHONE = re.compile(r"TEL|FAX|PHONE|H/P|HP:|电话", re.IGNORECASE)
+
+
+def _date(layout: Layout, *, month_first: bool = False) -> tuple[dt.date, float] | None:
+    labelled: list[tuple[dt.date, float]] = []
+    anywhere: list[tuple[dt.date, float]] = []
+    for row in layout.rows():
+        for i, box in enumerate(row):
+            if _PHONE.search(box.flat):
+                continue
+            value = receipt_date(box.text, month_first=month_first) or receipt_date(
+                box.flat, month_first=month_first
+            )
+            if value is None:
+                continue
+            before = " ".join(b.flat for b in row[: i + 1])
+            target = labelled if _DATE_LABEL.search(before) else anywhere
+            target.append((value, box.score))
+    best = labelled or anywhere
+    return best[0] if best else None
+
+
+# -- total ----------------------------------------------------------------------------
+
+
+def _amounts(text: str) -> list[Decimal]:
+    compact = text.replace(" ", "")
+    compact = re.sub(r"(?<=\d),(?=\d{2}(?!\d))", ".", compact)
+    return [Decimal(m.replace(",", "")) for m in _MONEY.findall(compact)]
+
+
+def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | None:
+    """The amount printed for ``label``: in its own box after the words, or to its right.
+
+    Returns (amount, score, had_decimal_point).
+    """
+    tail = re.split(r"[A-Za-z\u4e00-\u9fff]{2,}", label.flat)[-1]
+    own = _amounts(tail)
+    if own:
+        return own[-1], label.score, True
+    best: tuple[float, Box] | None = None
+    for box in layout.boxes:
+        if box is label or box.seal or box.left < label.right - 0.2 * label.height:
+            continue
+        overlap = box.v_overlap(label)
+        if overlap < 0.4:
+            continue
+        if not (_amounts(box.flat) or _MONEY_NO_POINT.fullmatch(_strip_currency(box.flat))):
+            continue
+        key = overlap - abs(box.cy - label.cy) / (10 * label.height)
+        if best is None or key > best[0]:
+            best = (key, box)
+    if best is None:
+        return None
+    box = best[1]
+    values = _amounts(box.flat)
+    if values:
+        return values[-1], box.score, True
+    return Decimal(_strip_currency(box.flat)).quantize(Decimal("0.01")), box.score, False
+
+
+def _strip_currency(text: str) -> str:
+    return re.sub(r"^(RM|MYR|\$|S\$|USD|¥|元)|(RM|元|DH)$", "", text.replace(" ", ""), flags=re.I)
+
+
+def _total(layout: Layout) -> tuple[Decimal, float] | None:
+    summary_top = min(
+        (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
+    )
+    ranked: list[tuple[int, float, Decimal, float]] = []
+    cash: list[Decimal] = []
+    change: list[Decimal] = []
+    for box in layout.boxes:
+        if box.seal or not re.search(r"[A-Za-z\u4e00-\u9fff]", box.flat):
+            continue
+        words = _MONEY.sub(" ", box.text.replace(" ", ""))
+        if _CHANGE.search(words) or _CASH.search(words):
+            found = _row_amount(layout, box)
+            if found is not None:
+                (change if _CHANGE.search(words) else cash).append(found[0])
+            continue
+        if box.top >= summary_top:
+            continue
+        if re.search(r"EXCL|SUB|QTY|INCLUDES|INCLUDED|SAVING", words, re.I):
+            continue
+        if _FINAL_TOTAL.search(words):
+            rank = 3
+        elif _STRONG_TOTAL.search(words):
+            rank = 2
+        elif _PLAIN_TOTAL.search(words) and not _NOT_TOTAL.search(words):
+            rank = 1
+        else:
+            continue
+        found = _row_amount(layout, box)
+        if found is None:
+            continue
+        value, score, pointed = found
+        ranked.append((rank, box.top, value if pointed else value / 100, score))
+    if not ranked:
+        return None
+    paid = {c - ch for c in cash for ch in change if c >= ch}
+    consistent = [r for r in ranked if r[2] in paid]
+    pool = consistent or ranked
+    rank, top, value, score = max(pool, key=lambda r: (r[0], r[1]))
+    # A total is never negative: "RM-38.80" is a misread separator.
+    value = abs(value).quantize(Decimal("0.01"))
+    return _cash_rounded(layout, value, top, paid), score
+
+
+_FIVE_SEN = Decimal("0.05")
+
+
+def _cash_rounded(layout: Layout, value: Decimal, top: float, paid: set[Decimal]) -> Decimal:
+    """The amount actually payable when the till rounds cash to 5 sen below the total.
+
+    Receipts print the unrounded total, a rounding line, then the rounded amount --
+    sometimes without a label. The rounded amount is taken only when it is printed
+    below the total (or CASH - CHANGE equals it).
+    """
+    rounded = (value / _FIVE_SEN).quantize(Decimal(1)) * _FIVE_SEN
+    if rounded == value:
+        return value
+    if rounded in paid:
+        return rounded
+    for box in layout.boxes:
+        if box.top > top and rounded in _amounts(box.flat):
+            return rounded
+    return value
+
+
+# -- currency -------------------------------------------------------------------------
+
+
+def _currency(layout: Layout) -> str | None:
+    text = " ".join(b.text for b in layout.boxes)
+    if re.search(r"\bRM\s?\d|\bRM\b|MYR", text):
+        return "MYR"
+    if re.search(r"[¥￥元]|人民币|CNY|RMB", text):
+        return "CNY"
+    if "€" in text or re.search(r"\bEUR\b", text):
+        return "EUR"
+    if "£" in text or re.search(r"\bGBP\b", text):
+        return "GBP"
+    if re.search(r"\bDH\b|\bMAD\b", text):
+        return "MAD"
+    if re.search(r"S\$|\bSGD\b|PTE\.?\s*LTD|SINGAPORE", text, re.I):
+        return "SGD"
+    malaysian = re.search(r"SDN\.?\s*BHD|\bBHD\b|\bS/B\b|GST|JALAN|JLN|MALAYSIA|SELANGOR", text)
+    if malaysian:
+        return "MYR"
+    if "$" in text or re.search(r"\bUSD\b", text):
+        return "USD"
+    return None

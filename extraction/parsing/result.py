@@ -1,0 +1,30 @@
+"""What a layout parser hands back: typed fields plus where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extraction.schema import DocumentType, InvoiceFields
+
+
+@dataclass
+class Parsed:
+    document_type: DocumentType
+    fields: InvoiceFields = field(default_factory=InvoiceFields)
+    # Field name -> OCR score of the box(es) the value was read from (0..1); validation
+    # combines it with the cross-checks into the final confidence.
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def put(self, name: str, value: Any, score: float, *, overwrite: bool = False) -> bool:
+        """Set a field once (first finding wins unless ``overwrite``); True if set."""
+        if value is None or value == "":
+            return False
+        if getattr(self.fields, name) not in (None, "") and not overwrite:
+            return False
+        setattr(self.fields, name, value)
+        self.scores[name] = round(float(score), 4)
+        return True
+
+    def has(self, name: str) -> bool:
+        return getattr(self.fields, name) not in (None, "")

@@ -1,0 +1,213 @@
+"""Tickets and 定额发票: train, bus, taxi, toll, air itinerary, quota invoices.
+
+They share the invoice header labels (发票代码/号码) when printed, but carry the fare
+under their own labels (票价, 金额, 合计 ...), print it with one decimal or none
+(``¥59.5元``, ``￥20``), put the date under a caption rather than beside it, and name
+the issuer in the title or an 单位 field rather than in a 名称 field. A company named
+only inside the red seal is not a printed field and is not reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from extraction.chinese_amount import words_to_amount
+from extraction.parsing.find import labelled
+from extraction.parsing.labels import Label
+from extraction.parsing.layout import Box, Layout
+from extraction.parsing.normalize import parse_date, parse_money
+from extraction.parsing.result import Parsed
+from extraction.parsing.values import UPPER_CHARS, only_digits, upper_words
+from extraction.schema import DocumentType
+
+
+def _label(name: str, *variants: str) -> Label:
+    return Label(name, variants, min_ratio=1.0, max_lead=2)
+
+
+# Fare labels, most specific first: a 合计 beats the 票价 printed beside it.
+FARE_LABELS = (
+    _label("total", "合计", "价税合计", "总计"),
+    _label("paid", "实收金额", "实收", "应收", "总额"),
+    _label("amount", "金额", "车费"),
+    _label("fare", "票价", "票款"),
+)
+DATE_LABELS: dict[DocumentType, tuple[Label, ...]] = {
+    DocumentType.AIR_ITINERARY: (_label("issued", "填开日期", "开票日期"),),
+    DocumentType.TOLL_RECEIPT: (_label("date", "开票日期", "日期", "时间"),),
+}
+DEFAULT_DATE_LABELS = (_label("date", "乘车日期", "开票日期", "日期", "乘机日期", "填开日期"),)
+# Not 收款单位(盖章): that caption marks where the seal goes, not a printed name.
+ISSUER = _label("issuer", "填开单位", "收费单位", "开票单位")
+PRINT_SERIAL = _label("serial", "印刷序号")
+
+_COMPANY_END = re.compile(
+    r"^(.*?(?:有限责任公司|有限公司|股份公司|集团公司|公司|客运站|汽车站|管理处|服务中心))"
+)
+_TRAIN_SERIAL = re.compile(r"^([A-Z])\s?(\d{6})$")
+# Serial letters OCR reads as digits in small print (Z12... -> 212...).
+_LETTER_FOR_DIGIT = {"2": "Z", "8": "B", "0": "D", "6": "G", "5": "S", "1": "J"}
+_MARKED_MONEY = re.compile(
+    r"[¥￥]?(\d{1,6}\.\d{1,2}|\d{1,6})元|(?:[¥￥]|CNY[_\-:.]?)(\d{1,6}(?:\.\d{1,2})?)", re.I
+)
+_YY_MM_DD = re.compile(r"^(\d{2})[-./](\d{2})[-./](\d{2})(?!\d)")
+
+
+def fare_value(text: str) -> Decimal | None:
+    compact = re.sub(r"\s+", "", text)
+    match = re.fullmatch(
+        r"(?:(?:[¥￥]|RMB|CNY|CN)[_\-:.]?)?(\d{1,6}(?:\.\d{1,2})?)元?", compact, re.I
+    )
+    if match is None:
+        return None
+    return parse_money(match.group(1))
+
+
+def ticket_date(text: str) -> dt.date | None:
+    """Dates on tickets, incl. taxi meters' yy-mm-dd (``25-01-05`` is 2025-01-05)."""
+    compact = text.strip()
+    match = _YY_MM_DD.match(compact)
+    if match:
+        try:
+            return dt.date(2000 + int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    return parse_date(compact)
+
+
+def parse_ticket(layout: Layout, parsed: Parsed) -> None:
+    kind = parsed.document_type
+    if kind == DocumentType.TRAIN_TICKET:
+        _train_serial(layout, parsed)
+    if kind == DocumentType.AIR_ITINERARY:
+        serial = labelled(layout, PRINT_SERIAL, lambda t: only_digits(t, (10,)), below=True)
+        if serial is not None:
+            parsed.put("invoice_number", serial.value, serial.score, overwrite=True)
+    if not parsed.has("issue_date"):
+        for label in DATE_LABELS.get(kind, DEFAULT_DATE_LABELS):
+            date = labelled(layout, label, ticket_date, below=True)
+            if date is not None:
+                parsed.put("issue_date", date.value, date.score)
+                break
+    if not parsed.has("issue_date") and kind == DocumentType.AIR_ITINERARY:
+        # The 填开日期 is printed last; the flight dates above it are not the issue date.
+        dated = [(b, d) for b in layout.boxes if not b.seal and (d := ticket_date(b.flat))]
+        if dated:
+            box, value = max(dated, key=lambda pair: pair[0].top)
+            parsed.put("issue_date", value, box.score * 0.7)
+    if not parsed.has("total_amount"):
+        for label in FARE_LABELS:
+            fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
+            if fare is not None:
+                parsed.put("total_amount", fare.value, fare.score)
+                break
+    if not parsed.has("total_amount"):
+        # No fare label read: the largest amount marked as money (¥ or 元) is the fare;
+        # unit prices (2.50元/km) and surcharges are smaller.
+        largest = _largest_marked_amount(layout)
+        if largest is not None:
+            parsed.put("total_amount", largest[0], largest[1])
+    if kind == DocumentType.QUOTA_INVOICE:
+        _quota_amount(layout, parsed)
+    if not parsed.has("seller_name"):
+        # A full company name first: seal fragments under the caption are not one.
+        issuer = labelled(layout, ISSUER, _legal_company, below=True) or labelled(
+            layout, ISSUER, _company_value, below=True
+        )
+        if issuer is not None:
+            parsed.put("seller_name", issuer.value, issuer.score)
+    if not parsed.has("seller_name") and kind in (
+        DocumentType.BUS_TICKET,
+        DocumentType.QUOTA_INVOICE,
+        DocumentType.TOLL_RECEIPT,
+    ):
+        issuer_title = title_company(layout)
+        if issuer_title is not None:
+            parsed.put("seller_name", issuer_title[0], issuer_title[1])
+
+
+def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
+    found: list[tuple[Decimal, float]] = []
+    for box in layout.boxes:
+        match = _MARKED_MONEY.fullmatch(box.flat) if not box.seal else None
+        amount = parse_money(match.group(1) or match.group(2)) if match else None
+        if amount is not None:
+            found.append((amount, box.score * 0.7))
+    return max(found, key=lambda pair: pair[0]) if found else None
+
+
+def _legal_company(text: str) -> str | None:
+    value = _company_value(text)
+    return value if value is not None and _COMPANY_END.match(value) else None
+
+
+def _company_value(text: str) -> str | None:
+    value = text.strip(" :：()（）")
+    if len(value) < 4 or not re.search(r"[\u4e00-\u9fff]", value) or "盖章" in value:
+        return None
+    # Anything after the legal form is a neighbour (seal edge, stamp) read into the box.
+    match = _COMPANY_END.match(value)
+    return match.group(1) if match else value
+
+
+def _train_serial(layout: Layout, parsed: Parsed) -> None:
+    """The red serial printed top left (``E012345``), also repeated in the bottom code."""
+    top = sorted(
+        (b for b in layout.boxes if b.top < 0.3 * layout.height), key=lambda b: (b.top, b.left)
+    )
+    for box in top:
+        match = _TRAIN_SERIAL.match(box.flat.upper())
+        if match:
+            parsed.put("invoice_number", match.group(1) + match.group(2), box.score, overwrite=True)
+            return
+    for box in top[:3]:
+        if re.fullmatch(r"\d{7}", box.flat) and box.flat[0] in _LETTER_FOR_DIGIT:
+            serial = _LETTER_FOR_DIGIT[box.flat[0]] + box.flat[1:]
+            parsed.put("invoice_number", serial, box.score * 0.6, overwrite=True)
+            return
+    for box in layout.boxes:
+        match = re.search(r"\d{10,}([A-Z]\d{6})(?![\dA-Z])", box.flat.upper())
+        if match:
+            parsed.put("invoice_number", match.group(1), box.score * 0.9, overwrite=True)
+            return
+
+
+def _quota_amount(layout: Layout, parsed: Parsed) -> None:
+    """The denomination of a 定额发票, printed large in 大写 (``拾元``, ``壹佰元``)."""
+    candidates = [b for b in layout.boxes if not b.seal]
+    for box in sorted(candidates, key=lambda b: -b.height):
+        words = _denomination(layout, box)
+        if words is None:
+            continue
+        parsed.put("total_in_words", words, box.score)
+        value = words_to_amount(words)
+        if value is not None and not parsed.has("total_amount"):
+            parsed.put("total_amount", value.quantize(Decimal("0.01")), box.score)
+        return
+
+
+def _denomination(layout: Layout, box: Box) -> str | None:
+    """大写 words filling the box, joined with neighbours when printed letter-spaced."""
+    if not box.flat or any(c not in UPPER_CHARS for c in box.flat):
+        return None
+    text = box.flat
+    for other in layout.right_of(box, max_dx=3 * box.height, min_overlap=0.5):
+        if other.seal or any(c not in UPPER_CHARS for c in other.flat):
+            break
+        text += other.flat
+    words = upper_words(text)
+    if words and (words[-1] in "元圆整") and len(words) >= 2:
+        return words
+    return None
+
+
+def title_company(layout: Layout) -> tuple[str, float] | None:
+    """The issuing company printed in the title lines (bus companies, quota issuers)."""
+    top = [b for b in layout.boxes if not b.seal and b.top < 0.45 * layout.height]
+    for box in sorted(top, key=lambda b: (b.top, b.left)):
+        match = _COMPANY_END.match(box.flat)
+        if match and len(match.group(1)) >= 4 and "税务" not in match.group(1):
+            return match.group(1), box.score
+    return None

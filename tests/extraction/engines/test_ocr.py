@@ -1,0 +1,67 @@
+"""The OCR engine with the real RapidOCR models (two OCR runs, ~1-3 s each on 2 cores)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from extraction import pipeline, preprocess
+from extraction.engines.base import EngineContext, PreparedDocument, registry
+from extraction.engines.ocr import OcrEngine
+from tests.synth import generate_document
+
+CTX = EngineContext(ocr_threads=2)
+
+
+@pytest.fixture(scope="module")
+def invoice() -> tuple[Image.Image, dict[str, object]]:
+    document = generate_document("vat_electronic", seed=3, photo=False)
+    return Image.open(io.BytesIO(document.image_bytes)).convert("RGB"), document.truth["fields"]
+
+
+def test_ocr_is_registered_as_the_fallback_engine() -> None:
+    # given any configuration / when scored / then OCR can always run, with the lowest score
+    assert registry.choose(CTX, "ocr") == "ocr"
+    assert OcrEngine.score(CTX) == 10
+    assert OcrEngine.score(EngineContext(vlm_model_path=None)) == 10
+
+
+def test_engine_reads_a_generated_invoice(invoice: tuple[Image.Image, dict[str, object]]) -> None:
+    # given a clean generated 增值税电子普通发票
+    image, truth = invoice
+    document = PreparedDocument(source="synthetic", pages=[image])
+    # when extracted through the pipeline (engine + validation)
+    result = pipeline.extract(document, ctx=CTX, engine="ocr")
+    fields = result.to_contract()["fields"]
+    # then the key fields match the generator's truth, and the OCR boxes were kept
+    for name in ("invoice_code", "invoice_number", "issue_date", "seller_tax_id", "total_amount"):
+        assert fields[name] == truth[name], name
+    assert result.fields.total_amount == Decimal(str(truth["total_amount"]))
+    assert document.ocr_lines
+    assert result.timings["ocr"] > 0
+    assert "rapidocr" in result.engine_version
+
+
+def test_upside_down_photo_is_read_and_boxes_stay_in_image_pixels(
+    invoice: tuple[Image.Image, dict[str, object]],
+) -> None:
+    # given the same invoice rotated by 180 degrees
+    image, truth = invoice
+    rotated = image.rotate(180)
+    engine = OcrEngine(CTX)
+    # when OCR runs
+    page = engine.ocr_page(rotated)
+    # then the page rotation is detected, boxes lie within the rotated image, and the
+    # parsed fields are those of the upright page
+    assert page.rotation == 180
+    width, height = rotated.size
+    assert all(0 <= x <= width and 0 <= y <= height for line in page.lines for x, y in line.box)
+    document = PreparedDocument(source="rotated", pages=[rotated], ocr_lines=page.lines)
+    fields = pipeline.extract(document, ctx=CTX, engine="ocr").to_contract()["fields"]
+    for name in ("seller_name", "seller_tax_id", "invoice_number", "total_amount"):
+        assert fields[name] == truth[name], name
+    upright = preprocess.upright(rotated, page.rotation)
+    assert upright.size == image.size
