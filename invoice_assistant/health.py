@@ -33,6 +33,18 @@ def _check_broker() -> tuple[bool, str]:
         return False, str(exc)
 
 
+def _check_workers() -> tuple[bool, str]:
+    """Worker heartbeat: which workers answer a ping within a second."""
+    from invoice_assistant.celery import app
+
+    try:
+        replies = app.control.ping(timeout=1.0) or []
+    except Exception as exc:
+        return False, f"no answer: {exc}"
+    names = sorted(name for reply in replies for name in reply)
+    return bool(names), ", ".join(names) if names else "no worker answered"
+
+
 def readyz(request: HttpRequest) -> JsonResponse:
     from reimbursements.scanning import ping
 
@@ -45,5 +57,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
     # Without a configured scanner (dev only) readiness reports it but does not fail.
     clamd_required = settings.SCAN_REQUIRED or settings.CLAMD_CONFIGURED
     checks["clamd"] = {"ok": ok_clamd, "detail": detail_clamd, "required": clamd_required}
+    ok_workers, detail_workers = _check_workers() if ok_broker else (False, "broker down")
+    # Informational: a web node is ready to accept uploads even while workers restart
+    # (documents wait in the queue); alert on this check instead of failing readiness.
+    checks["workers"] = {"ok": ok_workers, "detail": detail_workers, "required": False}
     ready = ok_db and ok_broker and (ok_clamd or not clamd_required)
     return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)

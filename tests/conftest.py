@@ -97,3 +97,8 @@ def tiny_glm_dir(tmp_path_factory: pytest.TempPathFactory):
     # On 2 shared cores, tiny models run ~500x slower with torch's default thread count.
     torch.set_num_threads(1)
     return build_tiny_glm(tmp_path_factory.mktemp("tiny_glm"))
+
+
+# A scripted local OpenAI-compatible server (the remote engine's test peer), shared with
+# the API tests of POST /api/v1/inference.
+from tests.extraction.engines.test_remote import server  # noqa: E402, F401

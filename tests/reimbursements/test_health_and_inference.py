@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -77,3 +78,44 @@ def test_inference_without_a_model_answers_503_never_a_fake_result(api, settings
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "inference_unavailable"
     assert "result" not in response.json()
+
+
+def test_readyz_reports_the_worker_heartbeat(client, settings, tmp_path):
+    # Given a real worker on the test broker
+    from tests.celery_worker import running_worker
+
+    settings.MEDIA_ROOT = tmp_path
+    with running_worker(queues="default", log_path=tmp_path / "worker.log"):
+        body = client.get("/readyz").json()
+    # Then readiness lists it by name
+    assert body["checks"]["workers"]["ok"] is True
+    assert "celery@" in body["checks"]["workers"]["detail"]
+
+
+def test_metrics_expose_request_latency_histograms_and_queue_depth(client):
+    client.get("/healthz")
+    body = client.get("/metrics").content.decode()
+    assert 'ia_http_request_duration_seconds_bucket{le="0.005",method="GET",route="healthz"' in body
+    assert "ia_queue_depth{queue=" in body
+
+
+def test_inference_answers_through_the_remote_engine(api, settings, server):
+    # Given an OpenAI-compatible endpoint (a local test server) as the configured VLM
+    from reimbursements.engine_context import build_engine_context
+    from tests.extraction.engines.test_remote import Reply
+
+    server.replies = [Reply(content="A white square.")]
+    settings.VLM_MODEL_PATH = None
+    settings.REMOTE_VLM_BASE_URL = server.url
+    settings.REMOTE_VLM_MODEL = "glm-4.6v-flash"
+    build_engine_context.cache_clear()
+    payload = {"image": base64.b64encode(png_bytes()).decode(), "text": "Describe the image"}
+    try:
+        response = api.post("/api/v1/inference", payload, format="json")
+    finally:
+        build_engine_context.cache_clear()
+    # Then the article's contract answers with the model's text, and the image was sent
+    assert response.status_code == 200, response.content
+    assert response.json() == {"result": "A white square."}
+    sent = json.dumps(server.requests[0])
+    assert "Describe the image" in sent and "data:image/" in sent
