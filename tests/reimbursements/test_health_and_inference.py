@@ -119,3 +119,7 @@ def test_inference_answers_through_the_remote_engine(api, settings, server):
     assert response.json() == {"result": "A white square."}
     sent = json.dumps(server.requests[0])
     assert "Describe the image" in sent and "data:image/" in sent
+
+
+def test_every_answer_carries_its_server_time(client):
+    assert client.get("/healthz")["Server-Timing"].startswith("app;dur=")
