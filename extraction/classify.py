@@ -112,12 +112,16 @@ def _first_lines(text: str) -> str:
 
 
 def _refine(doc_type: DocumentType, flat: str) -> DocumentType:
-    """Titles that say too little on their own, refined by the code shape."""
+    """Titles that say too little on their own (or lost characters under a seal),
+    refined by the code shape, which the tax authority fixes per kind of invoice."""
     if doc_type in (DocumentType.VAT_SPECIAL, DocumentType.VAT_GENERAL):
         if "电子" in flat and "增值税电子" in flat:
             return DocumentType.VAT_ELECTRONIC
         if _twenty_digit_number(flat) and not _code(flat):
             return DocumentType.DIGITAL_INVOICE
+        code = _code(flat)
+        if code is not None and len(code) == 12 and code.startswith("0") and code.endswith("11"):
+            return DocumentType.VAT_ELECTRONIC
     return doc_type
 
 

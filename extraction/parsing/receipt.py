@@ -100,7 +100,7 @@ _NUMBER_LABEL = re.compile(
     re.I,
 )
 _TAX_REG = re.compile(
-    r"(?:GST|SST|VAT|TAX)\s*(?:REG(?:ISTRATION)?|ID)?\.?\s*(?:NO|ID)?\.?\s*[:：]\s*([A-Z0-9-]{8,20})"
+    r"(?:GST|SST|VAT|TAX)\s*(?:REG(?:ISTRATION)?|ID)?\.?\s*(?:N[O0]|ID)?\.?\s*[:：]\s*([A-Z0-9-]{8,20})"
     r"|税号[:：]?\s*([0-9A-Z]{15,20})",
     re.I,
 )

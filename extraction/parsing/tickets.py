@@ -56,10 +56,16 @@ _YY_MM_DD = re.compile(r"^(\d{2})[-./](\d{2})[-./](\d{2})(?!\d)")
 
 
 def fare_value(text: str) -> Decimal | None:
-    compact = re.sub(r"\s+", "", text)
+    """A fare as tickets print it: ``¥59.5元``, ``36.0``, ``CNY 1310.00``.
+
+    Seal text glued after the 元 (``57.0元0X02G``) is ignored: 元 ends the amount, and
+    a stray stroke read as punctuation before it (``/48.0元``) is dropped.
+    """
+    # A stroke of a seal or a form line between label and value reads as punctuation.
+    compact = re.sub(r"\s+", "", text).lstrip("/|\\([{!'\"")
     match = re.fullmatch(
         r"(?:(?:[¥￥]|RMB|CNY|CN)[_\-:.]?)?(\d{1,6}(?:\.\d{1,2})?)元?", compact, re.I
-    )
+    ) or re.match(r"(?:[¥￥])?(\d{1,6}(?:\.\d{1,2})?)元", compact)
     if match is None:
         return None
     return parse_money(match.group(1))

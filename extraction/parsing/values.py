@@ -118,6 +118,21 @@ def is_stars(text: str) -> bool:
 _LEGAL_SUFFIX = r"(?:股份有限公司|有限责任公司|有限公司|分公司|公司)"
 
 
+# Legal forms end almost every company name; one misread character in them (投份 for
+# 股份) is repaired, as the set is closed.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司")
+
+
+def _legal_form(name: str) -> str:
+    for form in _LEGAL_FORMS:  # longest first: 投份有限公司 also ends in 有限公司
+        if name.endswith(form):
+            return name
+        tail = name[-len(form) :]
+        if len(name) > len(form) + 1 and sum(a != b for a, b in zip(tail, form, strict=True)) == 1:
+            return name[: -len(form)] + form
+    return name
+
+
 def repair_name(name: str) -> str:
     """Undo OCR damage to a Chinese name: stray spaces, a dropped bracket.
 
@@ -126,6 +141,7 @@ def repair_name(name: str) -> str:
     """
     if re.search(r"[\u4e00-\u9fff]", name):
         name = re.sub(r"\s+", "", name)  # Chinese names have no spaces; OCR adds some
+        name = _legal_form(name)
     if name.count("(") == 1 and ")" not in name:
         return re.sub(rf"\(([\u4e00-\u9fff]{{2,4}}?)(?=(?:股份)?{_LEGAL_SUFFIX}$)", r"(\1)", name)
     if name.count(")") == 1 and "(" not in name:

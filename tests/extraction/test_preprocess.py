@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from extraction import preprocess
 from extraction.engines.base import OcrLine
@@ -87,3 +88,57 @@ def test_upright_undoes_the_rotation() -> None:
     # when made upright / then it is landscape again
     assert preprocess.upright(image, 90).size == (40, 20)
     assert preprocess.upright(image, 0) is image
+
+
+def _page_with_seal(*, red_form: bool = False) -> Image.Image:
+    page = Image.new("RGB", (900, 600), (250, 248, 244))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((300, 280, 620, 310), fill=(20, 20, 24))  # a printed black value
+    draw.ellipse((330, 200, 590, 400), outline=(215, 35, 35), width=5)  # the seal ring
+    draw.rectangle((380, 285, 540, 300), fill=(215, 35, 35))  # seal text over the value
+    if red_form:
+        for i in range(20):  # labels printed in the same red, outside the seal
+            draw.rectangle(
+                (40 + 40 * i % 800, 40 + 20 * (i // 20), 60 + 40 * i % 800, 62), fill=(215, 35, 35)
+            )
+    return page
+
+
+def test_seal_ink_is_removed_and_black_print_kept() -> None:
+    # given a red seal ring whose text overlaps a black printed value
+    page = _page_with_seal()
+    # when seals are suppressed
+    out = np.asarray(preprocess.suppress_seals(page))
+    # then the ring and its red text are paper-coloured, the black value is untouched
+    assert out[200 + 2, 460].tolist() != [215, 35, 35]
+    assert out[292, 460].tolist() != [215, 35, 35]
+    assert out[282, 310].tolist() == [20, 20, 24]
+
+
+def test_pages_printed_in_seal_red_are_left_alone() -> None:
+    # given a form whose labels are printed in the seal's red (定额发票)
+    page = _page_with_seal(red_form=True)
+    # when seals are suppressed / then nothing changes
+    assert preprocess.suppress_seals(page) is page
+
+
+def test_red_text_without_a_ring_is_not_a_seal() -> None:
+    # given a red serial number (train tickets) and no stamp
+    page = Image.new("RGB", (900, 600), "white")
+    ImageDraw.Draw(page).rectangle((40, 40, 260, 80), fill=(215, 35, 35))
+    # when seals are looked for / then none, and the page is unchanged
+    assert preprocess.find_seals(np.asarray(page)) == []
+    assert preprocess.suppress_seals(page) is page
+
+
+def test_the_pale_rim_of_seal_strokes_goes_with_the_seal() -> None:
+    # given a seal ring drawn with a pale pink anti-aliased rim around its red stroke
+    page = Image.new("RGB", (900, 600), (250, 248, 244))
+    draw = ImageDraw.Draw(page)
+    draw.ellipse((327, 197, 593, 403), outline=(240, 200, 200), width=11)
+    draw.ellipse((330, 200, 590, 400), outline=(215, 35, 35), width=5)
+    # when seals are suppressed
+    out = np.asarray(preprocess.suppress_seals(page))
+    # then the rim is paper-coloured too, not left as a faint ring that OCR reads as strokes
+    assert out[198, 460].tolist() != [240, 200, 200]
+    assert out[300, 329].tolist() != [240, 200, 200]
