@@ -83,6 +83,66 @@ def test_jpeg_is_reencoded_upright_without_exif(client, media_root):
         assert not stored.getexif()
 
 
+def _noisy_photo() -> Image.Image:
+    image = Image.new("RGB", (120, 90))
+    image.putdata(
+        [((x * 7) % 256, (y * 5) % 256, (x * y) % 256) for y in range(90) for x in range(120)]
+    )
+    return image
+
+
+@pytest.mark.parametrize("progressive", [False, True], ids=["baseline", "progressive"])
+def test_upright_jpeg_keeps_its_pixels_and_loses_its_metadata(client, media_root, progressive):
+    # Given an upright JPEG with GPS in its EXIF, a comment, and bytes after its end marker
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    exif[0x8825] = {2: (1.0, 2.0, 3.0)}
+    out = io.BytesIO()
+    _noisy_photo().save(out, format="JPEG", exif=exif, comment=b"secret", progressive=progressive)
+    sent = out.getvalue() + b"<html><script>alert(1)</script>"
+    # When it is uploaded
+    response = upload(client, sent)
+    # Then the stored file decodes to exactly the same pixels, without EXIF, comment or trailer
+    assert response.status_code == 201, response.content
+    (path,) = stored_files(media_root)
+    stored = path.read_bytes()
+    assert b"secret" not in stored and b"<html>" not in stored and b"Exif" not in stored
+    assert stored.endswith(b"\xff\xd9")
+    with Image.open(path) as image, Image.open(io.BytesIO(sent)) as original:
+        assert not image.getexif()
+        assert image.tobytes() == original.tobytes()
+
+
+def test_png_keeps_its_pixels_and_loses_its_text_chunks(client, media_root):
+    # Given a PNG carrying text metadata
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Zhang San 13800138000")
+    out = io.BytesIO()
+    _noisy_photo().save(out, format="PNG", pnginfo=info)
+    # When it is uploaded
+    response = upload(client, out.getvalue(), name="shot.png")
+    # Then the stored PNG has the same pixels and no text chunk
+    assert response.status_code == 201, response.content
+    (path,) = stored_files(media_root)
+    assert b"13800138000" not in path.read_bytes()
+    with Image.open(path) as image:
+        assert image.tobytes() == _noisy_photo().tobytes()
+
+
+def test_jpeg_cut_short_inside_its_image_data_is_refused(client, media_root):
+    # Given a JPEG whose entropy-coded data stops half way (no end marker)
+    out = io.BytesIO()
+    _noisy_photo().save(out, format="JPEG", quality=95)
+    data = out.getvalue()
+    # When it is uploaded / then it is refused as damaged and nothing is stored
+    response = upload(client, data[: len(data) * 2 // 3])
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "corrupt_image"
+    assert_nothing_stored(media_root)
+
+
 def test_pdf_is_stored_with_its_page_count(client, media_root):
     response = upload(client, pdf_bytes(pages=3), name="invoice.pdf")
     assert response.status_code == 201, response.content
