@@ -23,8 +23,8 @@ from extraction.engines.base import EngineUnavailable, PreparedDocument, registr
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
 from reimbursements.engine_context import build_engine_context, load_engines
-from reimbursements.models import Document, Extraction, ScanResult
-from reimbursements.services import _set_status, audit
+from reimbursements.models import AuditEvent, Document, Extraction, ScanResult
+from reimbursements.services import _set_status, audit, prime_relations
 
 log = logging.getLogger(__name__)
 
@@ -168,41 +168,45 @@ def store_masked_copy(*, document_id: int, prepared: PreparedDocument) -> None:
 
 def store_extraction(*, document_id: int, result: ExtractionResult, from_cache: bool) -> bool:
     """Create the Extraction row; False when one already exists (a duplicate run)."""
-    # Personal numbers never reach the database unmasked (last 4 kept).
-    result = mask_result(result)
-    contract = result.to_contract()
-    fields = result.fields
     try:
         with transaction.atomic():
             Extraction.objects.create(
-                document_id=document_id,
-                engine=result.engine,
-                engine_version=result.engine_version[:200],
-                model_version=result.model_version[:200],
-                prompt_version=result.prompt_version[:64],
-                document_type=result.document_type.value,
-                invoice_code=fields.invoice_code or "",
-                invoice_number=fields.invoice_number or "",
-                issue_date=fields.issue_date,
-                seller_name=(fields.seller_name or "")[:200],
-                seller_tax_id=fields.seller_tax_id or "",
-                buyer_name=(fields.buyer_name or "")[:200],
-                buyer_tax_id=fields.buyer_tax_id or "",
-                amount_excluding_tax=fields.amount_excluding_tax,
-                tax_amount=fields.tax_amount,
-                total_amount=fields.total_amount,
-                currency=fields.currency or "",
-                business_key=business_key(result),
-                fields=contract["fields"],
-                confidence=contract["confidence"],
-                warnings=contract["warnings"],
-                raw_output=result.raw_output,
-                timings={k: round(v, 1) for k, v in result.timings.items()},
-                from_cache=from_cache,
+                document_id=document_id, from_cache=from_cache, **extraction_columns(result)
             )
     except IntegrityError:
         return False
     return True
+
+
+def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
+    """The Extraction row's values for a result, personal numbers masked (last 4 kept)."""
+    result = mask_result(result)
+    contract = result.to_contract()
+    fields = result.fields
+    return {
+        "engine": result.engine,
+        "engine_version": result.engine_version[:200],
+        "model_version": result.model_version[:200],
+        "prompt_version": result.prompt_version[:64],
+        "document_type": result.document_type.value,
+        "invoice_code": fields.invoice_code or "",
+        "invoice_number": fields.invoice_number or "",
+        "issue_date": fields.issue_date,
+        "seller_name": (fields.seller_name or "")[:200],
+        "seller_tax_id": fields.seller_tax_id or "",
+        "buyer_name": (fields.buyer_name or "")[:200],
+        "buyer_tax_id": fields.buyer_tax_id or "",
+        "amount_excluding_tax": fields.amount_excluding_tax,
+        "tax_amount": fields.tax_amount,
+        "total_amount": fields.total_amount,
+        "currency": fields.currency or "",
+        "business_key": business_key(result),
+        "fields": contract["fields"],
+        "confidence": contract["confidence"],
+        "warnings": contract["warnings"],
+        "raw_output": result.raw_output,
+        "timings": {k: round(v, 1) for k, v in result.timings.items()},
+    }
 
 
 def mask_result(result: ExtractionResult) -> ExtractionResult:
@@ -254,10 +258,11 @@ def _finish(document_id: int) -> str:
             return document.status
         extraction = Extraction.objects.get(document=document)
         _flag_duplicate(document, extraction)
-        needs_review = bool(extraction.warnings) or document.duplicate_of_id is not None
-        for name in REVIEW_FIELDS:
-            if extraction.confidence.get(name, 0.0) < REVIEW_CONFIDENCE:
-                needs_review = True
+        needs_review = review_needed(
+            warnings=extraction.warnings,
+            confidence=extraction.confidence,
+            duplicate=document.duplicate_of_id is not None,
+        )
         status = Document.Status.NEEDS_REVIEW if needs_review else Document.Status.EXTRACTED
         metrics.DOCUMENTS_FINISHED.labels(status=status).inc()
         fields = _set_status(document, status)
@@ -294,22 +299,44 @@ def _recompute_claim_total(claim_id: int) -> None:
             claim_recompute_total(claim=claim)
 
 
+def review_needed(*, warnings: list[Any], confidence: dict[str, float], duplicate: bool) -> bool:
+    """A human must look: a failed check, a duplicate, or an unsure key field."""
+    if warnings or duplicate:
+        return True
+    return any(confidence.get(name, 0.0) < REVIEW_CONFIDENCE for name in REVIEW_FIELDS)
+
+
 def _flag_duplicate(document: Document, extraction: Extraction) -> None:
-    earlier = Document.objects.filter(pk__lt=document.pk).exclude(
+    found = find_duplicate(
+        business_key=extraction.business_key, sha256=document.sha256, before=document.pk
+    )
+    if found is not None:
+        document.duplicate_of_id, document.duplicate_reason = found
+
+
+def find_duplicate(*, business_key: str, sha256: str, before: int | None) -> tuple[int, str] | None:
+    """The earliest live document with the same business key, else the same bytes.
+
+    ``before`` limits the search to documents created earlier (``None``: all of them).
+    """
+    earlier = Document.objects.exclude(
         status__in=[Document.Status.INFECTED, Document.Status.REJECTED]
     )
-    if extraction.business_key:
+    if before is not None:
+        earlier = earlier.filter(pk__lt=before)
+    if business_key:
         original = (
-            earlier.filter(extraction__business_key=extraction.business_key).order_by("pk").first()
+            earlier.filter(extraction__business_key=business_key)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
         )
         if original is not None:
-            document.duplicate_of = original
-            document.duplicate_reason = "business_key"
-            return
-    original = earlier.filter(sha256=document.sha256).order_by("pk").first()
+            return original, "business_key"
+    original = earlier.filter(sha256=sha256).order_by("pk").values_list("pk", flat=True).first()
     if original is not None:
-        document.duplicate_of = original
-        document.duplicate_reason = "image_hash"
+        return original, "image_hash"
+    return None
 
 
 def document_fail(*, document_id: int, reason: str) -> str:
@@ -364,8 +391,23 @@ def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Docum
         metrics.CACHE_LOOKUPS.labels(result="miss").inc()
         return None
     original = scan.document
+    columns = extraction_columns(result)
+    duplicate = find_duplicate(business_key=columns["business_key"], sha256=sha256, before=None)
+    status = (
+        Document.Status.NEEDS_REVIEW
+        if review_needed(
+            warnings=columns["warnings"],
+            confidence=columns["confidence"],
+            duplicate=duplicate is not None,
+        )
+        else Document.Status.EXTRACTED
+    )
+    # One transaction, one statement per row and no re-reads: this answer is the fast
+    # path (a re-upload is answered in milliseconds), so the rows are built here in their
+    # final state instead of walking through the worker's steps.
+    now = timezone.now()
+    actor = owner if owner is not None and owner.is_authenticated else None
     with transaction.atomic():
-        now = timezone.now()
         document = Document.objects.create(
             owner=owner,
             file=original.file.name,
@@ -376,20 +418,40 @@ def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Docum
             page_count=original.page_count,
             width=original.width,
             height=original.height,
-            status=Document.Status.PROCESSING,
+            status=status,
             status_changed_at=now,
             scanned_at=scan.scanned_at,
             processing_started_at=now,
+            completed_at=now,
+            duplicate_of_id=duplicate[0] if duplicate else None,
+            duplicate_reason=duplicate[1] if duplicate else "",
         )
-        ScanResult.objects.create(
+        reused = ScanResult.objects.create(
             document=document,
             scanner_version=f"reused from document {original.pk}: {scan.scanner_version}"[:200],
             verdict=ScanResult.Verdict.CLEAN,
             scanned_at=scan.scanned_at,
         )
-        audit(actor=owner, action="document.uploaded", obj=document, after={"cache": True})
-        store_extraction(document_id=document.pk, result=result, from_cache=True)
-        _finish(document.pk)
+        extraction = Extraction.objects.create(document=document, from_cache=True, **columns)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=actor,
+                    action="document.uploaded",
+                    object_type="document",
+                    object_id=str(document.pk),
+                    after={"cache": True},
+                ),
+                AuditEvent(
+                    actor=None,
+                    action="document.extracted",
+                    object_type="document",
+                    object_id=str(document.pk),
+                    after={"status": status, "engine": extraction.engine, "cache": True},
+                ),
+            ]
+        )
     metrics.CACHE_LOOKUPS.labels(result="hit").inc()
-    document.refresh_from_db()
-    return document
+    metrics.DOCUMENTS_FINISHED.labels(status=status).inc()
+    # The answer is serialised from these objects: no query reads them back.
+    return prime_relations(document, scans=[reused], extraction=extraction)

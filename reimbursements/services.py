@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from reimbursements import scanning
 from reimbursements.intake import AcceptedFile, IntakeError
-from reimbursements.models import AuditEvent, Claim, Document, ScanResult
+from reimbursements.models import AuditEvent, Claim, Document, Extraction, ScanResult
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +123,16 @@ def document_create(
         if stored_name:
             default_storage.delete(stored_name)
         raise
+    return document
+
+
+def prime_relations(
+    document: Document, *, scans: list[ScanResult], extraction: Extraction | None
+) -> Document:
+    """Tell a document just written in this request what its relations hold, so that
+    answering with it reads nothing back from the database."""
+    document._prefetched_objects_cache = {"scans": scans}  # type: ignore[attr-defined]
+    Extraction.document.field.remote_field.set_cached_value(document, extraction)
     return document
 
 

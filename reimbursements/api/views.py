@@ -183,7 +183,8 @@ class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
             accepted=accepted,
             claim_id=claim_id,
         )
-        document = selectors.document_get(user=request.user, document_id=document.pk)
+        # The uploader owns it and nothing else has touched it yet: no read-back.
+        services.prime_relations(document, scans=[], extraction=None)
         return Response(
             DocumentSerializer(document, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -116,6 +116,52 @@ def test_same_image_again_is_answered_from_the_cache_without_a_worker(make_user,
     assert elapsed < 5  # generous: correctness here, speed in bench/pipeline.py
 
 
+def test_a_cache_hit_answers_exactly_what_the_api_reads_back(make_user, invoice):
+    # Given one processed upload
+    client = api_for(make_user("employee"))
+    scan_and_process(upload(client, invoice.image_bytes))
+    # When the same bytes are uploaded again and the new document is then read back
+    answer = client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile("again.png", invoice.image_bytes)},
+        format="multipart",
+    ).json()
+    stored = client.get(f"/api/v1/documents/{answer['id']}/").json()
+    # Then the upload's answer (built without reading the rows back) is what was stored
+    assert answer == stored
+
+
+def test_a_cache_hit_is_answered_in_a_handful_of_queries(
+    make_user, invoice, django_assert_max_num_queries
+):
+    # Given one processed upload
+    client = api_for(make_user("employee"))
+    scan_and_process(upload(client, invoice.image_bytes))
+    # When the same bytes are uploaded again / then the fast path stays lean: the scan
+    # verdict, the duplicate lookup and one insert per row in a single transaction
+    with django_assert_max_num_queries(9):
+        response = client.post(
+            "/api/v1/documents/",
+            {"file": SimpleUploadedFile("again.png", invoice.image_bytes)},
+            format="multipart",
+        )
+    assert response.json()["extraction"]["from_cache"] is True
+
+
+def test_an_upload_answers_exactly_what_the_api_reads_back(make_user, invoice):
+    # Given an employee
+    client = api_for(make_user("employee"))
+    # When a document is uploaded and then read back
+    answer = client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile("invoice.png", invoice.image_bytes)},
+        format="multipart",
+    ).json()
+    stored = client.get(f"/api/v1/documents/{answer['id']}/").json()
+    # Then the answer matches the stored document (status and timestamps included)
+    assert answer == stored
+
+
 def test_new_engine_version_misses_the_cache(make_user, invoice, monkeypatch):
     client = api_for(make_user("employee"))
     scan_and_process(upload(client, invoice.image_bytes))
