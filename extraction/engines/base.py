@@ -8,6 +8,8 @@ next one; otherwise the highest score wins.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +107,12 @@ class ExtractionEngine(Protocol):
         """Engine + model version, stored with each extraction and used in cache keys."""
         ...
 
+    @classmethod
+    def static_version(cls, ctx: EngineContext) -> str:
+        """What decides this engine's answers (code, model, prompts), known without loading
+        a model: the web process keys the result cache with it, so any change misses."""
+        ...
+
     def extract(self, document: PreparedDocument) -> ExtractionResult: ...
 
     def extract_batch(self, documents: Sequence[PreparedDocument]) -> list[ExtractionResult]:
@@ -158,3 +166,37 @@ registry = EngineRegistry()
 
 def default_model_dir_exists(path: str | None) -> bool:
     return bool(path) and Path(path or "").is_dir()
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.lru_cache(maxsize=8)
+def source_digest(root: Path = PACKAGE_ROOT) -> str:
+    """Digest of every Python source under ``root`` (the extraction package by default):
+    a change to how fields are read, parsed, checked or prompted changes it."""
+    sha = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        sha.update(path.relative_to(root).as_posix().encode())
+        sha.update(b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=32)
+def file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """First 12 hex digits of a file's SHA-256 (cached per size and modification time)."""
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:12]
+
+
+def digest_of(path: Path) -> str:
+    """``file_digest`` of a path, or ``missing`` when it cannot be read."""
+    try:
+        stat = path.stat()
+        return file_digest(path, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return "missing"

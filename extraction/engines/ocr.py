@@ -29,6 +29,7 @@ from extraction.engines.base import (
     OcrLine,
     PreparedDocument,
     registry,
+    source_digest,
 )
 from extraction.parsing.document import PARSER_VERSION, parse_lines, parse_text_layer
 from extraction.parsing.result import Parsed
@@ -127,6 +128,10 @@ class OcrEngine:
     @property
     def version(self) -> str:
         return f"rapidocr-onnxruntime {rapidocr_version()} PP-OCRv4; parser {PARSER_VERSION}"
+
+    @classmethod
+    def static_version(cls, ctx: EngineContext) -> str:
+        return f"rapidocr-{rapidocr_version()}:code-{source_digest()}"
 
     # -- OCR ------------------------------------------------------------------------
 

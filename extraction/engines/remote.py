@@ -37,6 +37,7 @@ from extraction.engines.base import (
     PreparedDocument,
     TransientEngineError,
     registry,
+    source_digest,
 )
 from extraction.parsing.model_answer import clean_answer_text
 from extraction.prompts import FewShotExample, json_schema
@@ -96,6 +97,12 @@ class RemoteEngine:
         # Index of the first request variant the server accepted, per answer kind.
         self._variant = {"json": 0, "text": 0}
         self._ocr_evidence = answers.ocr_evidence_from_registry(ctx)
+
+    @classmethod
+    def static_version(cls, ctx: EngineContext) -> str:
+        host = urlsplit(ctx.remote_base_url or "").netloc
+        model = ctx.remote_model or "served-model"
+        return f"remote-{ENGINE_REVISION}:{model}@{host}:code-{source_digest()}"
 
     @property
     def model_version(self) -> str:

@@ -19,7 +19,6 @@ and retried recursively; a single document that still does not fit fails with
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import threading
@@ -38,7 +37,9 @@ from extraction.engines.base import (
     PreparedDocument,
     TransientEngineError,
     default_model_dir_exists,
+    digest_of,
     registry,
+    source_digest,
 )
 from extraction.parsing.model_answer import clean_answer_text
 from extraction.prompts import FewShotExample
@@ -130,7 +131,7 @@ def _load(model_dir: Path, adapter_path: str | None, device: str) -> LoadedModel
     if not device.startswith("cuda"):
         model = model.to(device)
     processor.tokenizer.padding_side = "left"
-    version = f"{model_dir.name}@{_file_digest(model_dir / 'config.json')}"
+    version = f"{model_dir.name}@{digest_of(model_dir / 'config.json')}"
     if adapter_path:
         model, adapter_version = _attach_adapter(model, Path(adapter_path))
         version = f"{version}+{adapter_version}"
@@ -154,16 +155,8 @@ def _attach_adapter(model: Any, adapter_dir: Path) -> tuple[Any, str]:
     # Merged weights cost nothing per token; the base weights are not needed separately.
     merged = peft_model.merge_and_unload()
     weights = next(iter(sorted(adapter_dir.glob("adapter_model.*"))), None)
-    digest = _file_digest(weights) if weights else _file_digest(adapter_dir / "adapter_config.json")
+    digest = digest_of(weights or adapter_dir / "adapter_config.json")
     return merged, f"lora:{adapter_dir.name}@{digest}"
-
-
-def _file_digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:12]
 
 
 def _eos_ids(model: Any, processor: Any) -> tuple[int, ...]:
@@ -217,6 +210,18 @@ class VlmEngine:
         self.generate_kwargs = dict(generate_kwargs or {})
         self.batch_size = max(1, min(ctx.vlm_batch_size, batch_cap))
         self._ocr_evidence = answers.ocr_evidence_from_registry(ctx)
+
+    @classmethod
+    def static_version(cls, ctx: EngineContext) -> str:
+        model = Path(str(ctx.vlm_model_path))
+        version = f"{model.name}@{digest_of(model / 'config.json')}"
+        if ctx.vlm_adapter_path:
+            adapter = Path(ctx.vlm_adapter_path)
+            weights = next(iter(sorted(adapter.glob("adapter_model.*"))), None)
+            version += (
+                f"+lora:{adapter.name}@{digest_of(weights or adapter / 'adapter_config.json')}"
+            )
+        return f"vlm-{ENGINE_REVISION}:{version}:code-{source_digest()}"
 
     @property
     def model_version(self) -> str:
