@@ -232,6 +232,9 @@ QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarant
 # --- Extraction -----------------------------------------------------------------------
 EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="auto")
 OCR_THREADS = env_int("OCR_THREADS", 2, minimum=1)
+# Niceness added to Celery pool processes, so that on a machine shared with the web
+# server, requests get the CPU before background extraction (0 turns it off).
+WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0)
 VLM_MODEL_PATH: str | None = env.str("VLM_MODEL_PATH", default="") or None
 VLM_ADAPTER_PATH: str | None = env.str("VLM_ADAPTER_PATH", default="") or None
 VLM_DEVICE = env.str("VLM_DEVICE", default="auto")
