@@ -115,6 +115,12 @@ def _refine(doc_type: DocumentType, flat: str) -> DocumentType:
     """Titles that say too little on their own (or lost characters under a seal),
     refined by the code shape, which the tax authority fixes per kind of invoice."""
     if doc_type in (DocumentType.VAT_SPECIAL, DocumentType.VAT_GENERAL):
+        # Without 增值税 the title may be a ticket's (车辆通行费专用发票 read with a
+        # character lost): words only tickets print decide then.
+        if "增值税" not in flat:
+            for ticket_type, pattern in _STRONG_BODY:
+                if pattern.search(flat):
+                    return ticket_type
         if "电子" in flat and "增值税电子" in flat:
             return DocumentType.VAT_ELECTRONIC
         if _twenty_digit_number(flat) and not _code(flat):

@@ -101,7 +101,11 @@ _NUMBER_LABEL = re.compile(
 )
 _TAX_REG = re.compile(
     r"(?:GST|SST|VAT|TAX)\s*(?:REG(?:ISTRATION)?|ID)?\.?\s*(?:N[O0]|ID)?\.?\s*[:：]\s*([A-Z0-9-]{8,20})"
-    r"|税号[:：]?\s*([0-9A-Z]{15,20})",
+    r"|税号[:：]?\s*([0-9A-Z]{15,20})"
+    # Without a colon (``(GST Reg No. 001234567890)``, ``GST ID No 0012...``) the REG/ID/NO
+    # word must be there and the number must hold 6+ digits in a row: not a GST 6% line.
+    r"|(?:GST|SST|VAT)\s*(?:REG(?:ISTRATION)?\.?\s*(?:N[O0]\.?)?|ID\.?\s*(?:N[O0]\.?)?|N[O0]\.?)\s*"
+    r"([A-Z0-9-]*?\d{6}[A-Z0-9-]*)",
     re.I,
 )
 _SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
@@ -119,7 +123,8 @@ def _numbers(layout: Layout, parsed: Parsed) -> None:
         if not parsed.has("seller_tax_id"):
             match = _TAX_REG.search(box.text.replace(" ", ""))
             if match:
-                parsed.put("seller_tax_id", (match.group(1) or match.group(2)).upper(), box.score)
+                value = match.group(1) or match.group(2) or match.group(3)
+                parsed.put("seller_tax_id", value.upper(), box.score)
 
 
 def _tax_lines(layout: Layout, parsed: Parsed) -> None:
@@ -549,6 +554,13 @@ def _cash_rounded(layout: Layout, value: Decimal, top: float, paid: set[Decimal]
 # -- currency -------------------------------------------------------------------------
 
 
+# A US state and ZIP code (``NEW YORK, NY 10001``): says USD when the $ was misread.
+_US_ADDRESS = re.compile(
+    r"\b(?:AL|AK|AZ|AR|CA|CO|CT|DC|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|"
+    r"NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY)\s?\d{5}(?:-\d{4})?\b"
+)
+
+
 def _currency(layout: Layout) -> str | None:
     text = " ".join(b.text for b in layout.boxes)
     if re.search(r"\bRM\s?\d|\bRM\b|MYR", text):
@@ -566,6 +578,6 @@ def _currency(layout: Layout) -> str | None:
     malaysian = re.search(r"SDN\.?\s*BHD|\bBHD\b|\bS/B\b|GST|JALAN|JLN|MALAYSIA|SELANGOR", text)
     if malaysian:
         return "MYR"
-    if "$" in text or re.search(r"\bUSD\b", text):
+    if "$" in text or re.search(r"\bUSD\b", text) or _US_ADDRESS.search(text):
         return "USD"
     return None

@@ -43,8 +43,10 @@ DEFAULT_DATE_LABELS = (_label("date", "乘车日期", "开票日期", "日期", 
 ISSUER = _label("issuer", "填开单位", "收费单位", "开票单位")
 PRINT_SERIAL = _label("serial", "印刷序号")
 
+# A name ends at its legal form, or at the branch named after it (…有限公司上海分公司).
 _COMPANY_END = re.compile(
-    r"^(.*?(?:有限责任公司|有限公司|股份公司|集团公司|公司|客运站|汽车站|管理处|服务中心))"
+    r"^(.*?(?:有限责任公司|有限公司|股份公司|集团公司|公司|客运站|汽车站|管理处|服务中心)"
+    r"(?:[\u4e00-\u9fff]{2,8}?(?:分公司|分店|营业部))?)"
 )
 _TRAIN_SERIAL = re.compile(r"^([A-Z])\s?(\d{6})$")
 # Serial letters OCR reads as digits in small print (Z12... -> 212...).
@@ -63,9 +65,13 @@ def fare_value(text: str) -> Decimal | None:
     """
     # A stroke of a seal or a form line between label and value reads as punctuation.
     compact = re.sub(r"\s+", "", text).lstrip("/|\\([{!'\"")
-    match = re.fullmatch(
-        r"(?:(?:[¥￥]|RMB|CNY|CN)[_\-:.]?)?(\d{1,6}(?:\.\d{1,2})?)元?", compact, re.I
-    ) or re.match(r"(?:[¥￥])?(\d{1,6}(?:\.\d{1,2})?)元", compact)
+    # One unknown character before an amount closed by 元 is a misread ¥ (``V101.00元``):
+    # the 元 already says it is money.
+    match = (
+        re.fullmatch(r"(?:(?:[¥￥]|RMB|CNY|CN)[_\-:.]?)?(\d{1,6}(?:\.\d{1,2})?)元?", compact, re.I)
+        or re.match(r"(?:[¥￥])?(\d{1,6}(?:\.\d{1,2})?)元", compact)
+        or re.match(r"[^\d.,](\d{1,6}(?:\.\d{1,2})?)元", compact)
+    )
     if match is None:
         return None
     return parse_money(match.group(1))
@@ -107,7 +113,12 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         for label in FARE_LABELS:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
             if fare is not None:
-                parsed.put("total_amount", fare.value, fare.score)
+                amount, amount_score = fare.value, fare.score
+                if kind == DocumentType.AIR_ITINERARY and label.name != "total":
+                    amount, amount_score = _itinerary_total(
+                        layout, fare.source, amount, amount_score
+                    )
+                parsed.put("total_amount", amount, amount_score)
                 break
     if not parsed.has("total_amount"):
         # No fare label read: the largest amount marked as money (¥ or 元) is the fare;
@@ -124,6 +135,10 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         )
         if issuer is not None:
             parsed.put("seller_name", issuer.value, issuer.score)
+    if not parsed.has("seller_name") and kind == DocumentType.AIR_ITINERARY:
+        agency = _lower_company(layout)
+        if agency is not None:
+            parsed.put("seller_name", agency[0], agency[1])
     if not parsed.has("seller_name") and kind in (
         DocumentType.BUS_TICKET,
         DocumentType.QUOTA_INVOICE,
@@ -132,6 +147,44 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         issuer_title = title_company(layout)
         if issuer_title is not None:
             parsed.put("seller_name", issuer_title[0], issuer_title[1])
+
+
+def _itinerary_total(
+    layout: Layout, fare_box: Box, value: Decimal, score: float
+) -> tuple[Decimal, float]:
+    """The 合计 of an itinerary's money row when its caption was misread (``计10TAL``).
+
+    The row prints 票价, 民航发展基金, 燃油附加费, 其他税费 and 合计, and the 合计 is their
+    sum: the largest amount on the row of the fare that was found.
+    """
+    best = (value, score)
+    for box in layout.boxes:
+        if box.seal or box is fare_box or box.v_overlap(fare_box) < 0.5:
+            continue
+        amount = fare_value(box.flat)
+        if amount is not None and amount > best[0]:
+            best = (amount, box.score * 0.9)
+    return best
+
+
+def _lower_company(layout: Layout) -> tuple[str, float] | None:
+    """An itinerary's agency when its 填开单位 caption was misread.
+
+    The only company name an itinerary prints is the agency's, in the 填开单位 field at
+    the bottom (the carrier is a two-letter code); the seal repeats it but is flagged.
+    """
+    found = [
+        (match.group(1), box)
+        for box in layout.boxes
+        if not box.seal
+        and box.top > 0.5 * layout.height
+        and (match := _COMPANY_END.match(box.flat))
+        and len(match.group(1)) >= 6
+    ]
+    if not found:
+        return None
+    name, box = max(found, key=lambda pair: pair[1].top)
+    return name, box.score * 0.8
 
 
 def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:

@@ -47,3 +47,14 @@ def test_latin_script_receipt_with_tax_invoice_words_is_a_receipt() -> None:
     ]
     # when classified / then it is a receipt, not a taxi receipt
     assert classify_lines(lines) == DocumentType.RECEIPT
+
+
+def test_ticket_words_win_over_a_bare_special_invoice_title() -> None:
+    # given a toll receipt whose title lost 通 (车辆行费专用发票) and a toll body
+    text = "\n".join(
+        ["江苏高速公路", "车辆行费专用发票", "发票代码:132002531715", "出口:佛山", "金额:¥154.00元"]
+    )
+    # when classified
+    kind = classify_text(text, title="车辆行费专用发票")
+    # then the body's toll words decide, not the 专用发票 in the title
+    assert kind == DocumentType.TOLL_RECEIPT

@@ -184,3 +184,38 @@ def test_us_receipts_put_the_month_first() -> None:
     # given a US-style numeric date / when read month-first / then month and day are right
     assert receipt_date("03/05/2024", month_first=True) == dt.date(2024, 3, 5)
     assert receipt_date("03/05/2024") == dt.date(2024, 5, 3)
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["(GST Reg No. 001234567890)", "GST ID No 001234567890", "GST REG NO : 001234567890"],
+)
+def test_gst_registration_without_a_colon_is_the_seller_tax_id(printed: str) -> None:
+    # given a till receipt printing its GST registration with or without a colon
+    header = ["KEDAI RUNCIT MAJU JAYA SDN BHD", printed, "TEL: 03-8736 1234", "TAX INVOICE"]
+    lines = till_receipt([("GST 6%", "2.15"), ("TOTAL", "37.95")], header=header)
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the registration number is the seller's tax id
+    assert fields.seller_tax_id == "001234567890"
+
+
+def test_gst_rate_line_is_not_a_tax_registration() -> None:
+    # given a receipt whose only GST words are the tax line of the totals
+    lines = till_receipt([("GST 6%", "2.15"), ("TOTAL", "37.95")])
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then no tax id is invented
+    assert fields.seller_tax_id is None
+
+
+def test_us_state_and_zip_mean_dollars_and_month_first_dates() -> None:
+    # given a receipt whose $ sign was misread, with a New York address and 9/11/26
+    header = ["SRI MURNI RESTAURANT", "215, 5TH AVENUE,", "NEW YORK, NY 10001", "TAX INVOICE"]
+    lines = till_receipt([("TOTALS", "50.56")], header=header)
+    lines[len(header)] = box(20, 40 + 30 * len(header), "9/11/26 08:56")
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the address gives the currency, and the date is read month first
+    assert fields.currency == "USD"
+    assert fields.issue_date == dt.date(2026, 9, 11)

@@ -141,3 +141,89 @@ def test_train_ticket_serial_is_the_invoice_number() -> None:
     assert fields.invoice_number == "E012345"
     assert fields.issue_date == dt.date(2025, 3, 9)
     assert fields.total_amount == Decimal("553.00")
+
+
+def itinerary(
+    money_row: list[tuple[float, str]], bottom: list[tuple[float, float, str]]
+) -> list[OcrLine]:
+    """An air itinerary page: title, captions, the money row and the bottom fields."""
+    lines = [
+        box(600, 40, "航空运输电子客票行程单", h=44),
+        box(1240, 160, "印刷序号:"),
+        box(1380, 160, "1234567890"),
+        box(80, 365, "自FROMCAN"),
+        box(1060, 365, "2025-04-10"),
+        box(80, 485, "票价FARE", h=20),
+        box(360, 485, "民航发展基金CAACDEVELOPMENTFUND", h=20),
+        box(800, 485, "燃油附加费FUELSURCHARGE", h=20),
+        box(1450, 485, "合计TOTAL", h=20),
+        box(80, 605, "电子客票号码E-TICKETNO.", h=20),
+    ]
+    lines += [box(x, 530, text, h=28) for x, text in money_row]
+    lines += [box(x, y, text, h=28) for x, y, text in bottom]
+    return lines
+
+
+def test_itinerary_total_is_the_largest_amount_of_the_money_row() -> None:
+    # given an itinerary whose 合计 caption OCR misread (计10TAL), so 票价 is found first
+    lines = itinerary(
+        [(80, "CNY 3390.00"), (360, "CN50.00"), (800, "YQ10.00"), (1450, "CNY 3450.00")],
+        [(1260, 765, "2025-04-01")],
+    )
+    lines[8] = box(1450, 485, "计10TAL", h=20)
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the total is the row's largest amount (fare + fund + fuel), not the fare
+    assert fields.total_amount == Decimal("3450.00")
+
+
+def test_itinerary_agency_is_the_bottom_company_when_its_caption_is_misread() -> None:
+    # given an itinerary whose 填开单位 caption OCR misread (单SUD) above the agency
+    lines = itinerary(
+        [(80, "CNY 1700.00"), (1450, "CNY 1770.00")],
+        [
+            (80, 720, "销售单位代号AGENTCODE"),
+            (460, 720, "单SUD"),
+            (460, 765, "北京市凯撒票务代理有限公司"),
+            (1260, 765, "2026-01-12"),
+        ],
+    )
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the printed company at the bottom is the seller
+    assert fields.seller_name == "北京市凯撒票务代理有限公司"
+
+
+def test_toll_fare_with_a_misread_yuan_sign_before_it() -> None:
+    # given a toll receipt whose ¥ was read as V in front of an amount closed by 元
+    lines = [
+        box(160, 60, "厦门高速公路", h=36),
+        box(140, 110, "车辆通行费专用发票", h=36),
+        box(60, 240, "发票代码:"),
+        box(230, 240, "135022592547"),
+        box(60, 304, "入口:"),
+        box(230, 304, "廊坊"),
+        box(60, 368, "金额:"),
+        box(230, 368, "V101.00元"),
+        box(60, 432, "时间:"),
+        box(230, 432, "2025/07/01 15:11"),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the amount before 元 is the fare
+    assert fields.total_amount == Decimal("101.00")
+
+
+def test_a_branch_named_after_the_company_stays_part_of_the_issuer() -> None:
+    # given a 定额发票 issued by a branch (…有限公司上海分公司) printed under the title
+    lines = [
+        box(130, 40, "上海市通用定额发票", h=44),
+        box(120, 100, "上海市博远科技有限公司上海分公司"),
+        box(300, 170, "贰拾元", h=80),
+        box(80, 260, "发票代码"),
+        box(240, 260, "131012412345"),
+        box(80, 305, "发票号码"),
+        box(240, 305, "20481234"),
+    ]
+    # when parsed / then the whole branch name is the seller
+    assert parse_lines(lines).fields.seller_name == "上海市博远科技有限公司上海分公司"
