@@ -16,10 +16,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, ClassVar
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -43,6 +45,44 @@ TEXT_SCORE = 0.5
 _FLIP_SHARE = 0.5
 _CLS_CONFIDENT = 0.9
 _CLS_SAMPLE = 12
+# The detector sees pages at most this long (0: as they are); below DET_MIN_SIDE on the
+# short side it enlarges them itself, so pages are never shrunk under that. Measured on
+# 110 synthetic pages of every type, clean and photo (seeds 21-25): 431/436 key fields
+# at 1280 vs 430/436 as they are, ~15% less time per page (1.0 vs 1.2 s).
+DET_MAX_SIDE = 1280
+DET_MIN_SIDE = 736
+
+
+_RECOGNISERS: dict[int, ThreadPoolExecutor] = {}
+
+
+def recognise(threads: int, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+    """Text and score of each crop, in order, read by ``threads`` single-threaded
+    recognisers side by side.
+
+    The recogniser runs one small crop at a time (48 px high); onnxruntime's intra-op
+    threads share so little work per crop that, measured on this project's 2 cores (70
+    crops of a VAT invoice), two crops read in parallel by 1-thread sessions took 1.2-1.5 s
+    wall / 2.3-2.7 s CPU against 1.5-2.0 s / 2.7-3.6 s for one 2-thread session; padding
+    crops into batches was slower still. Crops are dealt out by width so shards even out.
+    """
+    if threads <= 1 or len(crops) < 2 * threads:
+        recognised, _ = rapidocr(1 if threads <= 1 else threads).text_rec(list(crops), False)
+        return [(str(text), float(score)) for text, score in recognised]
+    engine = rapidocr(1)
+    with _LOCK:
+        pool = _RECOGNISERS.get(threads)
+        if pool is None:
+            pool = _RECOGNISERS[threads] = ThreadPoolExecutor(threads, "ocr-rec")
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
+    shards = [order[k::threads] for k in range(threads)]
+    futures = [pool.submit(engine.text_rec, [crops[i] for i in shard], False) for shard in shards]
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for shard, future in zip(shards, futures, strict=True):
+        recognised, _ = future.result()
+        for index, (text, score) in zip(shard, recognised, strict=True):
+            out[index] = (str(text), float(score))
+    return out
 
 
 def rapidocr(threads: int) -> Any:
@@ -155,7 +195,7 @@ class OcrEngine:
         flip = self._page_is_flipped(engine, crops)
         if flip:
             crops = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
-        recognised, _ = engine.text_rec(crops, False)
+        recognised = recognise(self._threads, crops)
         lines: list[OcrLine] = []
         for points, was_turned, (text, score) in zip(boxes, turned, recognised, strict=True):
             if float(score) < TEXT_SCORE or not str(text).strip():
@@ -171,7 +211,21 @@ class OcrEngine:
 
     @staticmethod
     def _detect(engine: Any, bgr: np.ndarray) -> np.ndarray | None:
-        boxes, _ = engine.text_det(bgr)
+        """Text boxes in ``bgr``'s coordinates, found on a copy at most ``DET_MAX_SIDE``
+        long (the recogniser still reads its crops from ``bgr`` itself)."""
+        height, width = bgr.shape[:2]
+        factor = DET_MAX_SIDE / max(height, width) if DET_MAX_SIDE else 1.0
+        if factor < 1.0 and min(height, width) * factor >= DET_MIN_SIDE:
+            small = cv2.resize(
+                bgr,
+                (round(width * factor), round(height * factor)),
+                interpolation=cv2.INTER_AREA,
+            )
+            boxes, _ = engine.text_det(small)
+            if boxes is not None and len(boxes):
+                boxes = np.asarray(boxes, dtype=np.float32) / factor
+        else:
+            boxes, _ = engine.text_det(bgr)
         if boxes is None or len(boxes) == 0:
             return None
         return np.asarray(engine.sorted_boxes(boxes), dtype=np.float32)

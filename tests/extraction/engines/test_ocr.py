@@ -65,3 +65,23 @@ def test_upside_down_photo_is_read_and_boxes_stay_in_image_pixels(
         assert fields[name] == truth[name], name
     upright = preprocess.upright(rotated, page.rotation)
     assert upright.size == image.size
+
+
+def test_a_large_page_is_detected_shrunk_but_boxes_come_back_in_its_own_pixels() -> None:
+    # given a 2400 px page with one line of text at a known place
+    from PIL import ImageDraw, ImageFont
+
+    from extraction.engines import ocr
+
+    page = Image.new("RGB", (2400, 1500), "white")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 60)
+    ImageDraw.Draw(page).text((1200, 900), "价税合计 1130.00", fill="black", font=font)
+    assert max(page.size) > ocr.DET_MAX_SIDE  # the detector works on a shrunk copy
+    # when read
+    lines = OcrEngine(CTX).ocr_lines(page)
+    # then the line is found where it was drawn, in the page's own coordinates
+    (line,) = [candidate for candidate in lines if "1130.00" in candidate.text]
+    xs = [x for x, _ in line.box]
+    ys = [y for _, y in line.box]
+    assert 1170 < min(xs) < 1230 and 1600 < max(xs) < 1800
+    assert 880 < min(ys) < 930 and 940 < max(ys) < 990
