@@ -86,12 +86,15 @@ def _name_value(text: str) -> str | None:
 
 
 def _assign(
-    labels: list[Box], anchors: dict[Side, list[Box]], totals_y: float | None
+    labels: list[Box],
+    anchors: dict[Side, list[Box]],
+    totals_y: float | None,
+    names: dict[Side, list[Box]] | None = None,
 ) -> dict[Side, list[Box]]:
     out: dict[Side, list[Box]] = {"buyer": [], "seller": []}
     unknown: list[Box] = []
     for box in labels:
-        side = _side(box, anchors)
+        side = _side(box, anchors) or (_under_name(box, names) if names else None)
         if side is None:
             unknown.append(box)
         else:
@@ -101,6 +104,20 @@ def _assign(
         if side is not None:
             out[side].append(box)
     return out
+
+
+def _under_name(box: Box, names: dict[Side, list[Box]]) -> Side | None:
+    """Without a readable side label, a tax ID label belongs to the party whose name label
+    is printed just above it in the same column (side-by-side blocks of 数电票)."""
+    best: tuple[float, Side] | None = None
+    for side, boxes in names.items():
+        for name in boxes:
+            dy = box.cy - name.cy
+            if not 0 < dy <= 4 * box.height or abs(box.left - name.left) > 2 * box.height:
+                continue
+            if best is None or dy < best[0]:
+                best = (dy, side)
+    return best[1] if best else None
 
 
 def _side_by_position(
@@ -135,7 +152,7 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
     totals = label_boxes(layout, L.TOTAL_WITH_TAX)
     totals_y = totals[0].cy if totals else None
     names = _assign(_name_labels(layout), anchors, totals_y)
-    tax_labels = _assign(label_boxes(layout, L.TAX_ID), anchors, totals_y)
+    tax_labels = _assign(label_boxes(layout, L.TAX_ID), anchors, totals_y, names)
     limit = 0.4 * layout.width
     for side in ("buyer", "seller"):
         for box in names[side]:
@@ -169,6 +186,8 @@ def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float] | N
         if box.flat.startswith("称"):
             value = _name_value(box.flat)
             return _join_tail(layout, box, value, box.score, limit) if value else None
+        if tax_id_only(box.flat):
+            continue  # the tax ID of the next row, drifted up in a photo: never a name
         if L.is_any_label(box.flat) or len(box.flat) < 2:
             return None
         return _join_tail(layout, box, box.flat.strip(_SEP), box.score, limit)

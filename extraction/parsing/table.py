@@ -138,8 +138,11 @@ def parse_totals(layout: Layout, parsed: Parsed, table: Table | None) -> Box | N
         for box in reversed(row):
             value = money_only(box.flat) if box is not anchor else None
             if value is None and box is not anchor:
-                # "(小喝)¥3152.27": a damaged 小写 label before a ¥ amount.
-                match = re.search(r"[¥￥]\s*(-?\d[\d,]*\.\d{2})$", box.flat)
+                # "(小喝)¥3152.27": a damaged 小写 label before a ¥ amount; "(小写)V2036.09":
+                # the ¥ after an intact 小写 label misread as a letter.
+                match = re.search(r"[¥￥]\s*(-?\d[\d,]*\.\d{2})$", box.flat) or re.search(
+                    r"写\)?[^\d.,]?(-?\d[\d,]*\.\d{2})$", box.flat
+                )
                 value = money_only(match.group(1)) if match else None
             if value is not None:
                 parsed.put("total_amount", value, box.score)

@@ -269,3 +269,59 @@ def test_exempt_tax_shown_as_stars_is_not_a_tax_amount() -> None:
     assert fields.amount_excluding_tax == Decimal("1000.00")
     assert fields.tax_amount is None
     assert fields.line_items[0].tax_rate == "免税"
+
+
+def test_a_tax_id_drifted_onto_the_name_row_is_not_taken_as_the_name() -> None:
+    # given a photographed seller block where the bare 名称 label's row also touches the
+    # tax ID below it (starting a pixel further left than the name)
+    lines = [
+        line
+        for line in electronic_invoice()
+        if not line.text.startswith("称：上海星河") and SELLER_ID not in line.text
+    ]
+    lines += [
+        box(97, 591, "名称", h=22),
+        box(190, 584, "上海星河贸易有限公司"),
+        box(58, 603, "销", h=22),
+        box(40, 606, "纳税人识别号：", h=18),
+        box(189, 601, SELLER_ID),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the name is the company, and the tax ID stays the tax ID
+    assert fields.seller_name == "上海星河贸易有限公司"
+    assert fields.seller_tax_id == SELLER_ID
+
+
+def test_a_yuan_sign_misread_as_a_letter_after_the_lower_case_label_is_still_money() -> None:
+    # given the 价税合计 row whose ¥ after (小写) was read as "V", and no 大写 to fall back on
+    lines = [
+        line
+        for line in electronic_invoice()
+        if "小写" not in line.text and "圆整" not in line.text and line.text != "¥60.00"
+    ]
+    lines.append(box(896, 548, "（小写）V1060.00"))
+    # when parsed / then the amount after the label is the total
+    assert parse_lines(lines).fields.total_amount == Decimal("1060.00")
+
+
+def test_a_tax_id_under_the_seller_name_is_the_sellers_when_no_side_label_is_read() -> None:
+    # given a 数电票 whose side labels were not read and whose buyer (个人) has no tax ID
+    lines = [
+        box(870, 100, "电子发票(普通发票)", h=50),
+        box(1835, 142, "发票号码：25117000000123456789"),
+        box(1833, 212, "开票日期：2025年05月01日"),
+        box(133, 416, "名称：个人"),
+        box(1318, 416, "名称：天津海风酒店管理有限公司"),
+        box(1308, 470, f"统一社会信用代码/纳税人识别号：{SELLER_ID}"),
+        box(355, 1085, "合计"),
+        box(1671, 1092, "¥200.00"),
+        box(2309, 1092, "¥12.00"),
+        box(200, 1165, "价税合计（大写）"),
+        box(1707, 1162, "（小写）¥212.00"),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the tax ID goes with the name printed above it, not to the buyer
+    assert fields.seller_tax_id == SELLER_ID
+    assert fields.buyer_tax_id is None
