@@ -94,7 +94,9 @@ def _assign(
     out: dict[Side, list[Box]] = {"buyer": [], "seller": []}
     unknown: list[Box] = []
     for box in labels:
-        side = _side(box, anchors) or (_under_name(box, names) if names else None)
+        # The party whose name is printed right above in the same column outranks a side
+        # label read further away.
+        side = (_under_name(box, names) if names else None) or _side(box, anchors)
         if side is None:
             unknown.append(box)
         else:
@@ -103,6 +105,23 @@ def _assign(
         side = _side_by_position(box, labels, out, totals_y)
         if side is not None:
             out[side].append(box)
+    return _split_rows(out, labels)
+
+
+def _split_rows(out: dict[Side, list[Box]], labels: list[Box]) -> dict[Side, list[Box]]:
+    """Two labels of one kind side by side on a row are two parties (数电票): the left is
+    the buyer's, the right the seller's, whatever a lone side label nearby suggested."""
+    if len(labels) < 2:
+        return out
+    wide = 0.25 * _span(labels)
+    for left in labels:
+        for right in labels:
+            gap = right.left - left.right
+            if gap > wide and gap > 3 * left.height and left.v_overlap(right) > 0.5:
+                for side in ("buyer", "seller"):
+                    out[side] = [b for b in out[side] if b is not left and b is not right]
+                out["buyer"].append(left)
+                out["seller"].append(right)
     return out
 
 
@@ -113,11 +132,15 @@ def _under_name(box: Box, names: dict[Side, list[Box]]) -> Side | None:
     for side, boxes in names.items():
         for name in boxes:
             dy = box.cy - name.cy
-            if not 0 < dy <= 4 * box.height or abs(box.left - name.left) > 2 * box.height:
+            if not 0 < dy <= 8 * box.height or abs(box.left - name.left) > 2 * box.height:
                 continue
             if best is None or dy < best[0]:
                 best = (dy, side)
     return best[1] if best else None
+
+
+def _span(boxes: list[Box]) -> float:
+    return max(b.right for b in boxes) - min(b.left for b in boxes)
 
 
 def _side_by_position(

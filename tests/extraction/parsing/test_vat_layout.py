@@ -325,3 +325,25 @@ def test_a_tax_id_under_the_seller_name_is_the_sellers_when_no_side_label_is_rea
     # then the tax ID goes with the name printed above it, not to the buyer
     assert fields.seller_tax_id == SELLER_ID
     assert fields.buyer_tax_id is None
+
+
+def test_side_by_side_parties_split_left_and_right_when_only_the_buyer_label_is_read() -> None:
+    # given a 数电票 whose seller side label was not read: the buyer's label is the only
+    # side label left of both name labels
+    lines = [
+        box(870, 100, "电子发票(普通发票)", h=50),
+        box(1835, 142, "发票号码：25117000000123456789"),
+        box(1833, 212, "开票日期：2025年05月01日"),
+        vbox(68, 382, "购买方信息"),
+        box(133, 416, "名称：个人"),
+        box(1318, 416, "名称：天津海风酒店管理有限公司"),
+        box(1308, 540, f"统一社会信用代码/纳税人识别号：{SELLER_ID}"),
+        box(355, 1085, "合计"),
+        box(200, 1165, "价税合计（大写）"),
+        box(1707, 1162, "（小写）¥212.00"),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the right-hand block is the seller's
+    assert (fields.buyer_name, fields.seller_name) == ("个人", "天津海风酒店管理有限公司")
+    assert (fields.buyer_tax_id, fields.seller_tax_id) == (None, SELLER_ID)
