@@ -1,8 +1,29 @@
 """WSGI entry point (gunicorn invoice_assistant.wsgi)."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoice_assistant.settings.dev")
 application = get_wsgi_application()
+
+
+def settle_heap() -> None:
+    """Import what the first requests would import, then move everything alive into the
+    collector's permanent generation (``gc.freeze``) and collect the young generation less
+    often. The ~150,000 objects of a loaded Django project never become garbage, yet
+    every full collection walked them: tens of milliseconds, landing on one unlucky
+    request (the p99 of a cache hit). Frozen objects are never scanned again."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports every URLconf and view module)
+    gc.collect()
+    gc.freeze()
+    # A request allocates a few thousand containers: with the default threshold (700)
+    # each one triggered several young collections.
+    gc.set_threshold(20_000, 20, 20)
+
+
+if os.environ.get("IA_GC_FREEZE", "1") != "0":
+    settle_heap()
