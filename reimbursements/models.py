@@ -113,7 +113,7 @@ class Document(models.Model):
     # What reviewers and models see: the first page with personal numbers blacked out.
     masked_file = models.FileField(upload_to=masked_upload_path, max_length=255, blank=True)
     original_filename = models.CharField(max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     mime_type = models.CharField(max_length=64)
     page_count = models.PositiveIntegerField(default=1)
@@ -146,7 +146,13 @@ class Document(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
-        indexes = [models.Index(fields=("owner", "status")), models.Index(fields=("status",))]
+        indexes = [
+            models.Index(fields=("owner", "status")),
+            models.Index(fields=("status",)),
+            # Duplicate and cache-hit lookups: the earliest document with these bytes
+            # is the first index entry, however many copies exist.
+            models.Index(fields=("sha256", "id"), name="document_sha256_id"),
+        ]
         permissions = [
             ("view_personal_data", "Can view original documents with personal data"),
         ]
@@ -223,7 +229,7 @@ class Extraction(models.Model):
     tax_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     total_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     currency = models.CharField(max_length=3, blank=True)
-    business_key = models.CharField(max_length=200, blank=True, db_index=True)
+    business_key = models.CharField(max_length=200, blank=True)
     # The full contract (fields incl. line items), as returned by the API.
     fields = models.JSONField(default=dict)
     confidence = models.JSONField(default=dict)
@@ -233,6 +239,12 @@ class Extraction(models.Model):
     from_cache = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The earliest document with a business key, read off the index in order.
+            models.Index(fields=("business_key", "document"), name="extraction_key_document"),
+        ]
 
     def __str__(self) -> str:
         return f"Extraction of document {self.document_id}"
