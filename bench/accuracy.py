@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make ``tests.synth`` importable
     sys.path.insert(0, str(REPO))
 
+from bench import machine  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
 
 MONEY_FIELDS = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
@@ -636,6 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["runs"] = runs
     report["command"] = " ".join(["bench/accuracy.py", *(argv or sys.argv[1:])])
     report["shared_data"] = str(shared)
+    report["machine"] = machine.describe()
     report["created"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
