@@ -6,6 +6,7 @@ and read (real OCR) inside the upload request.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -147,6 +148,10 @@ def open_as(browser: Any, live_server: Any, transactional_db: None) -> Iterator[
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_selector("[data-testid=user-name]")
+        # The router listens for hash changes only once its first navigation ("/" -> the
+        # home route, a lazily loaded view) has finished; a test that navigates earlier is
+        # overridden by that redirect. The final URL is written when it finishes.
+        page.wait_for_url(re.compile(r"#/[a-z]"))
         return page
 
     yield sign_in
