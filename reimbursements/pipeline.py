@@ -58,7 +58,8 @@ def choose_engine() -> EngineChoice:
 
 
 def cache_key(sha256: str, choice: EngineChoice) -> str:
-    return f"extraction:v1:{sha256}:{choice.name}:{choice.fingerprint}"
+    # v2: entries hold the Extraction row's (masked) columns, not the engine's raw result.
+    return f"extraction:v2:{sha256}:{choice.name}:{choice.fingerprint}"
 
 
 def engine_instance(choice: EngineChoice) -> Any:
@@ -354,7 +355,9 @@ def document_fail(*, document_id: int, reason: str) -> str:
 
 
 def _cacheable(result: ExtractionResult) -> dict[str, Any]:
-    return {"result": result, "stored_at": time.time()}
+    """What the cache keeps: the row's columns, personal numbers already masked, so a cache
+    hit spends nothing on masking (~0.7 ms of its ~7) and Redis never holds them unmasked."""
+    return {"columns": extraction_columns(result), "stored_at": time.time()}
 
 
 @dataclass(frozen=True)
@@ -378,9 +381,16 @@ class _Original:
 def _reusable_original(
     *, sha256: str, business_key: str, fresh_after: dt.datetime
 ) -> _Original | None:
-    """The freshest clean verdict for these bytes on a document whose file is still stored,
-    with the duplicate lookups of :func:`find_duplicate` (earliest live document with the
-    same business key, else with the same bytes) as subqueries: one round trip.
+    """The verdict on the latest document with these bytes that has a fresh one, when it
+    is clean and that document's file is still stored, with the duplicate lookups of
+    :func:`find_duplicate` (earliest live document with the same business key, else with
+    the same bytes) as subqueries: one round trip.
+
+    The latest document, not the freshest verdict among all copies: a cache hit copies its
+    original's verdict time, so both are the same scan, but the latest one is the first
+    entry of the (sha256, id) index read backwards, however many copies a popular file
+    has (measured: 0.03 ms against 1.8 ms with 850 copies). Its verdict is final: a newer
+    scan that found these bytes infected is never overruled by an older clean one.
 
     Hand-written SQL because this is the cache-hit path, answered in milliseconds: the
     ORM spends longer building this query than PostgreSQL spends running it. The tests
@@ -391,7 +401,7 @@ def _reusable_original(
     extraction = Extraction._meta.db_table
     live = "o.status NOT IN (%s, %s)"
     sql = f"""
-        SELECT s.id, s.document_id, s.scanned_at, s.scanner_version,
+        SELECT s.id, s.document_id, s.scanned_at, s.scanner_version, s.verdict,
                d.file, d.original_filename, d.size, d.mime_type, d.page_count,
                d.width, d.height,
                (SELECT e.document_id FROM {extraction} e
@@ -401,23 +411,22 @@ def _reusable_original(
                (SELECT o.id FROM {document} o
                  WHERE o.sha256 = %s AND {live}
                  ORDER BY o.id LIMIT 1) AS same_bytes
-          FROM {scan} s JOIN {document} d ON d.id = s.document_id
-         WHERE d.sha256 = %s AND d.file <> ''
-           AND s.verdict = %s AND s.scanned_at >= %s
-         ORDER BY s.scanned_at DESC
+          FROM {document} d JOIN {scan} s ON s.document_id = d.id
+         WHERE d.sha256 = %s AND s.scanned_at >= %s
+         ORDER BY d.id DESC, s.scanned_at DESC
          LIMIT 1
     """  # noqa: S608 (table names from model metadata; every value is a parameter)
     dead = [Document.Status.INFECTED.value, Document.Status.REJECTED.value]
     params = [
         *(business_key, business_key, *dead),
         *(sha256, *dead),
-        *(sha256, ScanResult.Verdict.CLEAN.value),
+        sha256,
         connection.ops.adapt_datetimefield_value(fresh_after),
     ]
     # raw(): the scan's own columns come back converted as the ORM would (datetimes on
     # SQLite too); the document's columns are plain strings and integers.
     found: Any = next(iter(ScanResult.objects.raw(sql, params)), None)
-    if found is None:
+    if found is None or found.verdict != ScanResult.Verdict.CLEAN or not found.file:
         return None
     duplicate: tuple[int, str] | None = None
     if found.same_key is not None:
@@ -454,12 +463,11 @@ def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Docum
     except EngineUnavailable:
         return None
     entry = cache.get(cache_key(sha256, choice))
-    result = entry.get("result") if isinstance(entry, dict) else None
-    if not isinstance(result, ExtractionResult):
+    columns = entry.get("columns") if isinstance(entry, dict) else None
+    if not isinstance(columns, dict):
         metrics.CACHE_LOOKUPS.labels(result="miss").inc()
         return None
     fresh_after = timezone.now() - dt.timedelta(seconds=settings.SCAN_REUSE_MAX_AGE_S)
-    columns = extraction_columns(result)
     original = _reusable_original(
         sha256=sha256, business_key=columns["business_key"], fresh_after=fresh_after
     )

@@ -184,6 +184,30 @@ def test_a_stale_scan_verdict_is_not_reused(make_user, invoice, settings):
     assert body["extraction"] is None
 
 
+def test_a_newer_infected_verdict_on_the_same_bytes_is_not_overruled(make_user, invoice):
+    # Given a processed upload, and a later copy of the same bytes that a newer signature
+    # database found infected
+    client = api_for(make_user("employee"))
+    first = upload(client, invoice.image_bytes)
+    scan_and_process(first)
+    later = Document.objects.get(pk=first)
+    later.pk = None
+    later.status = Document.Status.INFECTED
+    later.save()
+    ScanResult.objects.create(
+        document=later,
+        scanner_version="ClamAV test",
+        verdict=ScanResult.Verdict.INFECTED,
+        signature="Newer-Signature",
+        scanned_at=timezone.now(),
+    )
+    # When the same bytes are uploaded again
+    body = reupload(client, invoice.image_bytes)
+    # Then the old clean verdict is not reused: the upload is scanned afresh
+    assert body["status"] == "received"
+    assert body["extraction"] is None
+
+
 def test_a_cache_hit_needs_the_original_file_still_stored(make_user, invoice):
     # Given a processed upload whose stored file has since been purged
     client = api_for(make_user("employee"))
