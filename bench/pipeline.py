@@ -399,6 +399,10 @@ def main() -> int:
             "http_p99": pct(hit_s, 99) * 1000,
             "server_p50": pct(hit_server_s, 50) * 1000,
             "server_p99": pct(hit_server_s, 99) * 1000,
+            # The tail itself, in order of arrival: is it warm-up or scattered stalls?
+            "server_slowest": sorted(
+                ((round(s * 1000, 1), i) for i, s in enumerate(hit_server_s)), reverse=True
+            )[:8],
         },
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
