@@ -39,3 +39,29 @@ def test_pool_processes_yield_the_cpu_and_the_main_process_does_not(settings, tm
         base = os.nice(0)  # what the worker inherited from this test run
         wait_for(lambda: _nice(child) == min(19, base + 7), timeout=10, what="renice")
         assert _nice(worker.pid) == base
+
+
+def _autogroup_nice(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/autogroup").read_text()
+    except OSError:
+        return None
+    return int(text.split("nice")[1])
+
+
+@pytest.mark.skipif(
+    not Path("/proc/sys/kernel/sched_autogroup_enabled").exists()
+    or Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() != "1",
+    reason="the kernel does not group sessions for CPU sharing",
+)
+def test_a_worker_leading_its_own_session_lowers_that_sessions_share(settings, tmp_path):
+    # Given a real worker started in a session of its own (as supervisors start it)
+    settings.MEDIA_ROOT = tmp_path
+    with running_worker(log_path=tmp_path / "worker.log", WORKER_NICE="7") as worker:
+        assert os.getsid(worker.pid) == worker.pid
+        # When its pool process has started
+        wait_for(lambda: bool(_children(worker.pid)), timeout=30, what="pool process")
+        # Then the session's autogroup, which the scheduler weighs against the web
+        # server's, is as nice as the pool, while this test's own session is untouched
+        wait_for(lambda: _autogroup_nice(worker.pid) == 7, timeout=10, what="autogroup nice")
+        assert _autogroup_nice(os.getpid()) == 0
