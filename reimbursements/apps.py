@@ -8,3 +8,6 @@ class ReimbursementsConfig(AppConfig):
 
     def ready(self) -> None:
         from reimbursements import checks  # noqa: F401  (registers system checks)
+        from reimbursements.linked_insert import cache_long_statements
+
+        cache_long_statements()

@@ -118,3 +118,19 @@ def test_a_failing_row_leaves_nothing_behind(make_user):
     # Then not even the document was stored
     assert Document.objects.count() == before
     assert not Extraction.objects.filter(engine="ocr", total_amount=Decimal("1130.00")).exists()
+
+
+def test_psycopg_splits_the_statement_once_per_process(make_user):
+    # Given the statement of one cache hit, which has more parameters than psycopg caches
+    # by default, inserted once
+    from psycopg import _queries
+
+    owner = make_user("employee")
+    insert_linked(*rows(owner))
+    before = _queries._query2pg.cache_info()
+    # When the same kind of rows is inserted again
+    insert_linked(*rows(owner))
+    # Then psycopg reuses its split of the statement instead of parsing the SQL again
+    after = _queries._query2pg.cache_info()
+    assert after.hits > before.hits
+    assert after.misses == before.misses
