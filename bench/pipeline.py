@@ -189,6 +189,9 @@ def main() -> int:
     )
     subprocess.run(["redis-cli", "-n", "7", "flushdb"], check=True, capture_output=True)
 
+    # The host's speed drifts on a shared VM (seen here: this loop from 0.36 s to 1.6 s in
+    # one afternoon): it is measured before and after, so runs can be compared.
+    loop_at_start = machine.python_loop_s()
     print(f"rendering {args.n} synthetic invoice photos...", file=sys.stderr)
     images = make_images(args.n, seed=1000)
     port = free_port()
@@ -359,7 +362,11 @@ def main() -> int:
             process.wait(timeout=30)
 
     report: dict[str, Any] = {
-        "machine": {**machine.describe(), "load_average_at_end": os.getloadavg()},
+        "machine": {
+            **machine.describe(),
+            "python_loop_10M_adds_s_at_start": round(loop_at_start, 3),
+            "load_average_at_end": os.getloadavg(),
+        },
         "photo_to_fields_one_at_a_time_s": {
             "documents": len(to_fields_single),
             "p50": pct(to_fields_single, 50),
