@@ -124,10 +124,11 @@ def process_batch(*, first_id: int, claimer: str) -> dict[int, str]:
     timed_out = False
     for item, outcome in zip(runnable, outcomes, strict=True):
         if isinstance(outcome, ExtractionResult):
-            if pipeline.store_extraction(
+            columns = pipeline.store_extraction(
                 document_id=item.document_id, result=outcome, from_cache=False
-            ):
-                pipeline.cache_result(item.sha256, choice, outcome)
+            )
+            if columns is not None:
+                pipeline.cache_result(item.sha256, choice, outcome, columns=columns)
             finished[item.document_id] = pipeline.finish(item.document_id)
         else:
             timed_out |= isinstance(outcome, InferenceTimeout)
