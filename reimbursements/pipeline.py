@@ -363,7 +363,7 @@ def document_fail(*, document_id: int, reason: str) -> str:
 def _cacheable(columns: dict[str, Any]) -> dict[str, Any]:
     """What the cache keeps: the row's columns, personal numbers already masked, so a cache
     hit spends nothing on masking (~0.7 ms of its ~7) and Redis never holds them unmasked."""
-    return {"columns": columns, "stored_at": time.time()}
+    return {"columns": columns}
 
 
 @dataclass(frozen=True)
