@@ -5,8 +5,8 @@ Contract, relied on by other tools -- keep it exactly:
     python manage.py extract [--engine auto|ocr|vlm|remote] [--jsonl] FILE...
 
 One JSON object per input file, in input order: ``{"file": <path as given>,
-"document_type", "fields", "confidence", "warnings", "engine", "elapsed_ms"}`` (see
-``ExtractionResult.to_contract``), ``null`` for what is not on the document. With
+"document_type", "fields", "sources", "confidence", "warnings", "engine", "elapsed_ms"}``
+(see ``ExtractionResult.to_contract``; ``sources`` names where each field came from), ``null`` for what is not on the document. With
 ``--jsonl`` one object per line, otherwise pretty-printed (indent 2). A file that cannot
 be read or extracted gives ``{"file": ..., "error": "<clear message>"}`` and the batch
 goes on; the exit status is then 1 (0 when every file succeeded). Models load once per

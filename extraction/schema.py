@@ -51,6 +51,25 @@ SCALAR_FIELDS: tuple[str, ...] = (
 MONEY_FIELDS: frozenset[str] = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
 
 
+class FieldSource(StrEnum):
+    """Where a field's value came from (its provenance)."""
+
+    QR = "qr"  # the invoice's own QR code
+    XML = "xml"  # 数电票 XML
+    OFD = "ofd"  # OFD e-invoice (CustomData / tagged text objects)
+    PDF_TEXT = "pdf_text"  # a PDF's text layer
+    OCR = "ocr"
+    VLM = "vlm"
+    REMOTE = "remote"
+    EMPLOYEE = "employee"  # typed or corrected by a person
+
+
+# Sources that read the issuer's own machine-readable data: exact, not a reading of pixels.
+MACHINE_READABLE_SOURCES: frozenset[FieldSource] = frozenset(
+    {FieldSource.QR, FieldSource.XML, FieldSource.OFD}
+)
+
+
 def money(value: Decimal | int | str | None) -> Decimal | None:
     """Quantise to cents; ``None`` stays ``None``."""
     if value is None:
@@ -141,11 +160,14 @@ class ExtractionResult:
     # What the engine actually produced (OCR lines as text, or the model's answer),
     # kept for debugging and for the bad-case collection. May hold PII until masked.
     raw_output: str = ""
+    # Field name -> where its value came from; fields without an entry have no value.
+    sources: dict[str, FieldSource] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         return {
             "document_type": self.document_type.value,
             "fields": self.fields.to_contract(),
+            "sources": {k: FieldSource(v).value for k, v in sorted(self.sources.items())},
             "confidence": {k: round(v, 4) for k, v in sorted(self.confidence.items())},
             "warnings": [w.to_contract() for w in self.warnings],
             "engine": self.engine,

@@ -17,6 +17,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 from PIL import Image
 
+from extraction.machine import MachineReading
 from extraction.schema import ExtractionResult
 
 
@@ -91,6 +92,8 @@ class PreparedDocument:
     timings: dict[str, float] = field(default_factory=dict)
     # Hint from the caller (e.g. a reviewer's choice); engines may classify themselves.
     document_type_hint: str | None = None
+    # The issuer's own machine-readable data found in the upload (QR codes, OFD, XML).
+    machine: list[MachineReading] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -20,6 +20,7 @@ CONTRACT_KEYS = {
     "file",
     "document_type",
     "fields",
+    "sources",
     "confidence",
     "warnings",
     "engine",
