@@ -95,13 +95,17 @@ def extract(
     # timing; validating again would count the cross-checks twice in the confidence.
     already = "validate" in raw.timings
     result = raw if already else validation.validate(raw, ocr_confidence=raw.confidence)
+    # Every stage before the engine (prepare, the PII mask, ...) counts in the total; the
+    # engine's own stages (ocr, parse, and validate when it validates itself) are inside
+    # engine_ms, so they are not added twice.
+    before_engine = sum(ms for stage, ms in document.timings.items() if stage != "total")
     timings = dict(document.timings)
     timings.update(raw.timings)
     timings.setdefault("ocr", 0.0)
     timings.setdefault("parse", 0.0)
     if not already:
         timings["validate"] = (time.perf_counter() - validate_started) * 1000
-    timings["total"] = timings.get("prepare", 0.0) + engine_ms + timings["validate"]
+    timings["total"] = before_engine + engine_ms + (0.0 if already else timings["validate"])
     return result.replace(timings={k: round(v, 1) for k, v in timings.items()})
 
 

@@ -155,3 +155,16 @@ def test_text_layer_without_any_field_falls_back_to_reading_the_page() -> None:
     assert document.text_layer is not None
     assert document.ocr_lines is not None
     assert result.timings["ocr"] > 0
+
+
+def test_total_timing_includes_every_stage_before_the_engine() -> None:
+    # Given a document whose earlier stages were timed: decoding, and the PII mask (the
+    # Django pipeline masks before extracting and records it as "mask")
+    document = pipeline.load_document(receipt_pdf(), name="receipt.pdf")
+    document.timings["mask"] = 500.0
+    # When extracted
+    result = pipeline.extract(document, ctx=EngineContext(ocr_threads=1), engine="ocr")
+    # Then the total covers prepare, mask, the engine's stages and validation
+    timings = result.timings
+    stages = ("prepare", "mask", "ocr", "parse", "validate")
+    assert timings["total"] >= sum(timings[stage] for stage in stages) - 0.5  # rounding

@@ -195,3 +195,26 @@ def test_filter_and_maskers_do_not_import_django(path: str) -> None:
         elif isinstance(node, ast.ImportFrom):
             modules.append(node.module or "")
     assert not [m for m in modules if m.split(".")[0] == "django"]
+
+
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "d1381234-5359-4a2b-8c3d-0123456789ab",  # "1381234-5359": a grouped mobile's shape
+        "62220005-1234-5678-abcd-00aa00bb00cc",  # "62220005-1234-5678": a Luhn-valid card
+        "5a13812345678f00abcde13912345678",  # uuid4().hex ending in a mobile's digits
+    ],
+)
+def test_ids_that_look_like_numbers_are_never_masked(
+    logged: tuple[logging.Logger, io.StringIO], task_id: str
+) -> None:
+    logger, stream = logged
+    # Given a task id whose hex groups happen to look like a phone or card number,
+    # next to a real phone number
+    # When it is logged in the message and in an extra field
+    seen: list[logging.LogRecord] = []
+    logger.handlers[0].addFilter(lambda rec: seen.append(rec) or True)
+    logger.info("task %s succeeded for %s", task_id, PHONE, extra={"task_id": task_id})
+    # Then the id is printed intact and the phone number still masked
+    assert stream.getvalue() == f"INFO task {task_id} succeeded for *******5678\n"
+    assert seen[0].task_id == task_id
