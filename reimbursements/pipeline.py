@@ -23,6 +23,7 @@ from extraction.engines.base import EngineUnavailable, PreparedDocument, registr
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
 from reimbursements.engine_context import build_engine_context, load_engines
+from reimbursements.intake import safe_display_name
 from reimbursements.linked_insert import Child, insert_linked
 from reimbursements.models import AuditEvent, Document, Extraction, ScanResult
 from reimbursements.services import _set_status, audit, prime_relations
@@ -368,12 +369,13 @@ def _cacheable(columns: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Original:
-    """A stored document with a fresh clean verdict for some bytes (a cache hit reuses its
-    file and verdict), and the duplicate a new copy of those bytes would point at."""
+    """A stored document with a fresh clean verdict for some bytes (a cache hit reuses what
+    follows from the bytes: its files, their properties and the verdict), and the duplicate
+    a new copy of those bytes would point at."""
 
     pk: int
     file: str
-    original_filename: str
+    masked_file: str
     size: int
     mime_type: str
     page_count: int
@@ -408,7 +410,7 @@ def _reusable_original(
     live = "o.status NOT IN (%s, %s)"
     sql = f"""
         SELECT s.id, s.document_id, s.scanned_at, s.scanner_version, s.verdict,
-               d.file, d.original_filename, d.size, d.mime_type, d.page_count,
+               d.file, d.masked_file, d.size, d.mime_type, d.page_count,
                d.width, d.height,
                (SELECT e.document_id FROM {extraction} e
                   JOIN {document} o ON o.id = e.document_id
@@ -442,7 +444,7 @@ def _reusable_original(
     return _Original(
         pk=found.document_id,
         file=found.file,
-        original_filename=found.original_filename,
+        masked_file=found.masked_file,
         size=found.size,
         mime_type=found.mime_type,
         page_count=found.page_count,
@@ -454,13 +456,20 @@ def _reusable_original(
     )
 
 
-def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Document | None:
+def answer_from_cache(
+    *, owner: Any, sha256: str, name: str, claim_id: int | None
+) -> Document | None:
     """Answer a re-upload of known bytes without any worker, or ``None``.
 
     Needs both a recent clean verdict for the same bytes (identical bytes give the same
     verdict; ``SCAN_REUSE_MAX_AGE_S`` bounds how stale the signatures may be) and a cached
     extraction for the current engine, model and prompt versions. The new document
     points at the already-stored file and is flagged as a duplicate of the original.
+
+    The earlier copy may be another employee's, so only what follows from the bytes is
+    taken from it: the stored and masked files, size, type, pages and pixel size, the scan
+    verdict and the cached extraction. What belongs to this upload -- owner, file ``name``,
+    times -- comes from the request, exactly as :func:`services.document_create` builds it.
     """
     if claim_id is not None:
         return None  # claim checks live in the normal path; keep this one simple
@@ -498,7 +507,8 @@ def answer_from_cache(*, owner: Any, sha256: str, claim_id: int | None) -> Docum
     document = Document(
         owner=owner,
         file=original.file,
-        original_filename=original.original_filename,
+        masked_file=original.masked_file,
+        original_filename=safe_display_name(name),
         sha256=sha256,
         size=original.size,
         mime_type=original.mime_type,

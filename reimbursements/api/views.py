@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import FileResponse, StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated
@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from invoice_assistant import metrics
 from reimbursements import pipeline, selectors, services
 from reimbursements.api.errors import error_response
+from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
 from reimbursements.api.serializers import (
     ClaimAddDocumentSerializer,
     ClaimPatchSerializer,
@@ -48,6 +49,9 @@ from reimbursements.roles import sees_everything
 from reimbursements.scanning import scanner_configured
 
 log = logging.getLogger(__name__)
+
+# ?scope=all: everything the user may see (approvers, finance); the default is their own.
+SCOPES = ("mine", "all")
 
 
 def current_user(request: Request) -> User:
@@ -120,23 +124,32 @@ class MeView(ScanningHeaderMixin, APIView):
         return Response(UserSerializer(current_user(request)).data)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, enum=SCOPES, description="'all': every visible one."),
+            OpenApiParameter("status", str, description="Comma-separated document statuses."),
+            OpenApiParameter("claim", int, description="Only the documents of this claim."),
+        ]
+    )
+)
 class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
     serializer_class = DocumentSerializer
     parser_classes = [MultiPartParser, FormParser]
     throttle_scope = "upload"
 
     def get_queryset(self) -> Any:
+        params = self.request.query_params
         queryset = selectors.document_list(user=self.request.user)
-        scope = self.request.query_params.get("scope")
-        if scope != "all":
+        if choice_param(params, "scope", SCOPES) != "all":
             # Even finance sees only their own uploads here unless they ask for all.
             queryset = queryset.filter(owner=current_user(self.request))
-        status_filter = self.request.query_params.get("status")
-        if status_filter:
-            queryset = queryset.filter(status__in=status_filter.split(","))
-        claim = self.request.query_params.get("claim")
-        if claim and claim.isdigit():
-            queryset = queryset.filter(claim_id=int(claim))
+        statuses = choices_param(params, "status", Document.Status.values)
+        if statuses:
+            queryset = queryset.filter(status__in=statuses)
+        claim_id = id_param(params, "claim")
+        if claim_id is not None:
+            queryset = queryset.filter(claim_id=claim_id)
         return queryset.select_related("extraction")
 
     def get_throttles(self) -> list[Any]:
@@ -168,6 +181,7 @@ class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
             cached = pipeline.answer_from_cache(
                 owner=current_user(request),
                 sha256=hashlib.sha256(data).hexdigest(),
+                name=upload.name or "upload",
                 claim_id=claim_id,
             )
             if cached is not None:
@@ -272,7 +286,7 @@ class DocumentFileView(APIView):
         may_see_original = document.owner_id == user.pk or user.has_perm(
             "reimbursements.view_personal_data"
         )
-        wants_original = request.query_params.get("original") in {"1", "true"}
+        wants_original = flag_param(request.query_params, "original")
         if wants_original or not document.masked_file:
             if not may_see_original:
                 if wants_original:
@@ -309,10 +323,16 @@ class DocumentFileView(APIView):
 class ClaimListView(ScanningHeaderMixin, APIView):
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(operation_id="v1_claims_list", responses=PaginatedClaimListSerializer)
+    @extend_schema(
+        operation_id="v1_claims_list",
+        parameters=[
+            OpenApiParameter("scope", str, enum=SCOPES, description="'all': every visible one.")
+        ],
+        responses=PaginatedClaimListSerializer,
+    )
     def get(self, request: Request) -> Response:
         queryset = selectors.claim_list(user=request.user)
-        if request.query_params.get("scope") != "all":
+        if choice_param(request.query_params, "scope", SCOPES) != "all":
             queryset = queryset.filter(owner=current_user(request))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(

@@ -148,6 +148,46 @@ def test_a_cache_hit_is_answered_in_a_handful_of_queries(
     assert response.json()["extraction"]["from_cache"] is True
 
 
+def test_a_cache_hit_is_built_from_the_new_upload_not_another_employees(make_user, invoice):
+    # Given Alice's processed upload of an invoice under her own file name
+    alice, bob = make_user("employee"), make_user("employee")
+    first = upload(api_for(alice), invoice.image_bytes, name="alice-hotel-shenzhen.png")
+    scan_and_process(first)
+    # When Bob uploads the same bytes under his name (a browser's fake path included)
+    client = api_for(bob)
+    response = client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile("C:\\fakepath\\bob-trip.png", invoice.image_bytes)},
+        format="multipart",
+    )
+    # Then the cache answers with Bob's document: his file name, his time, nothing of Alice's
+    body = response.json()
+    assert response.status_code == 201
+    assert body["extraction"]["from_cache"] is True
+    assert body["original_filename"] == "bob-trip.png"
+    assert "alice" not in response.content.decode()
+    document = Document.objects.get(pk=body["id"])
+    assert document.owner_id == bob.pk
+    assert document.original_filename == "bob-trip.png"
+    assert document.created_at > Document.objects.get(pk=first).created_at
+    assert client.get(f"/api/v1/documents/{body['id']}/").json() == body
+
+
+def test_a_cache_hit_reuses_the_masked_copy_of_the_same_bytes(make_user, invoice):
+    # Given Alice's processed upload, whose masked copy reviewers see
+    first = upload(api_for(make_user("employee")), invoice.image_bytes)
+    scan_and_process(first)
+    assert Document.objects.get(pk=first).masked_file
+    # When Bob's upload of the same bytes is answered from the cache
+    bob = api_for(make_user("employee"))
+    body = reupload(bob, invoice.image_bytes)
+    assert body["extraction"]["from_cache"] is True
+    # Then his document has the masked copy too (content of the bytes, not of the upload)
+    response = bob.get(f"/api/v1/documents/{body['id']}/file/")
+    assert response.status_code == 200
+    assert response["X-Document-Copy"] == "masked"
+
+
 def test_an_upload_answers_exactly_what_the_api_reads_back(make_user, invoice):
     # Given an employee
     client = api_for(make_user("employee"))
