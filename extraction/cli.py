@@ -6,11 +6,12 @@ Contract, relied on by other tools -- keep it exactly:
 
 One JSON object per input file, in input order: ``{"file": <path as given>,
 "document_type", "fields", "sources", "confidence", "warnings", "engine", "elapsed_ms"}``
-(see ``ExtractionResult.to_contract``; ``sources`` names where each field came from), ``null`` for what is not on the document. With
-``--jsonl`` one object per line, otherwise pretty-printed (indent 2). A file that cannot
-be read or extracted gives ``{"file": ..., "error": "<clear message>"}`` and the batch
-goes on; the exit status is then 1 (0 when every file succeeded). Models load once per
-process; a progress bar goes to stderr when there is more than one file.
+(see ``ExtractionResult.to_contract``; ``sources`` names where each field came from),
+``null`` for what is not on the document. With ``--jsonl`` one object per line, otherwise
+pretty-printed (indent 2). A file that cannot be read or extracted gives
+``{"file": ..., "error": "<clear message>"}`` and the batch goes on; the exit status is
+then 1 (0 when every file succeeded). Models load once per process; a progress bar goes
+to stderr when there is more than one file.
 """
 
 from __future__ import annotations
