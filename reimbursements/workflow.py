@@ -10,7 +10,8 @@ state and gets a 409 ``conflict``.
 
 Who reviews: the manager step belongs to a user with the approver role who manages a
 team the owner is a member of; the finance step to the finance role. Nobody reviews
-their own claim.
+their own claim, and (``REQUIRE_DISTINCT_APPROVERS``, on by default) the finance
+approval never comes from the person who gave the manager approval.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +29,7 @@ from django.utils import timezone
 from reimbursements import policy, selectors
 from reimbursements.exports.items import export_items_create
 from reimbursements.exports.webhook import webhook_queue_finance_approved
-from reimbursements.models import Claim, ExportItem, Extraction, Role, Team
+from reimbursements.models import AuditEvent, Claim, ExportItem, Extraction, Role, Team
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
 
@@ -109,6 +111,31 @@ def _check_reviewer(actor: User, claim: Claim) -> None:
         raise conflict(claim)
 
 
+def manager_approver_id(claim: Claim) -> int | None:
+    """Who gave the manager approval the claim now stands on: the latest one, since a
+    returned claim goes through that step again."""
+    return (
+        AuditEvent.objects.filter(
+            object_type="claim", object_id=str(claim.pk), action=f"claim.{S.MANAGER_APPROVED}"
+        )
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+
+
+def _check_second_approver(actor: User, claim: Claim) -> None:
+    if not settings.REQUIRE_DISTINCT_APPROVERS or claim.status != S.MANAGER_APPROVED:
+        return
+    if manager_approver_id(claim) == actor.pk:
+        raise ServiceError(
+            "same_approver",
+            "You gave this claim its manager approval; the finance approval must come "
+            "from someone else.",
+            status_code=403,
+        )
+
+
 def _required_comment(comment: str) -> str:
     text = comment.strip()
     if not text:
@@ -177,6 +204,7 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
 def claim_approve(*, actor: User, claim_id: int, comment: str = "") -> Claim:
     claim = _lock(claim_id)
     _check_reviewer(actor, claim)
+    _check_second_approver(actor, claim)
     if len(comment) > COMMENT_MAX:
         raise ServiceError("comment_too_long", f"Keep the comment under {COMMENT_MAX} characters.")
     target = APPROVE_TARGET[S(claim.status)]

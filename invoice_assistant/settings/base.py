@@ -236,6 +236,11 @@ SCAN_REQUIRED = env.bool("SCAN_REQUIRED", default=True)
 SCAN_REUSE_MAX_AGE_S = env_int("SCAN_REUSE_MAX_AGE_S", 24 * 3600, minimum=0)
 QUARANTINE_ROOT = Path(env.str("QUARANTINE_ROOT", default=str(VAR_DIR / "quarantine")))
 
+# --- Workflow -------------------------------------------------------------------------
+# Separation of duties: the manager and the finance approval of one claim must come from
+# two different people, also when one user holds both roles.
+REQUIRE_DISTINCT_APPROVERS = env.bool("REQUIRE_DISTINCT_APPROVERS", default=True)
+
 # --- Extraction -----------------------------------------------------------------------
 EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="auto")
 OCR_THREADS = env_int("OCR_THREADS", 2, minimum=1)

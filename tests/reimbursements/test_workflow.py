@@ -136,6 +136,54 @@ def test_nobody_approves_their_own_claim(db):
     assert (error.code, error.status_code) == ("own_claim", 403)
 
 
+def approver_and_finance_in_one(org) -> object:
+    """A user holding both review roles who manages the employee's team."""
+    both = UserFactory(roles=("employee", "approver", "finance"))
+    TeamFactory(manager=both).members.add(org.employee)
+    return both
+
+
+def test_one_person_cannot_give_both_approvals_of_a_claim(org):
+    # Given a claim the holder of both review roles approved as manager
+    both = approver_and_finance_in_one(org)
+    claim = submitted_claim(org)
+    workflow.claim_approve(actor=both, claim_id=claim.pk)
+    # When the same person approves it as finance
+    error = refused(workflow.claim_approve, actor=both, claim_id=claim.pk)
+    # Then it is refused with a reason, and the claim waits for a second person
+    assert (error.code, error.status_code) == ("same_approver", 403)
+    assert "someone else" in error.message
+    claim.refresh_from_db()
+    assert claim.status == S.MANAGER_APPROVED
+    assert workflow.claim_approve(actor=org.finance, claim_id=claim.pk).status == (
+        S.FINANCE_APPROVED
+    )
+
+
+def test_after_a_return_the_latest_manager_approval_decides_who_may_approve(org):
+    # Given a claim the dual-role user approved, finance returned, and the team's
+    # other manager approved after the owner resubmitted it
+    both = approver_and_finance_in_one(org)
+    claim = submitted_claim(org)
+    workflow.claim_approve(actor=both, claim_id=claim.pk)
+    workflow.claim_return(actor=org.finance, claim_id=claim.pk, comment="receipt?")
+    workflow.claim_submit(actor=org.employee, claim_id=claim.pk)
+    workflow.claim_approve(actor=org.manager, claim_id=claim.pk)
+    # When the dual-role user approves it as finance / then that is a second person
+    claim = workflow.claim_approve(actor=both, claim_id=claim.pk)
+    assert claim.status == S.FINANCE_APPROVED
+
+
+def test_distinct_approvers_can_be_turned_off(org, settings):
+    # Given REQUIRE_DISTINCT_APPROVERS off, and a claim the dual-role user approved
+    settings.REQUIRE_DISTINCT_APPROVERS = False
+    both = approver_and_finance_in_one(org)
+    claim = submitted_claim(org)
+    workflow.claim_approve(actor=both, claim_id=claim.pk)
+    # When they approve it as finance too / then that is allowed
+    assert workflow.claim_approve(actor=both, claim_id=claim.pk).status == S.FINANCE_APPROVED
+
+
 def test_finance_approves_a_manager_approved_claim_and_export_items_appear(org):
     # Given a manager-approved claim with two documents
     claim = manager_approved_claim(org, documents=2)

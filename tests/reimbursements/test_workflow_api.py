@@ -88,6 +88,20 @@ def test_the_second_of_two_reviewers_gets_409_conflict(org):
     assert "manager_approved" in error_of(second)["message"]
 
 
+def test_a_second_approval_by_the_same_person_is_403_with_a_reason(org):
+    # Given a claim approved as manager by a user who also holds the finance role
+    both = UserFactory(roles=("employee", "approver", "finance"))
+    TeamFactory(manager=both).members.add(org.employee)
+    claim = submitted_claim(org)
+    assert post(both, f"/api/v1/claims/{claim.pk}/approve/").status_code == 200
+    # When that user approves it again, as finance
+    response = post(both, f"/api/v1/claims/{claim.pk}/approve/")
+    # Then the API refuses with a JSON error saying why
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "same_approver"
+    assert "someone else" in error_of(response)["message"]
+
+
 def test_a_claim_the_user_cannot_see_is_404(org):
     # Given a submitted claim
     claim = submitted_claim(org)
