@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -53,6 +53,12 @@ CACHE_LOOKUPS = Counter("ia_cache_lookups_total", "Extraction cache lookups.", [
 DOCUMENTS_FINISHED = Counter("ia_documents_finished_total", "Documents by final state.", ["status"])
 
 QUEUES = ("default", "cpu", "gpu")
+# Any other method a client makes up shares one label value: each distinct value is a new
+# series for every route and status, so letting clients choose them grows /metrics
+# without bound.
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
 
 
 class QueueDepthCollector:
@@ -86,6 +92,19 @@ def queue_depths() -> dict[str, int]:
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
+    from invoice_assistant.ops_access import may_read_operations
+
+    if not may_read_operations(request):
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "metrics_forbidden",
+                    "message": "Metrics need the METRICS_TOKEN bearer token or an allowed "
+                    "client address (METRICS_ALLOWED_IPS).",
+                }
+            },
+            status=403,
+        )
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
@@ -109,9 +128,10 @@ class MetricsMiddleware:
         match = getattr(request, "resolver_match", None)
         route = match.route if match is not None and match.route else "unmatched"
         elapsed = time.perf_counter() - started
-        HTTP_LATENCY.labels(
-            route=route, method=request.method, status=response.status_code
-        ).observe(elapsed)
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        HTTP_LATENCY.labels(route=route, method=method, status=response.status_code).observe(
+            elapsed
+        )
         # Lets clients (and bench/pipeline.py) see server time apart from the network.
         response["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
         return response

@@ -7,6 +7,7 @@ PostgreSQL, Redis and ClamAV. Bad values fail at start-up with a clear message.
 
 from __future__ import annotations
 
+import ipaddress as _ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Operations endpoints ---------------------------------------------------------------
+# /metrics, and /readyz's per-check details, answer a bearer token (METRICS_TOKEN) or a
+# client in METRICS_ALLOWED_IPS (addresses or CIDR networks; the TCP peer's address, so
+# behind a proxy use the token). Anyone else gets 403 from /metrics and only
+# {"ready": ...} from /readyz.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters when set")
+METRICS_ALLOWED_IPS: list[str] = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+try:
+    METRICS_ALLOWED_NETWORKS = tuple(
+        _ipaddress.ip_network(value.strip(), strict=False) for value in METRICS_ALLOWED_IPS
+    )
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc}") from _exc
+# /readyz probes its dependencies at most once per this many seconds (0: every call);
+# concurrent calls share one probe instead of each holding a thread for it.
+READYZ_CACHE_S = env_int("READYZ_CACHE_S", 5, minimum=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
