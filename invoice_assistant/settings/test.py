@@ -27,3 +27,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 }
 CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]
+# Tests change a dependency between two /readyz calls: probe every time.
+READYZ_CACHE_S = 0
