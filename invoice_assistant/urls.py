@@ -15,3 +15,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("reimbursements.web_urls")),
 ]
+
+# JSON under /api/, Django's HTML pages elsewhere.
+handler400 = "invoice_assistant.error_views.bad_request"
+handler403 = "invoice_assistant.error_views.permission_denied"
+handler404 = "invoice_assistant.error_views.page_not_found"
+handler500 = "invoice_assistant.error_views.server_error"

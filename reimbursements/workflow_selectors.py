@@ -36,17 +36,19 @@ def review_queue(*, user: User | AnonymousUser) -> QuerySet[Claim]:
 def filter_queue(
     queryset: QuerySet[Claim],
     *,
-    status: str | None = None,
+    statuses: list[str] | None = None,
     owner: str | None = None,
+    owner_id: int | None = None,
     search: str | None = None,
     ordering: str | None = None,
 ) -> QuerySet[Claim]:
-    if status:
-        queryset = queryset.filter(status__in=[s for s in status.split(",") if s])
+    """``owner`` matches a username; ``owner_id`` (the same text read as an id) an id."""
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
     if owner:
         by_owner = Q(owner__username=owner)
-        if owner.isdigit():
-            by_owner |= Q(owner_id=int(owner))
+        if owner_id is not None:
+            by_owner |= Q(owner_id=owner_id)
         queryset = queryset.filter(by_owner)
     if search:
         matches = Claim.objects.filter(

@@ -6,7 +6,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-invoice_assistant.settings.dev}"
-export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-*}"
+# Served to the LAN (phones): no debug pages, static files through WhiteNoise as in
+# production, and only the names this server is reached by (others get a 400).
+# The secret key is made once into $VAR/secret_key by the dev settings.
+export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
+LAN_IP="$(hostname -I 2>/dev/null | awk '{print $1}')"
+export DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1,[::1]${LAN_IP:+,$LAN_IP}${DJANGO_ALLOWED_HOSTS:+,$DJANGO_ALLOWED_HOSTS}"
 PORT="${PORT:-8000}"
 HOST="${HOST:-0.0.0.0}"
 
@@ -34,7 +39,6 @@ WORKER_PID=$!
 BEAT_PID=$!
 trap 'kill $WORKER_PID $BEAT_PID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 
-LAN_IP="$(hostname -I 2>/dev/null | awk '{print $1}')"
 cat <<BANNER
 
   Invoice Assistant is running.

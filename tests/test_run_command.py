@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -59,8 +60,9 @@ def multipart(field: str, filename: str, data: bytes) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-@pytest.fixture
-def product(tmp_path):
+@pytest.fixture(scope="module")
+def product(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("run")
     port = free_port()
     env = {
         k: v
@@ -146,3 +148,38 @@ def test_run_command_serves_logs_in_and_processes_an_upload(product):
     assert document["status"] in {"extracted", "needs_review"}, document
     assert document["scan"]["verdict"] == "not_scanned"
     assert document["extraction"]["fields"]["total_amount"] == "25.50"
+
+
+def test_run_command_serves_the_lan_without_debug_pages_or_foreign_hosts(product):
+    base, log_path = product
+    var = log_path.parent / "var"
+    lan_ip = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    # Given the product started by the run command
+    # When it is asked under a Host name it does not serve
+    status, _, _ = http("GET", base + "/login/", headers={"Host": "evil.example.com"})
+    # Then it refuses (a Host header is what password-reset links and redirects trust)
+    assert status == 400
+    # And it answers its own names: localhost and the LAN address it printed
+    assert http("GET", base + "/login/", headers={"Host": "localhost"})[0] == 200
+    if lan_ip:
+        assert f"http://{lan_ip[0]}:" in log_path.read_text()
+        assert http("GET", base + "/login/", headers={"Host": lan_ip[0]})[0] == 200
+    # And an unknown page is the plain 404, not the debug page listing every route
+    status, _, body = http("GET", base + "/no-such-page/")
+    assert status == 404
+    assert b"URLconf" not in body and b"DEBUG = True" not in body
+    # And an unknown API path answers the JSON error shape
+    status, headers, body = http("GET", base + "/api/v1/no-such-thing/")
+    assert status == 404 and headers["Content-Type"].startswith("application/json")
+    assert json.loads(body)["error"]["code"] == "not_found"
+    # And static files (the admin's, the web app's) come from WhiteNoise with DEBUG off
+    assert http("GET", base + "/static/admin/css/base.css")[0] == 200
+    dist_index = ROOT / "frontend" / "web" / "dist" / "index.html"
+    if dist_index.is_file():
+        asset = re.search(r'src="(/static/assets/[^"]+\.js)"', dist_index.read_text())
+        assert asset, dist_index.read_text()
+        assert http("GET", base + asset.group(1))[0] == 200
+    # And its secret key is its own, made once and readable by the owner only
+    key_file = var / "secret_key"
+    assert len(key_file.read_text().strip()) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600

@@ -270,6 +270,7 @@ class DocumentFileView(APIView):
         responses={(200, "application/octet-stream"): bytes},
     )
     def get(self, request: Request, pk: int) -> Any:
+        wants_original = flag_param(request.query_params, "original")
         document = selectors.document_get(user=request.user, document_id=pk)
         user = current_user(request)
         if not document.file or document.status in {
@@ -286,7 +287,6 @@ class DocumentFileView(APIView):
         may_see_original = document.owner_id == user.pk or user.has_perm(
             "reimbursements.view_personal_data"
         )
-        wants_original = flag_param(request.query_params, "original")
         if wants_original or not document.masked_file:
             if not may_see_original:
                 if wants_original:

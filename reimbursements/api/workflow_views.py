@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from reimbursements import corrections, selectors, workflow, workflow_selectors
 from reimbursements.api.errors import error_response
+from reimbursements.api.params import choice_param, choices_param, parse_id, text_param
 from reimbursements.api.serializers import ClaimSerializer
 from reimbursements.api.views import ScanningHeaderMixin, current_user
 from reimbursements.api.workflow_serializers import (
@@ -188,16 +188,16 @@ class ReviewQueueView(ScanningHeaderMixin, generics.ListAPIView[Claim]):
     def get_queryset(self) -> Any:
         params = self.request.query_params
         queryset = workflow_selectors.review_queue(user=self.request.user)
-        try:
-            return workflow_selectors.filter_queue(
-                queryset,
-                status=params.get("status"),
-                owner=params.get("owner"),
-                search=(params.get("search") or "").strip()[:200] or None,
-                ordering=params.get("ordering"),
-            )
-        except ValueError as exc:
-            raise ValidationError({"ordering": [str(exc)]}) from exc
+        owner = text_param(params, "owner", max_length=150)
+        search = text_param(params, "search", max_length=1000)
+        return workflow_selectors.filter_queue(
+            queryset,
+            statuses=choices_param(params, "status", Claim.Status.values),
+            owner=owner,
+            owner_id=parse_id(owner) if owner else None,
+            search=search[:200] if search else None,
+            ordering=choice_param(params, "ordering", ORDERING_CHOICES),
+        )
 
 
 # --- documents --------------------------------------------------------------------------

@@ -53,3 +53,37 @@ def test_bad_integer_setting_fails_with_a_clear_message():
     result = manage("check", UPLOAD_MAX_BYTES="twenty")
     assert result.returncode != 0
     assert "UPLOAD_MAX_BYTES must be an integer" in result.stderr
+
+
+def dev_secret_key(var_dir: Path) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "invoice_assistant.settings.dev",
+            "IA_VAR_DIR": str(var_dir),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_dev_settings_make_a_private_secret_key_once_and_keep_it(tmp_path):
+    # Given a fresh install with no DJANGO_SECRET_KEY
+    var_dir = tmp_path / "var"
+    # When the settings load twice (two starts), and once more for another install
+    first = dev_secret_key(var_dir)
+    second = dev_secret_key(var_dir)
+    other_install = dev_secret_key(tmp_path / "other-var")
+    # Then the key is random, kept between starts in a file only the owner can read
+    key_file = var_dir / "secret_key"
+    assert len(first) >= 50
+    assert first == second == key_file.read_text().strip()
+    assert other_install != first
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "dev-insecure" not in first
