@@ -122,13 +122,21 @@ def safe_display_name(name: str) -> str:
     return cleaned.strip()[:200] or "upload"
 
 
+def size_text(n_bytes: int) -> str:
+    """A byte count for people: "20 MB", "1.5 MB", "200 KB"."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n_bytes} bytes"
+
+
 def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
     if not data:
         raise IntakeError("empty_file", "The file is empty.")
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise IntakeError(
             "file_too_large",
-            f"The file is larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit.",
+            f"The file is larger than the {size_text(settings.UPLOAD_MAX_BYTES)} limit.",
             status_code=413,
         )
     mime = sniff_mime(data[:32])

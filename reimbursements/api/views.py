@@ -7,10 +7,12 @@ import binascii
 import hashlib
 import json
 import logging
+import math
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.http import FileResponse, StreamingHttpResponse
@@ -30,6 +32,7 @@ from invoice_assistant import metrics
 from reimbursements import pipeline, selectors, services
 from reimbursements.api.errors import error_response
 from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
+from reimbursements.api.parsers import LimitedJSONParser
 from reimbursements.api.serializers import (
     ClaimAddDocumentSerializer,
     ClaimPatchSerializer,
@@ -43,7 +46,7 @@ from reimbursements.api.serializers import (
     UserSerializer,
     WeChatSignInSerializer,
 )
-from reimbursements.intake import IntakeError, sniff_mime, validate_upload
+from reimbursements.intake import IntakeError, size_text, sniff_mime, validate_upload
 from reimbursements.models import Claim, Document
 from reimbursements.roles import sees_everything
 from reimbursements.scanning import scanner_configured
@@ -413,7 +416,19 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
 class InferenceView(ScanningHeaderMixin, APIView):
     """The source article's contract: {"image": base64, "text": prompt} -> {"result": ...}."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
+
+    def max_body_bytes(self) -> int:
+        """Room for an image as large as a multipart upload may be, as base64.
+
+        base64 is 4 bytes per 3; the rest covers a data: prefix, the prompt, the JSON
+        around them, and encoders that escape "/" as "\\/".
+        """
+        encoded = 4 * math.ceil(settings.UPLOAD_MAX_BYTES / 3)
+        return encoded + encoded // 16 + 64 * 1024
+
+    def body_too_large_message(self) -> str:
+        return f"The image is larger than the {size_text(settings.UPLOAD_MAX_BYTES)} limit."
 
     @extend_schema(request=InferenceRequestSerializer, responses={200: dict, 503: dict})
     def post(self, request: Request) -> Response:

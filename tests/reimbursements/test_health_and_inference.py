@@ -123,3 +123,61 @@ def test_inference_answers_through_the_remote_engine(api, settings, server):
 
 def test_every_answer_carries_its_server_time(client):
     assert client.get("/healthz")["Server-Timing"].startswith("app;dur=")
+
+
+def noisy_png(side: int) -> bytes:
+    """A PNG that barely compresses: about 3 bytes per pixel, like a photo."""
+    import io
+    import os
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_inference_accepts_an_image_as_large_as_a_multipart_upload(api, settings, server):
+    # Given a configured model and a 3 MB photo: its JSON body (4 MB as base64) is over
+    # Django's site-wide 2 MB body limit but the image is within UPLOAD_MAX_BYTES
+    from reimbursements.engine_context import build_engine_context
+    from tests.extraction.engines.test_remote import Reply
+
+    image = noisy_png(1000)
+    assert 3_000_000 < len(image) < settings.UPLOAD_MAX_BYTES
+    server.replies = [Reply(content="Noise.")]
+    settings.VLM_MODEL_PATH = None
+    settings.REMOTE_VLM_BASE_URL = server.url
+    settings.REMOTE_VLM_MODEL = "glm-4.6v-flash"
+    build_engine_context.cache_clear()
+    payload = {"image": base64.b64encode(image).decode(), "text": "Describe the image"}
+    try:
+        # When it is sent to the inference endpoint as the contract says
+        response = api.post("/api/v1/inference", payload, format="json")
+    finally:
+        build_engine_context.cache_clear()
+    # Then it reaches the model like a multipart upload of the same photo would
+    assert response.status_code == 200, response.content[:300]
+    assert response.json() == {"result": "Noise."}
+
+
+def test_inference_refuses_an_image_over_the_upload_limit_with_a_json_413(api, settings):
+    # Given an upload limit of 200 KB and a 300 KB photo
+    settings.UPLOAD_MAX_BYTES = 200 * 1024
+    image = noisy_png(320)
+    assert len(image) > 300 * 1024
+    payload = {"image": base64.b64encode(image).decode(), "text": "Describe the image"}
+    # When it is sent as base64 JSON
+    response = api.post("/api/v1/inference", payload, format="json")
+    # Then the answer is the upload's own JSON 413, naming the limit
+    assert response.status_code == 413, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == "file_too_large"
+    assert "200 KB limit" in error["message"]
+
+
+def test_inference_answers_a_malformed_json_body_with_a_json_400(api):
+    response = api.post("/api/v1/inference", b'{"image": "abc', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
