@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from extraction.pii import mask_tax_id, mask_text
 from extraction.schema import (
     SCALAR_FIELDS,
     DocumentType,
@@ -125,6 +126,8 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         if not re.fullmatch(r"[0-9A-Z]{6,32}", code):
             raise InvalidValue(field, "a tax ID has 6-32 letters and digits.")
         return code, code
+        # A company's code stays readable; a resident ID, card or phone typed here does not.
+        code = mask_tax_id(code)
     if kind.kind in {"digits", "code"}:
         code = re.sub(r"\s+", "", text).upper()
         pattern = r"\d+" if kind.kind == "digits" else r"[0-9A-Z\-]+"
@@ -140,6 +143,9 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
     if len(text) > kind.max_length:
         raise InvalidValue(field, f"at most {kind.max_length} characters.")
     return text, text
+    # Names and words are free text: a personal number typed there is masked as the same
+    # number read from the image would be. Codes and amounts above are business numbers.
+    text = mask_text(text)
 
 
 def _parse_money(field: str, text: str) -> Decimal:

@@ -23,6 +23,8 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from PIL import ExifTags, Image, ImageOps
 
+from extraction.pii import mask_text
+
 try:  # HEIC/HEIF from iPhones: pillow-heif is maintained and wheels ship libheif.
     from pillow_heif import register_heif_opener
 
@@ -116,10 +118,11 @@ def sniff_mime(head: bytes) -> str | None:
 
 
 def safe_display_name(name: str) -> str:
-    """The user's filename, for display only: no path parts, no control characters."""
+    """The user's filename, for display only: no path parts, no control characters, and
+    personal numbers masked (people name scans after whose ID or card they show)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
-    return cleaned.strip()[:200] or "upload"
+    return mask_text(cleaned.strip()[:200]) or "upload"
 
 
 def size_text(n_bytes: int) -> str:

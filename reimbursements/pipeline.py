@@ -222,19 +222,22 @@ def mask_result(result: ExtractionResult) -> ExtractionResult:
     """A copy with every text field passed through the PII masker (USCCs stay readable)."""
     import dataclasses
 
-    from extraction.pii import mask_text
+    from extraction.pii import mask_tax_id, mask_text
 
     def masked(value: str | None) -> str | None:
         return mask_text(value) if value else value
 
     f = result.fields
     items = [dataclasses.replace(item, name=masked(item.name)) for item in f.line_items]
+    def masked_tax_id(value: str | None) -> str | None:
+        return mask_tax_id(value) if value else value
+
     fields = dataclasses.replace(
         f,
         seller_name=masked(f.seller_name),
         buyer_name=masked(f.buyer_name),
-        seller_tax_id=masked(f.seller_tax_id),
-        buyer_tax_id=masked(f.buyer_tax_id),
+        seller_tax_id=masked_tax_id(f.seller_tax_id),
+        buyer_tax_id=masked_tax_id(f.buyer_tax_id),
         line_items=items,
     )
     return result.replace(fields=fields, raw_output=mask_text(result.raw_output))

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from extraction.pii import mask_text
 from reimbursements import scanning
 from reimbursements.intake import AcceptedFile, IntakeError
 from reimbursements.models import AuditEvent, Claim, Document, Extraction, ScanResult
@@ -56,7 +57,9 @@ def audit(
         object_id=str(obj.pk),
         before=before,
         after=after,
-        comment=comment,
+        # Every comment (reviewers' reasons, timeline remarks) is stored here: one place
+        # to keep personal numbers people type out of the timeline and exports.
+        comment=mask_text(comment),
     )
 
 
@@ -325,6 +328,7 @@ def document_retry(*, actor: User, document_id: int) -> Document:
 
 
 def claim_create(*, owner: User, title: str, currency: str = "CNY") -> Claim:
+    title = mask_text(title)
     with transaction.atomic():
         claim = Claim.objects.create(owner=owner, title=title, currency=currency)
         audit(actor=owner, action="claim.created", obj=claim, after={"title": title})
@@ -342,6 +346,8 @@ def claim_update(
             )
         before = {"title": claim.title, "currency": claim.currency}
         changed: list[str] = []
+        if title is not None:
+            title = mask_text(title)
         if title is not None and title != claim.title:
             claim.title = title
             changed.append("title")

@@ -53,4 +53,5 @@ if [[ -z "${CLAMD_SOCKET:-}${CLAMD_HOST:-}" ]]; then
 fi
 echo
 .venv/bin/gunicorn invoice_assistant.wsgi --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" \
-  --threads 4 --timeout 120 --access-logfile - --error-logfile -
+  --threads 4 --timeout 120 --access-logfile - --error-logfile - \
+  --logger-class invoice_assistant.access_log.PiiMaskingLogger

@@ -3,7 +3,7 @@ in text and in document images (via OCR boxes). Pure Python, no Django."""
 
 from extraction.pii.detect import PiiKind, PiiMatch, contains_pii, detect
 from extraction.pii.image import MaskReport, Region, mask_document_image, mask_image, pii_regions
-from extraction.pii.text import apply_masks, mask_text, mask_value
+from extraction.pii.text import apply_masks, mask_tax_id, mask_text, mask_value
 
 __all__ = [
     "MaskReport",
@@ -15,6 +15,7 @@ __all__ = [
     "detect",
     "mask_document_image",
     "mask_image",
+    "mask_tax_id",
     "mask_text",
     "mask_value",
     "pii_regions",

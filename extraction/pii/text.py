@@ -9,9 +9,15 @@ detector needs, and everything outside the matches is left untouched.
 
 from __future__ import annotations
 
+from extraction.checksums import resident_id_is_valid, uscc_is_valid
+from extraction.parsing.normalize import nfkc
 from extraction.pii.detect import PiiKind, PiiMatch, detect
 
 MASK_CHAR = "*"
+# Read as if it followed a tax-ID label: the detectors then keep what a tax ID may look
+# like (an 18-digit code passing Luhn, an old 15-digit 税号) and still mask a resident ID,
+# a card or a phone typed into the field.
+_TAX_LABEL = "税号 "
 
 
 def mask_value(kind: PiiKind, value: str, keep_last: int = 4) -> str:
@@ -32,6 +38,25 @@ def mask_value(kind: PiiKind, value: str, keep_last: int = 4) -> str:
 def mask_text(text: str, keep_last: int = 4) -> str:
     """``text`` with every detected personal value masked (see ``mask_value``)."""
     return apply_masks(text, detect(text), keep_last=keep_last)
+
+
+def mask_tax_id(value: str, keep_last: int = 4) -> str:
+    """A tax-ID field's value, masked only where it cannot be a company's tax ID.
+
+    A value passing the 统一社会信用代码 checksum is kept whole. An individual buyer is
+    identified by their resident ID, which stays masked -- also one that passes both
+    checksums and holds a plausible birth date (the detectors' own rule).
+    """
+    code = nfkc(value).strip()
+    if uscc_is_valid(code) and not resident_id_is_valid(code):
+        return value
+    offset = len(_TAX_LABEL)
+    matches = [
+        PiiMatch(m.kind, m.start - offset, m.end - offset, m.value)
+        for m in detect(_TAX_LABEL + value)
+        if m.start >= offset
+    ]
+    return apply_masks(value, matches, keep_last=keep_last)
 
 
 def apply_masks(text: str, matches: list[PiiMatch], keep_last: int = 4) -> str:

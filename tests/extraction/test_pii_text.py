@@ -15,7 +15,7 @@ from extraction.checksums import (
     resident_id_is_valid,
     uscc_is_valid,
 )
-from extraction.pii import PiiKind, detect, mask_text, mask_value
+from extraction.pii import PiiKind, detect, mask_tax_id, mask_text, mask_value
 
 VALID_ID = "11010519491231002X"
 CARD_16 = "4111111111111111"
@@ -61,6 +61,28 @@ def test_business_data_around_the_values_is_untouched() -> None:
     masked = mask_text(text)
     # then
     assert masked == text.replace(VALID_ID, "**************002X")
+
+
+def test_a_tax_id_field_keeps_what_a_company_tax_id_may_look_like() -> None:
+    # given: a USCC, an 18-digit code that passes Luhn (a card to the plain detector),
+    # a digit-only USCC that also passes the resident-ID checksum but holds no birth
+    # date, and an old 15-digit 税号 whose middle reads as one
+    values = ["91110000600037341L", "914403007152600003", "911100006000371492", "110105491231002"]
+    assert uscc_is_valid(values[2]) and resident_id_is_valid(values[2])
+    assert mask_text(values[1]) != values[1] and mask_text(values[3]) != values[3]
+    # when / then: on a tax-ID field they stay readable
+    assert [mask_tax_id(value) for value in values] == values
+
+
+def test_a_tax_id_field_still_masks_a_persons_numbers() -> None:
+    # given: an individual buyer's resident ID, a card, a phone typed into the field
+    # when / then
+    assert mask_tax_id(VALID_ID) == "**************002X"
+    assert mask_tax_id(CARD_16) == "************1111"
+    assert mask_tax_id("13812345678") == "*******5678"
+    # a resident ID that happens to pass the USCC checksum too is still a person's
+    assert uscc_is_valid("11010519491231037X")
+    assert mask_tax_id("11010519491231037X") == "**************037X"
 
 
 def test_masking_is_idempotent_on_an_example() -> None:

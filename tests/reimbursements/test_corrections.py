@@ -114,6 +114,62 @@ def test_a_tax_id_is_stored_upper_case_without_separators(org):
     assert Extraction.objects.get(document=document).seller_tax_id == "91440300MA5EJRPEXF"
 
 
+PHONE = "13812345678"
+RESIDENT_ID = "11010519491231002X"
+# 18 digits passing Luhn, not a valid 统一社会信用代码: a card to the detectors when it
+# stands alone, a tax ID (or its misread) on a tax-ID field.
+TAX_ID_PASSING_LUHN = "914403007152600003"
+
+
+def test_a_personal_number_typed_into_a_name_is_masked_everywhere_it_is_stored(org):
+    # Given an extracted document
+    document = make_document(org.employee)
+    # When the owner types the buyer as a person with a phone number and an ID number
+    correct(org.employee, document, "buyer_name", f"张三 {PHONE} 身份证{RESIDENT_ID}")
+    # Then the contract, the column, the history and the audit trail hold it masked
+    extraction = Extraction.objects.get(document=document)
+    assert extraction.fields["buyer_name"] == "张三 *******5678 身份证**************002X"
+    assert extraction.buyer_name == extraction.fields["buyer_name"]
+    stored = [
+        str(extraction.fields),
+        extraction.buyer_name,
+        str(FieldCorrection.objects.get().new_value),
+        str(AuditEvent.objects.get(action="document.field_corrected").after),
+    ]
+    for text in stored:
+        assert PHONE not in text and RESIDENT_ID not in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("invoice_number", "25442000000123456789"),  # 数电票: 20 digits
+        ("invoice_code", "044001900111"),
+        ("check_code", "76939056883466677916"),
+        ("seller_tax_id", "91440300MA5EJRPEXF"),
+        ("seller_tax_id", TAX_ID_PASSING_LUHN),
+        ("buyer_tax_id", "110105491231002"),  # an old 15-digit 税号 with a date-like middle
+        ("total_amount", "13812345678.00"),
+    ],
+)
+def test_business_numbers_are_stored_as_typed(org, field, value):
+    # Given an extracted document
+    document = make_document(org.employee)
+    # When a field whose value is legitimately a number is corrected
+    correct(org.employee, document, field, value)
+    # Then the number is kept readable
+    assert Extraction.objects.get(document=document).fields[field] == value
+
+
+def test_a_resident_id_typed_into_a_tax_id_field_is_masked(org):
+    # Given an extracted document
+    document = make_document(org.employee)
+    # When an individual buyer's resident ID is typed as the buyer's tax ID
+    correct(org.employee, document, "buyer_tax_id", RESIDENT_ID)
+    # Then it is masked as the same number read from the image would be
+    assert Extraction.objects.get(document=document).buyer_tax_id == "**************002X"
+
+
 def test_fixing_the_arithmetic_clears_its_warning(org):
     # Given a VAT invoice whose total was misread (100 + 13 != 120), so the check warns
     document = make_document(

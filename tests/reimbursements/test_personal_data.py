@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from reimbursements.models import AuditEvent, Extraction
+from reimbursements.models import AuditEvent, Claim, Document, Extraction
 from tests.extraction.test_pii_image import CARD, PHONE, SELLER_USCC, VALID_ID, render_invoice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -39,11 +39,12 @@ def processed(make_user, settings, tmp_path: Path, django_capture_on_commit_call
     old_stream = handler.setStream(stream)
     root_level = logging.getLogger().level
     logging.getLogger().setLevel(logging.DEBUG)
+    data = png(render_invoice())
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 "/api/v1/documents/",
-                {"file": SimpleUploadedFile(f"张三_{VALID_ID}.png", png(render_invoice()))},
+                {"file": SimpleUploadedFile(f"张三_{VALID_ID}.png", data)},
                 format="multipart",
             )
     finally:
@@ -54,6 +55,7 @@ def processed(make_user, settings, tmp_path: Path, django_capture_on_commit_call
         "owner": owner,
         "client": client,
         "id": response.json()["id"],
+        "data": data,
         "logs": stream.getvalue(),
     }
 
@@ -101,3 +103,52 @@ def test_original_needs_the_permission_and_every_access_is_audited(processed, ma
         ).values_list("actor__username", flat=True)
     )
     assert actors == {auditor.username, processed["owner"].username}
+
+
+# --- personal numbers typed by people ---------------------------------------------------
+
+
+def test_a_file_name_is_stored_and_shown_with_its_personal_numbers_masked(processed):
+    # Given an upload named after the ID number it shows (the fixture's "张三_<ID>.png")
+    document = Document.objects.get(pk=processed["id"])
+    # Then the stored name and the API answer keep only its last four characters
+    assert document.original_filename == "张三_**************002X.png"
+    body = processed["client"].get(f"/api/v1/documents/{processed['id']}/").json()
+    assert body["original_filename"] == document.original_filename
+
+
+def test_a_cache_hit_masks_the_new_uploads_file_name(processed, make_user):
+    # Given a processed upload (its extraction is cached)
+    data = processed["data"]
+    # When another employee uploads the same bytes named after their phone number
+    client = APIClient()
+    client.force_authenticate(make_user("employee"))
+    response = client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile(f"李四{PHONE}.png", data)},
+        format="multipart",
+    )
+    # Then the cache answers with the name masked
+    body = response.json()
+    assert body["extraction"]["from_cache"] is True
+    assert body["original_filename"] == "李四*******5678.png"
+    assert Document.objects.get(pk=body["id"]).original_filename == body["original_filename"]
+
+
+def test_a_claim_title_is_stored_with_its_personal_numbers_masked(make_user):
+    # Given an employee
+    client = APIClient()
+    client.force_authenticate(make_user("employee"))
+    # When they name a claim after a card, then rename it after a phone number
+    created = client.post("/api/v1/claims/", {"title": f"差旅 卡{CARD}"}, format="json").json()
+    renamed = client.patch(
+        f"/api/v1/claims/{created['id']}/", {"title": f"差旅 {PHONE}"}, format="json"
+    ).json()
+    # Then the claim and its audit trail hold the titles masked
+    assert created["title"] == "差旅 卡***************7539"
+    assert renamed["title"] == "差旅 *******5678"
+    stored = [Claim.objects.get(pk=created["id"]).title] + [
+        str(event.after) for event in AuditEvent.objects.filter(object_type="claim")
+    ]
+    for text in stored:
+        assert CARD not in text and PHONE not in text

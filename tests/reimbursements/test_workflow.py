@@ -293,6 +293,23 @@ def test_only_finance_marks_claims_paid(org):
 # --- comments and bulk ------------------------------------------------------------------
 
 
+def test_personal_numbers_in_reviewers_comments_are_masked_on_the_timeline(org):
+    # Given a submitted claim
+    claim = submitted_claim(org)
+    # When the manager comments with the owner's phone, then returns it naming a card
+    workflow.claim_comment(actor=org.manager, claim_id=claim.pk, text="请回电 13812345678")
+    workflow.claim_return(
+        actor=org.manager, claim_id=claim.pk, comment="退款到卡 6217002965318407539 了吗?"
+    )
+    # Then the timeline keeps the remarks with the numbers masked
+    comments = list(
+        AuditEvent.objects.filter(object_id=str(claim.pk), comment__gt="").values_list(
+            "comment", flat=True
+        )
+    )
+    assert comments == ["请回电 *******5678", "退款到卡 ***************7539 了吗?"]
+
+
 def test_a_comment_lands_on_the_claim_timeline(org):
     # Given a submitted claim
     claim = submitted_claim(org)
