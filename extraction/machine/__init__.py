@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extraction.schema import DocumentType, FieldSource, InvoiceFields
+from extraction.schema import DocumentType, FieldSource, InvoiceFields, ValidationWarning
 
 
 @dataclass(frozen=True)
@@ -24,3 +24,5 @@ class MachineReading:
     raw: str = ""
     # Page index the reading was found on (QR codes), 0 for whole-document readings.
     page: int = 0
+    # What the reader found wrong in the data itself (an OFD whose parts disagree).
+    warnings: tuple[ValidationWarning, ...] = ()
