@@ -315,6 +315,13 @@ except ValueError as _exc:
 # /readyz probes its dependencies at most once per this many seconds (0: every call);
 # concurrent calls share one probe instead of each holding a thread for it.
 READYZ_CACHE_S = env_int("READYZ_CACHE_S", 5, minimum=0)
+# Long requests (uploads, /api/v1/inference, file and export downloads) one user may have
+# in flight on one host; more answer 429. Keep it below gunicorn's --threads, so one
+# account can never hold every thread of a web process.
+LONG_REQUESTS_PER_USER = env_int("LONG_REQUESTS_PER_USER", 3, minimum=1)
+LONG_REQUEST_LOCK_DIR = Path(
+    env.str("LONG_REQUEST_LOCK_DIR", default=str(VAR_DIR / "long-requests"))
+)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]

@@ -29,3 +29,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]
 # Tests change a dependency between two /readyz calls: probe every time.
 READYZ_CACHE_S = 0
+# Parallel test runs on one machine reuse user ids: each its own long-request slots.
+LONG_REQUEST_LOCK_DIR = VAR_DIR / "long-requests" / DATABASES["default"]["TEST"]["NAME"]  # noqa: F405

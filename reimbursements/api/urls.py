@@ -13,7 +13,6 @@ urlpatterns = [
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document-detail"),
     path("documents/<int:pk>/file/", views.DocumentFileView.as_view(), name="document-file"),
     path("documents/<int:pk>/retry/", views.DocumentRetryView.as_view(), name="document-retry"),
-    path("documents/<int:pk>/events/", views.DocumentEventsView.as_view(), name="document-events"),
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/<int:pk>/documents/", views.ClaimDocumentsView.as_view(), name="claim-documents"),

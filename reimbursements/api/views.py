@@ -5,17 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import logging
 import math
-import time
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
@@ -31,6 +28,7 @@ from rest_framework.views import APIView
 from invoice_assistant import metrics
 from reimbursements import pipeline, selectors, services
 from reimbursements.api.errors import error_response
+from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
 from reimbursements.api.parsers import LimitedJSONParser
 from reimbursements.api.serializers import (
@@ -136,7 +134,7 @@ class MeView(ScanningHeaderMixin, APIView):
         ]
     )
 )
-class DocumentListView(ScanningHeaderMixin, generics.ListAPIView[Document]):
+class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.ListAPIView[Document]):
     serializer_class = DocumentSerializer
     parser_classes = [MultiPartParser, FormParser]
     throttle_scope = "upload"
@@ -229,44 +227,15 @@ class DocumentRetryView(ScanningHeaderMixin, APIView):
         return Response(DocumentSerializer(document, context={"request": request}).data)
 
 
-class DocumentEventsView(APIView):
-    """Server-sent events: one 'status' event per change until a terminal state."""
-
-    @extend_schema(responses={(200, "text/event-stream"): str})
-    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
-        selectors.document_get(user=request.user, document_id=pk)
-
-        def stream() -> Iterator[str]:
-            last = None
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                row = Document.objects.filter(pk=pk).values("status", "error", "updated_at").first()
-                if row is None:
-                    return
-                current = (row["status"], row["error"])
-                if current != last:
-                    payload = json.dumps({"id": pk, "status": row["status"], "error": row["error"]})
-                    yield f"event: status\ndata: {payload}\n\n"
-                    last = current
-                    if row["status"] in Document.TERMINAL:
-                        return
-                else:
-                    yield ": keep-alive\n\n"
-                time.sleep(0.5)
-
-        response = StreamingHttpResponse(stream(), content_type="text/event-stream")
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"
-        return response
-
-
-class DocumentFileView(APIView):
+class DocumentFileView(LongRequestLimitMixin, APIView):
     """The only way to a stored file: authorised, as an attachment, never sniffed.
 
     Everyone who may see the document gets the masked copy (personal numbers blacked
     out). The original is for its owner and holders of ``view_personal_data`` only,
     with ``?original=1``; every such access is audited.
     """
+
+    long_request_methods = frozenset({"GET"})
 
     @extend_schema(
         parameters=[OpenApiParameter("original", bool, required=False)],
@@ -413,7 +382,7 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
         return Response(ClaimSerializer(claim).data)
 
 
-class InferenceView(ScanningHeaderMixin, APIView):
+class InferenceView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
     """The source article's contract: {"image": base64, "text": prompt} -> {"result": ...}."""
 
     parser_classes = [LimitedJSONParser]

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from reimbursements import corrections, selectors, workflow, workflow_selectors
 from reimbursements.api.errors import error_response
+from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.params import choice_param, choices_param, parse_id, text_param
 from reimbursements.api.serializers import ClaimSerializer
 from reimbursements.api.views import ScanningHeaderMixin, current_user
@@ -258,8 +259,9 @@ class CanExport(BasePermission):
         return can_export(request.user)
 
 
-class ExportApprovedView(ScanningHeaderMixin, APIView):
+class ExportApprovedView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
     permission_classes = [IsAuthenticated, CanExport]
+    long_request_methods = frozenset({"GET"})
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
