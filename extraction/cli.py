@@ -6,9 +6,10 @@ Contract, relied on by other tools -- keep it exactly:
 
 One JSON object per input file, in input order: ``{"file": <path as given>,
 "document_type", "fields", "sources", "confidence", "warnings", "engine", "elapsed_ms"}``
-(see ``ExtractionResult.to_contract``; ``sources`` names where each field came from),
-``null`` for what is not on the document. With ``--jsonl`` one object per line, otherwise
-pretty-printed (indent 2). A file that cannot be read or extracted gives
+(see ``ExtractionResult.to_contract``; ``sources`` names where each field came from:
+qr, xml, ofd, pdf_text, ocr, vlm, remote), ``null`` for what is not on the document. With
+``--jsonl`` one object per line, otherwise pretty-printed (indent 2). ``--no-qr`` skips
+reading QR codes (to measure what that costs). A file that cannot be read or extracted gives
 ``{"file": ..., "error": "<clear message>"}`` and the batch goes on; the exit status is
 then 1 (0 when every file succeeded). Models load once per process; a progress bar goes
 to stderr when there is more than one file.
@@ -43,6 +44,7 @@ def run(
     *,
     jsonl: bool = False,
     max_pdf_pages: int = 20,
+    read_qr: bool = True,
 ) -> int:
     """Extract every file, print one JSON object per file; return the exit status."""
     failures = 0
@@ -50,7 +52,9 @@ def run(
         files, file=err, disable=len(files) <= 1, unit="file", desc="extract", leave=False
     )
     for path in progress:
-        record = extract_file(path, engine=engine, ctx=ctx, max_pdf_pages=max_pdf_pages)
+        record = extract_file(
+            path, engine=engine, ctx=ctx, max_pdf_pages=max_pdf_pages, read_qr=read_qr
+        )
         if "error" in record:
             failures += 1
         _write(out, record, jsonl=jsonl)
@@ -59,7 +63,7 @@ def run(
 
 
 def extract_file(
-    path: str, *, engine: str, ctx: EngineContext, max_pdf_pages: int = 20
+    path: str, *, engine: str, ctx: EngineContext, max_pdf_pages: int = 20, read_qr: bool = True
 ) -> dict[str, Any]:
     """The contract object for one file; never raises."""
     try:
@@ -75,7 +79,7 @@ def extract_file(
         return {"file": path, "error": "the file is empty"}
     try:
         document = pipeline.load_document(
-            data, name=os.path.basename(path), max_pdf_pages=max_pdf_pages
+            data, name=os.path.basename(path), max_pdf_pages=max_pdf_pages, read_qr=read_qr
         )
     except ValueError as exc:
         return {"file": path, "error": str(exc)}

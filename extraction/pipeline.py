@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 
 from extraction import preprocess, validation
 from extraction.engines.base import EngineContext, PreparedDocument, registry
+from extraction.machine import MachineReading, files, merge, qr
 from extraction.pdf import is_pdf, load_pdf
 from extraction.schema import ExtractionResult
 
@@ -33,7 +34,8 @@ MAX_IMAGE_PIXELS = 60_000_000
 
 
 def sniff(data: bytes) -> str | None:
-    """'PDF', an image format name, or ``None`` for anything else."""
+    """'PDF', an image format name, 'OFD' / 'XML' (e-invoices that carry the invoice as
+    data, recognised by structure), or ``None`` for anything else."""
     if is_pdf(data):
         return "PDF"
     for magic, name in _IMAGE_MAGIC:
@@ -41,25 +43,59 @@ def sniff(data: bytes) -> str | None:
             return name
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
-    return None
+    return files.sniff_machine_file(data)
 
 
-def load_document(data: bytes, *, name: str, max_pdf_pages: int = 20) -> PreparedDocument:
-    """Decode an upload. Raises ``ValueError`` with a clear message when it cannot."""
+def load_document(
+    data: bytes, *, name: str, max_pdf_pages: int = 20, read_qr: bool = True
+) -> PreparedDocument:
+    """Decode an upload. Raises ``ValueError`` with a clear message when it cannot.
+
+    QR codes are read from the pixels as decoded (before any later scaling) into
+    ``document.machine``; ``read_qr=False`` skips that (to measure what it costs).
+    """
     started = time.perf_counter()
     kind = sniff(data)
+    if kind in (files.OFD, files.XML) or (kind is None and files.looks_like_xml(data)):
+        # An unsafe or broken XML is not sniffed; opening it says why it is refused.
+        return _load_machine_file(data, name=name, max_pages=max_pdf_pages)
     if kind is None:
-        raise ValueError("not a supported document: expected a JPEG/PNG/WEBP/TIFF image or a PDF")
+        raise ValueError(
+            "not a supported document: expected a JPEG/PNG/WEBP/TIFF image, a PDF, "
+            "an OFD or a 数电票 XML"
+        )
     if kind == "PDF":
         pdf = load_pdf(data, max_pages=max_pdf_pages)
+        originals = pdf.images
         document = PreparedDocument(source=name, pages=pdf.images, text_layer=pdf.text_layer)
     else:
-        document = PreparedDocument(source=name, pages=[_load_image(data)])
+        original = _load_image(data)
+        originals = [original]
+        document = PreparedDocument(source=name, pages=[preprocess.prepare_page(original)])
+    document.timings["prepare"] = (time.perf_counter() - started) * 1000
+    if read_qr:
+        started = time.perf_counter()
+        document.machine.extend(qr.read_pages(originals))
+        document.timings["qr"] = (time.perf_counter() - started) * 1000
+    return document
+
+
+def _load_machine_file(data: bytes, *, name: str, max_pages: int) -> PreparedDocument:
+    """An OFD or XML e-invoice: its complete reading and its pages drawn for people."""
+    started = time.perf_counter()
+    file = files.open_machine_file(data, max_pages=max_pages)
+    document = PreparedDocument(
+        source=name,
+        pages=files.render_pages(file),
+        ocr_lines=files.first_page_text(file),
+        machine=[file.reading],
+    )
     document.timings["prepare"] = (time.perf_counter() - started) * 1000
     return document
 
 
 def _load_image(data: bytes) -> Image.Image:
+    """The image as decoded: no EXIF rotation, no colour conversion, no scaling yet."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -78,13 +114,21 @@ def _load_image(data: bytes) -> Image.Image:
         raise ValueError(f"the image cannot be decoded: {exc}") from exc
     except OSError as exc:  # truncated or corrupt data
         raise ValueError(f"the image is damaged or truncated: {exc}") from exc
-    return preprocess.prepare_page(image)
+    return image
 
 
 def extract(
     document: PreparedDocument, *, ctx: EngineContext, engine: str = "auto"
 ) -> ExtractionResult:
-    """Run the chosen engine, validate its answer and fill the stage timings (ms)."""
+    """Run the chosen engine, validate its answer and fill the stage timings (ms).
+
+    Machine-readable data found on the document (``document.machine``) outranks the
+    engine (``extraction.machine.merge``); a complete reading (an OFD or XML e-invoice)
+    is the whole answer, and no engine runs at all.
+    """
+    complete = next((reading for reading in document.machine if reading.complete), None)
+    if complete is not None:
+        return _from_complete_reading(document, complete)
     _load_engine_modules()
     chosen = registry.get(ctx, engine)
     started = time.perf_counter()
@@ -94,7 +138,10 @@ def extract(
     # Engines that validate (and reconcile) their own answers report a "validate"
     # timing; validating again would count the cross-checks twice in the confidence.
     already = "validate" in raw.timings
+    if not already:
+        raw = merge.overlay(raw, document.machine, hinted_type=bool(document.document_type_hint))
     result = raw if already else validation.validate(raw, ocr_confidence=raw.confidence)
+    result = merge.attribute(result)
     # Every stage before the engine (prepare, the PII mask, ...) counts in the total; the
     # engine's own stages (ocr, parse, and validate when it validates itself) are inside
     # engine_ms, so they are not added twice.
@@ -106,6 +153,16 @@ def extract(
     if not already:
         timings["validate"] = (time.perf_counter() - validate_started) * 1000
     timings["total"] = before_engine + engine_ms + (0.0 if already else timings["validate"])
+    return result.replace(timings={k: round(v, 1) for k, v in timings.items()})
+
+
+def _from_complete_reading(document: PreparedDocument, reading: MachineReading) -> ExtractionResult:
+    started = time.perf_counter()
+    raw = merge.result_from_reading(reading, hint=document.document_type_hint)
+    result = merge.attribute(validation.validate(raw))
+    timings = dict(document.timings)
+    timings["validate"] = (time.perf_counter() - started) * 1000
+    timings["total"] = sum(ms for stage, ms in timings.items() if stage != "total")
     return result.replace(timings={k: round(v, 1) for k, v in timings.items()})
 
 

@@ -37,7 +37,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from extraction import validation
-from extraction.schema import ExtractionResult, InvoiceFields, ValidationWarning
+from extraction.schema import (
+    MACHINE_READABLE_SOURCES,
+    ExtractionResult,
+    FieldSource,
+    InvoiceFields,
+    ValidationWarning,
+)
 
 RECONCILED_FROM_OCR = "reconciled_from_ocr"
 VLM_OCR_DISAGREE = "vlm_ocr_disagree"
@@ -58,8 +64,10 @@ CROSS_CHECK_CODES: frozenset[str] = frozenset(_DOUBT)
 
 
 def doubtful_fields(result: ExtractionResult) -> set[str]:
-    """Fields of a *validated* result named by a failed cross-check."""
-    return _doubtful(result.warnings)
+    """Fields of a *validated* result named by a failed cross-check, except those read
+    from machine-readable data (a QR code is not in doubt because the print disagrees)."""
+    exact = {n for n, s in result.sources.items() if s in MACHINE_READABLE_SOURCES}
+    return _doubtful(result.warnings) - exact
 
 
 def needs_ocr(result: ExtractionResult) -> bool:
@@ -129,7 +137,8 @@ def reconcile(
         )
         if name in confidence:
             confidence[name] *= DISAGREE_FACTOR
-    return final.replace(warnings=warnings, confidence=confidence)
+    sources = dict(final.sources) | {name: FieldSource.OCR for name in accepted}
+    return final.replace(warnings=warnings, confidence=confidence, sources=sources)
 
 
 _Attempt = tuple[dict[str, Any], ExtractionResult]

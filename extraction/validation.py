@@ -78,6 +78,7 @@ from extraction.chinese_amount import amount_to_words, words_to_amount
 from extraction.parsing.normalize import nfkc
 from extraction.schema import (
     CENT,
+    MACHINE_READABLE_SOURCES,
     DocumentType,
     ExtractionResult,
     InvoiceFields,
@@ -517,6 +518,8 @@ class _Run:
     support: dict[str, list[float]] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     repaired: set[str] = field(default_factory=set)
+    # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
+    exact: frozenset[str] = frozenset()
 
     def warn(self, code: str, name: str | None, message: str, *penalise: str) -> None:
         warning = ValidationWarning(code=code, message=message, field=name)
@@ -532,6 +535,9 @@ class _Run:
     def confidence(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for name in self.fields.present():
+            if name in self.exact:
+                out[name] = 1.0
+                continue
             score = _clamp(self.raw.get(name, DEFAULT_RAW_CONFIDENCE))
             for strength in self.support.get(name, []):
                 score = 1 - (1 - score) * (1 - strength)
@@ -554,13 +560,18 @@ def validate(
     the engine's raw per-field scores; without it ``result.confidence`` is taken as raw,
     so validating twice would count the cross-checks twice: pass the raw scores. Warnings
     already in ``result`` are kept (exact duplicates are not added again). The input
-    is never modified. See the module docstring for every rule.
+    is never modified. Fields whose ``result.sources`` entry is machine-readable (QR, OFD,
+    XML) are exact: checked like the others, but never repaired and at confidence 1.0.
+    See the module docstring for every rule.
     """
     fields = copy.deepcopy(result.fields)
     raw = dict(result.confidence)
     if ocr_confidence is not None:
         raw.update(ocr_confidence)
-    run = _Run(result.document_type, fields, raw, list(result.warnings))
+    exact = frozenset(
+        name for name, source in result.sources.items() if source in MACHINE_READABLE_SOURCES
+    )
+    run = _Run(result.document_type, fields, raw, list(result.warnings), exact=exact)
 
     _normalise_codes(run)
     _check_currency(run)
@@ -621,7 +632,7 @@ def _check_tax_id(run: _Run, name: str) -> None:
         return
     if kind == "legacy":
         return
-    repaired = uscc_repair(normalised)
+    repaired = None if name in run.exact else uscc_repair(normalised)
     if repaired is not None:
         setattr(run.fields, name, repaired)
         run.supports(CHECKSUM_SUPPORT, name)
@@ -686,7 +697,11 @@ def _check_total_words(run: _Run) -> None:
         run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words")
         return
     written = f"大写 {fields.total_in_words!r} (= {words_value})"
-    if arithmetic is not None and _close(arithmetic, words_value):
+    if (
+        arithmetic is not None
+        and _close(arithmetic, words_value)
+        and "total_amount" not in run.exact
+    ):
         fields.total_amount = words_value
         run.repaired.add("total_amount")
         run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words")

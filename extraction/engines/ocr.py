@@ -36,7 +36,7 @@ from extraction.engines.base import (
 )
 from extraction.parsing.document import PARSER_VERSION, parse_lines, parse_text_layer
 from extraction.parsing.result import Parsed
-from extraction.schema import DocumentType, ExtractionResult
+from extraction.schema import DocumentType, ExtractionResult, FieldSource
 
 _ENGINES: dict[int, Any] = {}
 _LOCK = threading.Lock()
@@ -263,7 +263,8 @@ class OcrEngine:
             parsed = parse_text_layer(document.text_layer, hint=_hint(document))
             timings["parse"] = (time.perf_counter() - started) * 1000
             if _found_anything(parsed) or not document.pages:
-                return self._result(parsed, timings, raw="\n\f".join(document.text_layer))
+                text = "\n\f".join(document.text_layer)
+                return self._result(parsed, timings, raw=text, source=FieldSource.PDF_TEXT)
             # Text that yields no field at all is not the document's text (a broken font
             # map, or only a header in text and the rest drawn as curves): read the page.
             started = time.perf_counter()
@@ -285,7 +286,13 @@ class OcrEngine:
     def extract_batch(self, documents: Sequence[PreparedDocument]) -> list[ExtractionResult]:
         return [self.extract(document) for document in documents]
 
-    def _result(self, parsed: Parsed, timings: dict[str, float], raw: str) -> ExtractionResult:
+    def _result(
+        self,
+        parsed: Parsed,
+        timings: dict[str, float],
+        raw: str,
+        source: FieldSource = FieldSource.OCR,
+    ) -> ExtractionResult:
         return ExtractionResult(
             document_type=parsed.document_type,
             fields=parsed.fields,
@@ -296,6 +303,7 @@ class OcrEngine:
             prompt_version="",
             timings=timings,
             raw_output=raw,
+            sources=dict.fromkeys(parsed.fields.present(), source),
         )
 
 

@@ -14,6 +14,7 @@ import pytest
 from extraction import cli
 from extraction.engines.base import EngineContext
 from extraction.schema import SCALAR_FIELDS
+from tests.extraction.machine.qr_images import E_INVOICE, page_with_qr
 
 REPO = Path(__file__).resolve().parents[2]
 CONTRACT_KEYS = {
@@ -97,6 +98,23 @@ def test_one_json_object_per_file_with_the_contract_shape(files: dict[str, str])
     assert record["engine"] == "ocr"
     assert isinstance(record["elapsed_ms"], float)
     assert err == ""  # no progress bar for a single file
+
+
+def test_sources_name_the_text_layer_and_the_qr_code(tmp_path: Path) -> None:
+    # Given a text-layer PDF receipt and an image whose only content is an invoice QR code
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(receipt_pdf())
+    image = tmp_path / "qr.png"
+    page_with_qr(E_INVOICE, size=(1200, 800)).save(image)
+    # When the CLI runs
+    status, out, _ = run([str(pdf), str(image)])
+    # Then each field names where it came from
+    receipt, invoice = (json.loads(line) for line in out.splitlines())
+    assert receipt["sources"]["total_amount"] == "pdf_text"
+    assert invoice["sources"]["invoice_number"] == "qr"
+    assert invoice["fields"]["check_code"] == "76939056883466677916"
+    assert invoice["confidence"]["invoice_number"] == 1.0
+    assert status == 0
 
 
 def test_unreadable_files_give_error_lines_and_a_failing_status(files: dict[str, str]) -> None:

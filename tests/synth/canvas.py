@@ -7,6 +7,7 @@ lines while both stay individually sharp.
 
 from __future__ import annotations
 
+import io
 import math
 import random
 from dataclasses import dataclass, field
@@ -211,6 +212,22 @@ class Sheet:
                 width=max(int(cell), 1),
             )
             draw.rectangle([x0 + 2 * cell, y0 + 2 * cell, x0 + 5 * cell, y0 + 5 * cell], fill=BLACK)
+
+    def qr(self, x: int, y: int, size: int, payload: str, rng: random.Random) -> None:
+        """A real QR code of ``payload``, at most ``size`` px wide (whole pixels a module)."""
+        import segno
+
+        code = segno.make_qr(payload, error="m")
+        modules = code.symbol_size(scale=1, border=0)[0]
+        buffer = io.BytesIO()
+        code.save(buffer, kind="png", scale=max(1, size // modules), border=0)
+        buffer.seek(0)
+        with Image.open(buffer) as image:
+            self.form.paste(image.convert("RGB"), (x, y))
+        # Consume what ``fake_qr`` drew from the stream, so that the rest of a seeded
+        # page stays as it was before pages carried a real code.
+        for _ in range(25 * 25):
+            rng.random()
 
     def barcode(self, x: int, y: int, width: int, height: int, rng: random.Random) -> None:
         cursor = x

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -224,6 +225,37 @@ def vat_truth(data: VatData) -> dict[str, Any]:
     return truth
 
 
+# The kind in an invoice QR payload (the second field) per document type.
+QR_KINDS = {"vat_special": "01", "vat_general": "04", "vat_electronic": "10"}
+
+
+def qr_payload(data: VatData) -> str:
+    """What the invoice's QR code carries: ``01,kind,code,number,amount,date,check,tail,``.
+
+    The amount is the pre-tax 合计金额, except on a 数电票 (kinds 31 专票 / 32 普票),
+    whose code carries the 价税合计. The last field is four hex characters of no meaning
+    to a reader.
+    """
+    if data.doc_type == "digital_invoice":
+        kind = "31" if "专用" in data.title else "32"
+        amount = data.total
+    else:
+        kind = QR_KINDS[data.doc_type]
+        amount = data.amount
+    tail = f"{zlib.crc32(data.number.encode()) & 0xFFFF:04X}"
+    fields = (
+        "01",
+        kind,
+        data.code or "",
+        data.number,
+        money_str(amount),
+        data.issue_date.strftime("%Y%m%d"),
+        data.check_code or "",
+        tail,
+    )
+    return ",".join(fields) + ","
+
+
 def _plain(value: Decimal | None) -> str | None:
     if value is None:
         return None
@@ -325,7 +357,7 @@ def render_paper_or_electronic(data: VatData, rng: random.Random) -> Rendered:
     size = 24
     notes: list[str] = []
     # Header
-    sheet.fake_qr(70, 30, 130, rng)
+    sheet.qr(70, 30, 130, qr_payload(data), rng)
     sheet.label((900, 80), data.title, 44, anchor="mm", letter_gap=4)
     sheet.hline(560, 1240, 118, 2)
     sheet.hline(560, 1240, 124, 2)
@@ -440,7 +472,7 @@ def render_digital(data: VatData, rng: random.Random) -> Rendered:
     """数电票: buyer and seller side by side, 20-digit number, no code and no 密码区."""
     sheet = Sheet(1800, 1080, paper=(255, 255, 255), form_color=(160, 60, 40))
     size = 24
-    sheet.fake_qr(70, 30, 130, rng)
+    sheet.qr(70, 30, 130, qr_payload(data), rng)
     sheet.label((900, 80), data.title, 44, anchor="mm", letter_gap=2)
     sheet.hline(580, 1220, 120, 2)
     sheet.hline(580, 1220, 126, 2)

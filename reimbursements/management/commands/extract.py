@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jsonl", action="store_true", help="one JSON object per line (default: indented)"
         )
+        parser.add_argument(
+            "--no-qr", action="store_true", help="do not read QR codes (to measure their cost)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = options["engine"] or getattr(settings, "EXTRACTION_ENGINE", "auto") or "auto"
@@ -48,6 +51,7 @@ class Command(BaseCommand):
             err,
             jsonl=options["jsonl"],
             max_pdf_pages=getattr(settings, "PDF_MAX_PAGES", 20),
+            read_qr=not options["no_qr"],
         )
         if status:
             sys.exit(status)
