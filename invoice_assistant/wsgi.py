@@ -5,8 +5,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from invoice_assistant.chunked import ChunkedBodyMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoice_assistant.settings.dev")
-application = get_wsgi_application()
+application = ChunkedBodyMiddleware(get_wsgi_application())
 
 
 def settle_heap() -> None:

@@ -18,13 +18,17 @@ HOST="${HOST:-0.0.0.0}"
 bash scripts/ensure-venv.sh requirements/base.txt
 PY=.venv/bin/python
 VAR="${IA_VAR_DIR:-$ROOT/var}"
+# $VAR holds the database, the secret key, uploads, queued messages and logs: owner
+# only (0700 folders, 0600 files), also for what an older install left readable there.
+mkdir -p "$VAR" && chmod -R go-rwx "$VAR"
+umask 077
 mkdir -p "$VAR/log"
 # Web and worker processes share one metrics directory so /metrics shows both.
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$VAR/prometheus}"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 if [[ -f frontend/web/package.json && ! -f frontend/web/dist/index.html ]] && command -v npm >/dev/null; then
   echo "==> building the web app" >&2
-  (cd frontend/web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >&2
+  (umask 022 && cd frontend/web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) >&2
 fi
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0

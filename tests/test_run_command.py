@@ -183,3 +183,20 @@ def test_run_command_serves_the_lan_without_debug_pages_or_foreign_hosts(product
     key_file = var / "secret_key"
     assert len(key_file.read_text().strip()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_run_command_keeps_its_data_private(product):
+    base, log_path = product
+    var = log_path.parent / "var"
+    # Given the product started by the run command, which has served a request
+    assert http("GET", base + "/login/")[0] == 200
+    # Then its data folder and everything in it (database, secret key, logs, queued
+    # messages, collected static files) is readable by its owner only
+    assert (var / "db.sqlite3").is_file()
+    assert var.stat().st_mode & 0o777 == 0o700
+    exposed = [
+        f"{path} {oct(path.stat().st_mode & 0o777)}"
+        for path in var.rglob("*")
+        if not path.is_symlink() and path.stat().st_mode & 0o077
+    ]
+    assert exposed == []

@@ -7,6 +7,7 @@ reconciliation rule (``extraction.reconcile``).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from extraction.engines.base import (
     PreparedDocument,
     registry,
 )
+from extraction.machine import merge
 from extraction.parsing.model_answer import ParsedAnswer, parse_answer
 from extraction.prompts import FewShotExample, Prompt, get_prompt
 from extraction.reconcile import needs_ocr, reconcile
@@ -43,7 +45,21 @@ OcrEvidence = Callable[[PreparedDocument], ExtractionResult | None]
 
 
 def prompt_for(document: PreparedDocument, few_shot: Sequence[FewShotExample] = ()) -> Prompt:
-    return get_prompt(document.document_type_hint, "fields", few_shot=few_shot)
+    """The fields prompt; values known from the QR code are named in it."""
+    known = merge.known_values(document.machine)
+    document_type = document.document_type_hint or merge.machine_type(document.machine)
+    return get_prompt(
+        document_type,
+        "fields",
+        few_shot=few_shot,
+        known={name: _contract_value(value) for name, (value, _) in known.items()},
+    )
+
+
+def _contract_value(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def first_page(document: PreparedDocument) -> Image.Image:
@@ -100,8 +116,10 @@ def finish(
     *,
     ocr_evidence: OcrEvidence | None,
 ) -> ExtractionResult:
-    """Validate, reconcile with OCR when a cross-check failed, and stamp the timings."""
+    """Put the machine-readable values in, validate, reconcile with OCR when a cross-check
+    failed, attribute every field to its source, and stamp the timings."""
     started = time.perf_counter()
+    raw = merge.overlay(raw, document.machine, hinted_type=bool(document.document_type_hint))
     checked = validation.validate(raw)
     timings = dict(checked.timings)
     timings["validate"] = (time.perf_counter() - started) * 1000
@@ -113,7 +131,7 @@ def finish(
             result = reconcile(raw, checked, ocr)
         timings["reconcile"] = (time.perf_counter() - started) * 1000
     timings["total"] = sum(value for key, value in timings.items() if key != "total")
-    return result.replace(timings=timings)
+    return merge.attribute(result.replace(timings=timings))
 
 
 def ocr_evidence_from_registry(ctx: EngineContext) -> OcrEvidence | None:

@@ -135,8 +135,13 @@ def get_prompt(
     task: Task = "fields",
     *,
     few_shot: Sequence[FewShotExample] = (),
+    known: Mapping[str, str] | None = None,
 ) -> Prompt:
-    """The prompt for ``task`` on a document of ``document_type`` (``None``: not yet known)."""
+    """The prompt for ``task`` on a document of ``document_type`` (``None``: not yet known).
+
+    ``known``: answer keys already read exactly from machine-readable data (the QR code),
+    as contract strings; the ``fields`` prompt names them (version suffix ``+known.v1``).
+    """
     doc_type = _as_type(document_type)
     if task == "table":
         version, text = templates.TABLE_MARKDOWN_V1
@@ -155,6 +160,12 @@ def get_prompt(
         line_items=templates.LINE_ITEMS_RULE,
         skeleton=json.dumps(skeleton(keys), ensure_ascii=False),
     )
+    values = {key: value for key, value in (known or {}).items() if key in keys}
+    if values:
+        known_version, known_text = templates.KNOWN_VALUES_V1
+        rendered_values = json.dumps(values, ensure_ascii=False, sort_keys=True)
+        text = f"{text}\n\n{known_text.format(values=rendered_values)}"
+        version = f"{version}+{known_version}"
     examples = tuple(few_shot)
     if examples:
         rendered = "\n".join(f"- {example.render()}" for example in examples)

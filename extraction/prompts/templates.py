@@ -110,6 +110,15 @@ SCENE_DESCRIPTION_V1: Final = (
     """Describe this image in two to four sentences: what kind of document or scene it shows, its main content, and anything that makes it hard to read (blur, glare, folds, cropping, handwriting, stamps over text). Answer in plain text.""",
 )
 
+# Appended to a ``fields`` prompt when the document's own QR code (or other
+# machine-readable data) already gave some keys. The printed value is still asked for:
+# comparing it with the exact one is how an altered print is caught.
+KNOWN_VALUES_V1: Final = (
+    "known.v1",
+    """These keys are already known exactly, from the document's own QR code: {values}
+Concentrate on the other keys. For the known keys, write what the document prints (null if it is not legible there): do not copy them from this list, because a print that differs from its QR code must be noticed.""",
+)
+
 FEW_SHOT_HEADER: Final = (
     "Examples of correct answers for other documents of this kind (the values belong "
     "to those documents, not to this image):"

@@ -20,6 +20,8 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("IA_VAR_DIR", default=str(BASE_DIR / "var")))
+# The SQLite database, the secret key, queued messages and uploads live here: owner only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 env = environ.Env()
 
@@ -89,6 +91,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite would create the file with the process umask (0644: every claim readable by
+    # any account on the machine); made here first, owner-only. Its journals copy the mode.
+    _sqlite_path = Path(str(DATABASES["default"]["NAME"] or ":memory:"))
+    if str(_sqlite_path) != ":memory:" and _sqlite_path.parent.is_dir():
+        _sqlite_path.touch(mode=0o600, exist_ok=True)
     # A web process and a worker share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
@@ -142,8 +149,9 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    BROKER_DIR.mkdir(mode=0o700, exist_ok=True)
     for _folder in ("out", "control", "processed"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        (BROKER_DIR / _folder).mkdir(mode=0o700, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Workers log through the LOGGING config above (and so through the PII filter).
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -198,7 +206,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-public/"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
 STATICFILES_DIRS = [p for p in [BASE_DIR / "frontend" / "web" / "dist"] if p.is_dir()]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -127,3 +127,19 @@ def test_json_schema_describes_line_items() -> None:
 
 def test_skeleton_has_empty_values() -> None:
     assert skeleton(["total_amount", "line_items"]) == {"total_amount": None, "line_items": []}
+
+
+def test_known_values_are_named_and_change_the_version() -> None:
+    # Given values read exactly from the QR code (one of them not a key of this family)
+    known = {"invoice_number": "33207675", "check_code": "76939056883466677916"}
+    # When the receipt and invoice prompts are built with them
+    invoice = get_prompt("vat_electronic", known=known)
+    receipt = get_prompt("receipt", known=known)
+    # Then the invoice prompt names both and asks for the printed values
+    assert '"invoice_number": "33207675"' in invoice.text
+    assert '"check_code": "76939056883466677916"' in invoice.text
+    assert "write what the document prints" in invoice.text
+    assert invoice.version == "invoice.fields.v1+known.v1"
+    # and a key the family does not ask for is left out
+    assert "check_code" not in receipt.text.split("already known")[-1]
+    assert get_prompt("vat_electronic").version == "invoice.fields.v1"

@@ -87,3 +87,34 @@ def test_dev_settings_make_a_private_secret_key_once_and_keep_it(tmp_path):
     assert other_install != first
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert "dev-insecure" not in first
+
+
+def test_dev_settings_keep_var_private(tmp_path):
+    # Given a fresh install on the embedded defaults (SQLite in var/)
+    var_dir = tmp_path / "var"
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CLAMD_")) and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    # When the dev settings create the database (with the usual umask 022)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "invoice_assistant.settings.dev",
+            "IA_VAR_DIR": str(var_dir),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0o022),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Then var/ and every folder in it is the owner's only, and so is every file there
+    assert (var_dir / "db.sqlite3").is_file()
+    assert var_dir.stat().st_mode & 0o777 == 0o700
+    for path in var_dir.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, (path, oct(path.stat().st_mode))

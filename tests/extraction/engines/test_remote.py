@@ -21,7 +21,9 @@ from extraction.engines.base import (
     TransientEngineError,
 )
 from extraction.engines.remote import RemoteEngine, RemoteRequestError, backoff_delay
-from extraction.schema import DocumentType
+from extraction.machine import qr
+from extraction.machine.merge import PRINTED_DIFFERS_FROM_QR
+from extraction.schema import DocumentType, FieldSource
 from extraction.watchdog import InferenceTimeout
 
 ANSWER = {
@@ -276,3 +278,24 @@ def test_a_callers_document_type_hint_outranks_the_models(server: FakeServer) ->
     result = _engine(server).extract(document)
     # then the reviewer's type stands
     assert result.document_type is DocumentType.VAT_GENERAL
+
+
+def test_qr_values_are_sent_as_known_and_replace_the_answer(server: FakeServer) -> None:
+    # Given a document whose QR code says invoice 01234568 (the model will answer 01234567)
+    reading = qr.parse_payload("01,01,1100153130,01234568,1000.00,20240102,,A1B2,")
+    assert reading is not None
+    document = _doc()
+    document.machine.append(reading)
+    # When extracted
+    result = _engine(server).extract(document)
+    # Then the prompt named the known values
+    [body] = server.requests
+    text = body["messages"][0]["content"][1]["text"]
+    assert '"invoice_number": "01234568"' in text
+    assert result.prompt_version == "invoice.fields.v1+known.v1"
+    # and the exact value replaced the model's, which is reported as differing
+    assert result.fields.invoice_number == "01234568"
+    assert result.sources["invoice_number"] is FieldSource.QR
+    assert result.sources["seller_name"] is FieldSource.REMOTE
+    [warning] = [w for w in result.warnings if w.code == PRINTED_DIFFERS_FROM_QR]
+    assert "'01234567'" in warning.message and "'01234568'" in warning.message

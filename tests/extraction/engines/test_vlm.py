@@ -12,11 +12,13 @@ from PIL import Image
 
 from extraction.engines.base import EngineContext, PreparedDocument, TransientEngineError
 from extraction.engines.vlm import SCORE_CPU, VlmEngine
+from extraction.machine import qr
 from extraction.parsing.model_answer import clean_answer_text
-from extraction.schema import ExtractionResult
+from extraction.schema import DocumentType, ExtractionResult, FieldSource
 from extraction.watchdog import InferenceTimeout
 
 MAX_PIXELS = 112 * 112
+E_INVOICE = "01,10,012001800311,33207675,46.62,20190508,76939056883466677916,E1BD,"
 
 
 def _ctx(model_dir: Path, **overrides: object) -> EngineContext:
@@ -127,6 +129,25 @@ def test_random_answer_is_flagged_not_trusted(engine: VlmEngine) -> None:
     assert "model_answer_unparsable" in {w.code for w in result.warnings}
     assert result.fields.present() == []
     assert result.timings["total"] >= result.timings["vlm"] > 0
+
+
+def test_qr_values_are_in_the_prompt_and_over_the_answer(engine: VlmEngine) -> None:
+    # Given a document whose QR code was read
+    reading = qr.parse_payload(E_INVOICE)
+    assert reading is not None
+    [document] = _docs(None)
+    document.machine.append(reading)
+    # When extracted by the (random) model
+    [result] = engine.extract_batch([document])
+    # Then the prompt named the known values, and the result holds them exactly
+    [prompt] = _prompts([document])
+    assert '"invoice_number": "33207675"' in prompt.text
+    assert result.prompt_version == "invoice.fields.v1+known.v1"
+    assert result.fields.invoice_number == "33207675"
+    assert result.fields.check_code == "76939056883466677916"
+    assert result.sources["invoice_number"] is FieldSource.QR
+    assert result.confidence["invoice_number"] == 1.0
+    assert result.document_type is DocumentType.VAT_ELECTRONIC
 
 
 def _prompts(docs: list[PreparedDocument]) -> list:
