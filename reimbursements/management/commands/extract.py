@@ -17,13 +17,18 @@ from reimbursements.engine_context import build_engine_context
 
 
 class Command(BaseCommand):
-    help = "Extract invoice fields from images/PDFs; one JSON object per file on stdout."
+    help = (
+        "Extract invoice fields from images, PDFs, OFD and 数电票 XML e-invoices; "
+        "one JSON object per file on stdout."
+    )
     # Checks would print to stderr and cost time before every batch; the command needs
     # neither the database nor the URL configuration.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE", help="images or PDFs")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help="images, PDFs, OFD or 数电票 XML files"
+        )
         parser.add_argument(
             "--engine",
             choices=cli.ENGINE_CHOICES,
