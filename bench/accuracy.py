@@ -37,6 +37,7 @@ if str(REPO) not in sys.path:  # run as a script: make ``tests.synth`` importabl
     sys.path.insert(0, str(REPO))
 
 from bench import machine  # noqa: E402
+from bench import qr as bench_qr  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
 
 MONEY_FIELDS = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
@@ -45,6 +46,8 @@ ID_FIELDS = frozenset(
     {"invoice_code", "invoice_number", "check_code", "seller_tax_id", "buyer_tax_id", "currency"}
 )
 LINE_ITEMS = "line_item_amounts"  # pseudo-field: the multiset of line amounts
+# pseudo-field of e-invoices: every line item whole (name, quantity, price, amount, rate, tax)
+LINE_ITEMS_EXACT = "line_items_exact"
 TARGET_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount", "invoice_number")
 SROIE_FIELDS = ("seller_name", "issue_date", "total_amount", "currency")
 CENT = Decimal("0.01")
@@ -214,6 +217,113 @@ def load_cn(root: Path) -> list[Sample]:
     return samples
 
 
+# --- e-invoices: OFD and 数电票 XML, read as data (no OCR) ---------------------------
+
+# OFD layouts issuers produce (see tests/extraction/machine/einvoice_files.py).
+EINVOICE_OFD_LAYOUTS: dict[str, dict[str, Any]] = {
+    "tags+customdata": {},
+    "tags": {"custom_data": False},
+    "customdata": {"tags": False},
+    "text-only": {"tags": False, "custom_data": False},
+    "embedded-xml": {"embedded_xml": True},
+    "default-namespace": {"namespace": "default"},
+    "no-namespace": {"namespace": "none", "absolute_paths": True},
+}
+EINVOICE_XML_LAYOUTS: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "words": {"words": True},
+    "namespaced": {"namespace": "urn:einvoice", "prefix": "e"},
+    "gbk": {"encoding": "GBK"},
+}
+
+
+def load_einvoices(data_dir: Path, shared: Path, n: int, seed: int) -> list[Sample]:
+    """``n`` generated 数电票, each written in every OFD layout and as XML, plus the real
+    OFD in the shared data when it is there. Every field and line item must be exact."""
+    import random
+
+    from tests.extraction.machine.einvoice_files import (
+        REAL_OFD_EXPECTED,
+        einvoice_xml,
+        ofd_package,
+        random_spec,
+    )
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    scored = (*SCALAR_FIELDS, LINE_ITEMS, LINE_ITEMS_EXACT)
+    samples = []
+    for index in range(n):
+        spec = random_spec(rng)
+        truth: dict[str, Any] = dict(spec.expected())
+        truth[LINE_ITEMS] = [item["amount"] for item in spec.expected_items()]
+        truth[LINE_ITEMS_EXACT] = spec.expected_items()
+        variants = [(f"ofd:{k}", ofd_package(spec, **v)) for k, v in EINVOICE_OFD_LAYOUTS.items()]
+        variants += [(f"xml:{k}", einvoice_xml(spec, **v)) for k, v in EINVOICE_XML_LAYOUTS.items()]
+        for variant, data in variants:
+            path = data_dir / f"{index:03d}-{variant.replace(':', '-')}.bin"
+            path.write_bytes(data)
+            # An XML carries the 大写 total only when it has the element for it.
+            expected = dict(truth)
+            if variant.startswith("xml:") and variant != "xml:words":
+                expected["total_in_words"] = None
+            samples.append(Sample(path, "einvoice", "digital_invoice", expected, scored, variant))
+    real = shared / "einvoices-dev" / "24322000000489101796.ofd"
+    if real.is_file():
+        truth = dict(REAL_OFD_EXPECTED) | {
+            LINE_ITEMS: ["17699.12"],
+            LINE_ITEMS_EXACT: [
+                {
+                    "name": "*劳务*维护保养-调压站",
+                    "quantity": "2",
+                    "unit_price": "8849.55752212389",
+                    "amount": "17699.12",
+                    "tax_rate": "13%",
+                    "tax_amount": "2300.88",
+                }
+            ],
+        }
+        samples.append(Sample(real, "einvoice", "digital_invoice", truth, scored, "real-ofd"))
+    return samples
+
+
+def _line_items_exact(expected: Any, got: Any) -> tuple[Any, Any, str | None, str | None]:
+    """Whole line items compared after NFKC and without whitespace (as names are)."""
+
+    def key(items: Any) -> str | None:
+        if not items:
+            return None
+        rows = [
+            {
+                k: None if v is None else re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(v)))
+                for k, v in item.items()
+            }
+            for item in items
+        ]
+        return json.dumps(rows, ensure_ascii=False, sort_keys=True)
+
+    return expected, got, key(expected), key(got)
+
+
+def einvoice_targets(suites: dict[str, Any]) -> list[Target]:
+    """OFD/XML fields 100% exact: pooled over every scored field, and the real OFD alone."""
+    suite = suites.get("einvoice")
+    if not suite:
+        return []
+
+    def pooled(node: dict[str, Any] | None) -> float | None:
+        fields = (node or {}).get("fields") or {}
+        correct = sum(entry["correct"] for entry in fields.values())
+        total = sum(entry["total"] for entry in fields.values())
+        return _ratio(correct, total)
+
+    targets = [Target("einvoice OFD/XML fields exact", pooled(suite), 1.0)]
+    real = suite["by_variant"].get("real-ofd")
+    if real:
+        targets.append(Target("einvoice real OFD fields exact", pooled(real), 1.0))
+    return targets
+
+
 # --- running the CLI ----------------------------------------------------------------
 
 
@@ -260,8 +370,11 @@ def parse_cli_output(
     return matched, stray
 
 
-def _run_batch(batch: Sequence[Path], python: str) -> tuple[str, str, int]:
-    command = [python, "manage.py", "extract", "--engine", "ocr", "--jsonl", *map(str, batch)]
+def _run_batch(
+    batch: Sequence[Path], python: str, extra: Sequence[str] = ()
+) -> tuple[str, str, int]:
+    command = [python, "manage.py", "extract", "--engine", "ocr", "--jsonl", *extra]
+    command += map(str, batch)
     # Unbuffered, so the lines printed before a crash or a timeout are not lost.
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     try:
@@ -280,7 +393,9 @@ def _run_batch(batch: Sequence[Path], python: str) -> tuple[str, str, int]:
     return proc.stdout, proc.stderr, proc.returncode
 
 
-def run_cli(files: Sequence[Path], *, python: str, batch_size: int) -> CliRun:
+def run_cli(
+    files: Sequence[Path], *, python: str, batch_size: int, extra: Sequence[str] = ()
+) -> CliRun:
     """Run the CLI over ``files`` in batches.
 
     A process that dies mid-batch is restarted on the files it had not reached (skipping
@@ -292,7 +407,7 @@ def run_cli(files: Sequence[Path], *, python: str, batch_size: int) -> CliRun:
         pending = list(files[offset : offset + batch_size])
         while pending:
             t0 = time.perf_counter()
-            stdout, stderr, code = _run_batch(pending, python)
+            stdout, stderr, code = _run_batch(pending, python, extra)
             matched, stray = parse_cli_output(stdout, pending)
             run.predictions.update(matched)
             run.stray_lines.extend(stray)
@@ -325,6 +440,8 @@ def _expected_and_got(
 ) -> tuple[Any, Any, str | None, str | None]:
     fields = (prediction or {}).get("fields") or {}
     expected = sample.truth.get(name)
+    if name == LINE_ITEMS_EXACT:
+        return _line_items_exact(expected, fields.get("line_items"))
     if name == LINE_ITEMS:
         got_items = fields.get("line_items") or []
         got = [item.get("amount") for item in got_items] if got_items else None
@@ -385,7 +502,7 @@ def _suite_order(name: str) -> int:
 
 
 def _field_order(name: str) -> int:
-    order = (*SCALAR_FIELDS, LINE_ITEMS)
+    order = (*SCALAR_FIELDS, LINE_ITEMS, LINE_ITEMS_EXACT)
     return order.index(name) if name in order else len(order)
 
 
@@ -415,6 +532,8 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
     false_positives: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     latencies: dict[str, list[float]] = defaultdict(list)
+    # (suite, source) -> [correct, total]: how exact each source's values are
+    by_source: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for sample in samples:
         prediction = predictions.get(sample.file)
         if prediction is None or "error" in prediction:
@@ -449,6 +568,9 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
                     )
                 continue
             hit = norm_e == norm_g
+            source = ((prediction or {}).get("sources") or {}).get(name) or "none"
+            by_source[(sample.suite, source)][0] += int(hit)
+            by_source[(sample.suite, source)][1] += 1
             for key in groups:
                 tallies[key].total[name] += 1
                 tallies[key].correct[name] += int(hit)
@@ -471,7 +593,8 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
             suite.update(tally.as_dict())
         else:
             suite[f"by_{key[1]}"][key[2]] = tally.as_dict()
-    all_latency = [v for values in latencies.values() for v in values]
+    # "all" is the OCR engine's latency: e-invoices are read as data, in a few ms.
+    all_latency = [v for suite, values in latencies.items() if suite != "einvoice" for v in values]
     latency = {suite: _latency_summary(values) for suite, values in sorted(latencies.items())} | {
         "all": _latency_summary(all_latency)
     }
@@ -481,6 +604,14 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
         "misses": misses,
         "false_positives": false_positives,
         "errors": errors,
+        "accuracy_by_source": {
+            suite: {
+                source: {"correct": c, "total": t, "accuracy": _ratio(c, t)}
+                for (s, source), (c, t) in sorted(by_source.items())
+                if s == suite
+            }
+            for suite in sorted({s for s, _ in by_source}, key=_suite_order)
+        },
     }
 
 
@@ -528,6 +659,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[Target]:
         targets.append(Target(f"sroie {name}", field_acc("sroie", name=name), threshold))
     p50 = report["latency_ms"]["all"]["p50"]
     targets.append(Target("latency p50 (s)", None if p50 is None else p50 / 1000, 1.5, False))
+    targets += einvoice_targets(suites)
     return targets
 
 
@@ -591,7 +723,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--synthetic-n", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("synthetic", "sroie", "cn"), action="append")
+    parser.add_argument("--only", choices=("synthetic", "sroie", "cn", "einvoice"), action="append")
+    parser.add_argument("--einvoice-n", type=int, default=30, help="generated OFD/XML invoices")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "accuracy.json")
     parser.add_argument(
         "--data-dir",
@@ -601,8 +734,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--batch-size", type=int, default=60)
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--sroie-n", type=int, default=None, help="only the first N receipts")
+    parser.add_argument(
+        "--qr-overhead",
+        action="store_true",
+        help="run the CLI a second time with --no-qr on the same files: p50 with/without",
+    )
     args = parser.parse_args(argv)
-    suites = args.only or ["synthetic", "sroie", "cn"]
+    suites = args.only or ["synthetic", "sroie", "cn", "einvoice"]
     shared = shared_data_dir()
     samples: list[Sample] = []
     if "synthetic" in suites:
@@ -612,9 +751,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         samples += load_synthetic(data_dir, args.synthetic_n, args.seed)
     if "sroie" in suites:
-        samples += load_sroie(shared / "sroie-dev")
+        samples += load_sroie(shared / "sroie-dev")[: args.sroie_n]
     if "cn" in suites:
         samples += load_cn(shared / "cn-invoices-dev")
+    if "einvoice" in suites:
+        einvoice_dir = REPO / "bench" / "_data" / f"einvoice-n{args.einvoice_n}-s{args.seed}"
+        samples += load_einvoices(einvoice_dir, shared, args.einvoice_n, args.seed)
     predictions: dict[Path, dict[str, Any]] = {}
     runs: dict[str, Any] = {}
     for suite in suites:
@@ -630,6 +772,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "stray_lines": run.stray_lines[:50],
         }
     report = score(samples, predictions)
+    report["qr"] = _qr_report(samples, predictions, args) if samples else {}
     targets = evaluate_targets(report)
     report["targets"] = [
         {"name": t.name, "value": t.value, "threshold": t.threshold, "met": t.met} for t in targets
@@ -642,6 +785,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(format_summary(report, targets))
+    print("\n".join(bench_qr.format_summary(report["qr"])))
     print(f"\nfull report: {args.out}")
     if samples and not predictions:
         print("the extract CLI produced no result at all", file=sys.stderr)
@@ -650,6 +794,35 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(failure["stderr"], file=sys.stderr)
         return 2
     return 0
+
+
+def _qr_report(
+    samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """Decode rate and ms per page, exactness of QR fields, and (``--qr-overhead``) the
+    CLI's warm p50 with and without QR reading on the same files."""
+    decode, readings = bench_qr.measure(samples)
+    report: dict[str, Any] = {
+        "decode": decode,
+        "exactness": bench_qr.exactness(samples, readings, predictions, normalise),
+    }
+    if args.qr_overhead:
+        files = [s.file for s in samples if s.suite != "einvoice"]
+        print(f"QR overhead: {len(files)} files again without QR reading")
+        without = run_cli(files, python=args.python, batch_size=args.batch_size, extra=["--no-qr"])
+        report["overhead"] = bench_qr.overhead(
+            _warm_ms(predictions, files), _warm_ms(without.predictions, files)
+        )
+    return report
+
+
+def _warm_ms(predictions: dict[Path, dict[str, Any]], files: Sequence[Path]) -> list[float]:
+    out = []
+    for path in files:
+        record = predictions.get(path) or {}
+        if not record.get("_cold") and isinstance(record.get("elapsed_ms"), int | float):
+            out.append(float(record["elapsed_ms"]))
+    return out
 
 
 if __name__ == "__main__":

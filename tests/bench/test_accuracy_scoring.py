@@ -11,11 +11,13 @@ import pytest
 
 from bench.accuracy import (
     LINE_ITEMS,
+    LINE_ITEMS_EXACT,
     Sample,
     Target,
     evaluate_targets,
     format_summary,
     load_cn,
+    load_einvoices,
     load_sroie,
     normalise,
     parse_cli_output,
@@ -437,3 +439,60 @@ def test_a_cli_that_never_answers_is_not_retried_file_by_file(tmp_path: Path) ->
     run = run_cli([Path("/d/a.png"), Path("/d/b.png")], python=str(stub), batch_size=10)
     assert run.predictions == {}
     assert len(run.failures) == 1
+
+
+# --- e-invoices (OFD / XML) ---------------------------------------------------------------
+
+_LINE = {
+    "name": "*纸制品*复印纸（A4）",
+    "quantity": "2",
+    "unit_price": "25.5",
+    "amount": "51.00",
+    "tax_rate": "13%",
+    "tax_amount": "6.63",
+}
+
+
+def test_whole_line_items_must_match_field_by_field() -> None:
+    # Given an e-invoice whose truth has one whole line item
+    sample = _sample("e.ofd", {LINE_ITEMS_EXACT: [_LINE]}, suite="einvoice")
+    same = {**_LINE, "name": "*纸制品*复印纸(A4)"}  # NFKC spelling of the same name
+    wrong = {**_LINE, "unit_price": "25.50001"}
+    # When the same line is predicted, and then one with another unit price
+    hit = score([sample], {sample.file: _prediction({"line_items": [same]})})
+    miss = score([sample], {sample.file: _prediction({"line_items": [wrong]})})
+    # Then the first is exact and the second is not
+    assert hit["suites"]["einvoice"]["fields"][LINE_ITEMS_EXACT]["accuracy"] == 1.0
+    assert miss["suites"]["einvoice"]["fields"][LINE_ITEMS_EXACT]["accuracy"] == 0.0
+
+
+def test_einvoice_targets_pool_every_field_and_stay_out_of_the_ocr_latency() -> None:
+    # Given one e-invoice read exactly in 5 ms and one OCR document read in 1.2 s
+    einvoice = _sample("e.ofd", {"total_amount": "1.00", "invoice_number": "1"}, suite="einvoice")
+    photo = _sample("p.jpg", {"total_amount": "2.00"})
+    report = score(
+        [einvoice, photo],
+        {
+            einvoice.file: _prediction(
+                {"total_amount": "1.00", "invoice_number": "2"}, elapsed_ms=5.0
+            ),
+            photo.file: _prediction({"total_amount": "2.00"}, elapsed_ms=1200.0),
+        },
+    )
+    targets = {t.name: t for t in evaluate_targets(report)}
+    # Then one of two e-invoice fields is exact (a miss), and "all" latency is OCR's alone
+    assert targets["einvoice OFD/XML fields exact"].value == 0.5
+    assert targets["einvoice OFD/XML fields exact"].met is False
+    assert report["latency_ms"]["all"]["p50"] == 1200.0
+
+
+def test_einvoice_samples_cover_every_layout_with_exact_truths(tmp_path: Path) -> None:
+    # Given two generated invoices and no shared data
+    samples = load_einvoices(tmp_path, tmp_path / "no-shared", 2, seed=3)
+    # Then each is written once per OFD and XML layout, with its whole truth
+    variants = {s.variant for s in samples}
+    assert len(samples) == 2 * len(variants)
+    assert {"ofd:tags+customdata", "ofd:text-only", "xml:plain", "xml:words"} <= variants
+    plain = next(s for s in samples if s.variant == "xml:plain")
+    assert plain.truth["total_in_words"] is None
+    assert all(s.file.is_file() and s.truth[LINE_ITEMS_EXACT] for s in samples)

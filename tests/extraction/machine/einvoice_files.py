@@ -206,13 +206,16 @@ class _Page:
         self.ids[0] += 1
         return self.ids[0]
 
-    def text(self, x: float, y: float, text: str, *, size: float = 3.175, w: float = 0) -> int:
+    def text(
+        self, x: float, y: float, text: str, *, size: float = 3.175, w: float = 0, ctm: str = ""
+    ) -> int:
         oid = self.next_id()
         width = w or max(4.0, _advance_sum(text, size) + size)
         deltas = _delta_x(text, size)
         delta = f' DeltaX="{deltas}"' if deltas else ""
         self.objects.append(
-            f'<ofd:TextObject ID="{oid}" Boundary="{x} {y} {width:.3f} {size * 1.6:.3f}" '
+            f'<ofd:TextObject ID="{oid}"{f" CTM={ctm!r}" if ctm else ""} '
+            f'Boundary="{x} {y} {width:.3f} {size * 1.6:.3f}" '
             f'Font="3" Size="{size}"><ofd:TextCode X="0" Y="{size * 1.15:.4f}"{delta}>'
             f"{escape(text)}</ofd:TextCode></ofd:TextObject>"
         )
@@ -295,7 +298,8 @@ def ofd_package(
     tpl.text(154, 17, "开票日期：", size=3.3)
     for x in (11, 111.5):
         tpl.text(x, 33.5, "名称：")
-        tpl.text(x, 44, "统一社会信用代码/纳税人识别号：")
+        # Squeezed to 89 % width, as the tax platform's template prints it.
+        tpl.text(x, 44, "统一社会信用代码/纳税人识别号：", ctm="0.89 0 0 1 0 0")
     for x, label in (
         (15.5, "项目名称"),
         (41.6, "规格型号"),
@@ -536,3 +540,71 @@ def shared_data_dir() -> Path:
 
 def real_ofd_path() -> Path:
     return shared_data_dir() / "einvoices-dev" / REAL_OFD_NAME
+
+
+# --- many invoices, for the benchmark ------------------------------------------------
+
+_COMPANIES = (
+    "杭州云栖数据服务有限公司",
+    "成都锦江餐饮管理有限公司",
+    "广州白云国际物流股份有限公司",
+    "南京紫金山文化传媒有限公司",
+    "武汉光谷智能制造有限公司",
+    "西安大雁塔旅游开发有限公司",
+    "天津滨海新区港务建设集团有限公司",
+    "苏州工业园区精密仪器有限公司",
+)
+_GOODS = (
+    ("*餐饮服务*餐费", "次", "6%"),
+    ("*住宿服务*住宿费", "天", "6%"),
+    ("*运输服务*客运服务费", "次", "9%"),
+    ("*计算机配套产品*固态硬盘（企业级 1.92TB）", "块", "13%"),
+    ("*纸制品*复印纸", "箱", "13%"),
+    ("*现代服务*技术咨询服务费（含现场支持与远程运维）", "项", "6%"),
+    ("*蔬菜*新鲜蔬菜", "千克", "免税"),
+    ("*建筑服务*工程服务", "项", "3%"),
+)
+_USCC_BODIES = ("91330100", "91510100", "91440101", "91320100", "91420100", "91610100")
+
+
+def random_spec(rng: Any) -> Spec:
+    """A consistent random 数电票: valid tax IDs, line taxes, totals and 大写."""
+    from extraction.checksums import USCC_ALPHABET, uscc_check_char
+    from extraction.chinese_amount import amount_to_words
+
+    def uscc() -> str:
+        # The organisation part: nine digits, or a newer "MA" code (MA5EJRPEX).
+        if rng.random() < 0.7:
+            org = "".join(rng.choice("0123456789") for _ in range(9))
+        else:
+            org = "MA" + rng.choice("0123456789")
+            org += "".join(rng.choice(USCC_ALPHABET) for _ in range(6))
+        body = rng.choice(_USCC_BODIES) + org
+        return body + (uscc_check_char(body) or "0")
+
+    items = []
+    for _ in range(rng.randint(1, 4)):
+        name, unit, rate = rng.choice(_GOODS)
+        quantity = Decimal(rng.randint(1, 20))
+        price = Decimal(rng.randint(100, 500_000)) / 100
+        amount = (quantity * price).quantize(Decimal("0.01"))
+        fraction = Decimal(0) if rate == "免税" else Decimal(rate.rstrip("%")) / 100
+        tax = None if rate == "免税" else (amount * fraction).quantize(Decimal("0.01"))
+        items.append(Item(name, quantity, price, amount, rate, tax, unit))
+    amount = sum((i.amount for i in items), Decimal(0)).quantize(Decimal("0.01"))
+    tax = sum((i.tax or Decimal(0) for i in items), Decimal(0)).quantize(Decimal("0.01"))
+    total = amount + tax
+    seller, buyer = rng.sample(_COMPANIES, 2)
+    return Spec(
+        number=f"{rng.randint(23, 26)}{rng.randint(11, 65)}2000000{rng.randint(0, 10**9 - 1):09d}",
+        date=dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 330)),
+        seller_name=seller,
+        seller_tax_id=uscc(),
+        buyer_name=buyer,
+        buyer_tax_id=uscc(),
+        amount=amount,
+        tax=tax,
+        total=total,
+        words=amount_to_words(total).replace("元", "圆"),
+        items=tuple(items),
+    )
