@@ -40,9 +40,24 @@ export interface LineItem {
 
 export type FieldValue = string | number | null | LineItem[];
 
+// Where a field's value came from, and what that makes it worth (the server decides both).
+export type FieldSource =
+  | "qr"
+  | "xml"
+  | "ofd"
+  | "pdf_text"
+  | "ocr"
+  | "vlm"
+  | "remote"
+  | "employee";
+export type FieldStatus = "verified" | "read" | "edited";
+
 export interface Extraction {
   document_type: string;
   fields: Record<string, FieldValue>;
+  // Optional: servers before provenance send neither.
+  sources?: Record<string, FieldSource>;
+  status?: Record<string, FieldStatus>;
   confidence: Record<string, number>;
   warnings: ExtractionWarning[];
   engine: string;
@@ -161,6 +176,8 @@ export interface ExportPage {
 export interface Correction {
   field: string;
   old_value: unknown;
+  // Where the replaced value came from ("" when unknown).
+  old_source?: string;
   new_value: unknown;
   actor: string | null;
   created_at: string;
