@@ -65,9 +65,16 @@ export interface InvoiceFields {
   line_items?: LineItem[];
 }
 
+/** Where a field's value came from, and what that makes it worth (the server decides both). */
+export type FieldSource = 'qr' | 'xml' | 'ofd' | 'pdf_text' | 'ocr' | 'vlm' | 'remote' | 'employee';
+export type FieldStatus = 'verified' | 'read' | 'edited';
+
 export interface Extraction {
   document_type: string;
   fields: InvoiceFields;
+  /** Optional: servers before provenance send neither. */
+  sources?: Record<string, FieldSource>;
+  status?: Record<string, FieldStatus>;
   confidence: Record<string, number>;
   warnings: ExtractionWarning[];
   engine: string;

@@ -41,6 +41,8 @@ Component({
     claimLabel: '',
     error: '',
     editing: '',
+    // The field whose source is shown (tapping its marker; phones have no hover).
+    sourceShown: '',
     editLabel: '',
     editValue: '',
     editError: '',
@@ -115,6 +117,11 @@ Component({
       const row = this.data.rows.find((r) => r.name === e.currentTarget.dataset.name);
       if (!row || this.data.saving) return;
       this.setData({ editing: row.name, editLabel: row.label, editValue: row.raw, editError: '' });
+    },
+
+    onShowSource(e: DatasetEvent<{ name?: string }>) {
+      const name = e.currentTarget.dataset.name ?? '';
+      this.setData({ sourceShown: this.data.sourceShown === name ? '' : name });
     },
 
     onEditInput(e: InputEvent) {

@@ -109,6 +109,33 @@ export interface FieldRow {
   lowConfidence: boolean;
   warnings: string[];
   inputType: 'digit' | 'text';
+  /** 'verified' | 'read' | 'edited', or '' when the server sent no status for it. */
+  provenance: string;
+  /** "已核验" / "Verified". */
+  provenanceLabel: string;
+  /** "来源：二维码" / "Source: QR code", shown when the marker is tapped. */
+  sourceLabel: string;
+}
+
+const PROVENANCE_STATUSES: readonly string[] = ['verified', 'read', 'edited'];
+
+/** The marker of one field, as the server computed it (the client only labels it). */
+export function fieldProvenance(
+  extraction: Extraction,
+  name: string,
+  lang: Lang = getLanguage(),
+): Pick<FieldRow, 'provenance' | 'provenanceLabel' | 'sourceLabel'> {
+  const status = extraction.status?.[name];
+  if (!status || !PROVENANCE_STATUSES.includes(status)) {
+    return { provenance: '', provenanceLabel: '', sourceLabel: '' };
+  }
+  const source = extraction.sources?.[name];
+  const shown = source ? tOr(`source_${source}`, source, lang) : t('none', undefined, lang);
+  return {
+    provenance: status,
+    provenanceLabel: tOr(`prov_${status}`, status, lang),
+    sourceLabel: t('prov_from', { source: shown }, lang),
+  };
 }
 
 function fieldValue(fields: InvoiceFields, name: FieldName): string {
@@ -137,6 +164,7 @@ export function fieldRows(extraction: Extraction, lang: Lang = getLanguage()): F
         .filter((w) => w.field === name)
         .map((w) => w.message),
       inputType: isMoney ? 'digit' : 'text',
+      ...fieldProvenance(extraction, name, lang),
     };
   });
 }

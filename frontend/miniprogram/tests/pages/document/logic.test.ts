@@ -3,6 +3,7 @@ import {
   DocumentPoller,
   checkFieldEdit,
   documentWarnings,
+  fieldProvenance,
   fieldRows,
   lineItemRows,
   pipelineSteps,
@@ -64,6 +65,35 @@ describe('fields', () => {
     extraction.confidence.buyer_name = 0.1;
     const buyer = fieldRows(extraction).find((r) => r.name === 'buyer_name')!;
     expect(buyer).toMatchObject({ display: '—', raw: '', confidence: '', lowConfidence: false });
+  });
+
+  test('each field carries its provenance marker and source, in both languages', () => {
+    // given a number read from the QR code, a total edited by the employee, a seller by the model
+    const extraction = makeExtraction({
+      sources: { invoice_number: 'qr', total_amount: 'employee', seller_name: 'vlm' },
+      status: { invoice_number: 'verified', total_amount: 'edited', seller_name: 'read' },
+    });
+    // when the rows are built
+    const zh = fieldRows(extraction, 'zh-CN');
+    const en = fieldRows(extraction, 'en');
+    const row = (rows: typeof zh, name: string) => rows.find((r) => r.name === name)!;
+    // then each says what it is worth and where it came from
+    expect(row(zh, 'invoice_number')).toMatchObject({
+      provenance: 'verified',
+      provenanceLabel: '已核验',
+      sourceLabel: '来源：二维码',
+    });
+    expect(row(zh, 'total_amount')).toMatchObject({ provenance: 'edited', sourceLabel: '来源：员工修改' });
+    expect(row(zh, 'seller_name')).toMatchObject({ provenanceLabel: '已识别', sourceLabel: '来源：模型' });
+    expect(row(en, 'invoice_number')).toMatchObject({ provenanceLabel: 'Verified', sourceLabel: 'Source: QR code' });
+    expect(row(en, 'total_amount')).toMatchObject({ provenanceLabel: 'Edited', sourceLabel: 'Source: edited by employee' });
+    // and a field without a status (or an older server) has no marker
+    expect(row(zh, 'buyer_name')).toMatchObject({ provenance: '', provenanceLabel: '', sourceLabel: '' });
+    expect(fieldProvenance(makeExtraction(), 'total_amount')).toEqual({
+      provenance: '',
+      provenanceLabel: '',
+      sourceLabel: '',
+    });
   });
 
   test('document-level warnings are listed apart', () => {

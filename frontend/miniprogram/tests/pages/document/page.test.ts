@@ -83,6 +83,32 @@ test('editing a field sends the correction and shows the new value', async () =>
   page.instance.onUnload();
 });
 
+test('each field is marked verified, read or edited, and tapping the marker names the source', async () => {
+  // given a document whose number came from the QR code, total edited by the employee
+  const extraction = makeExtraction({
+    sources: { invoice_number: 'qr', total_amount: 'employee', seller_name: 'ocr' },
+    status: { invoice_number: 'verified', total_amount: 'edited', seller_name: 'read' },
+  });
+  server.on('GET', '/api/v1/documents/7/', { body: makeDocument({ extraction }) });
+  const page = render(pageId);
+  page.instance.onLoad({ id: '7' });
+  await waitFor(() => page.data.loaded);
+
+  // then each field with a status carries its marker, the others none
+  expect(textOf(page.querySelector('.field-invoice_number .prov-verified'))).toBe('已核验');
+  expect(textOf(page.querySelector('.field-total_amount .prov-edited'))).toBe('已修改');
+  expect(textOf(page.querySelector('.field-seller_name .prov-read'))).toBe('已识别');
+  expect(page.querySelector('.field-buyer_name .prov')).toBeUndefined();
+
+  // when the user taps the total's marker
+  await tap(page.querySelector('.field-total_amount .prov'));
+
+  // then its source shows, and the editor stays closed
+  expect(textOf(page.querySelector('.field-total_amount .field-source'))).toBe('来源：员工修改');
+  expect(page.querySelector('.editor')).toBeUndefined();
+  page.instance.onUnload();
+});
+
 test('a refused edit keeps the editor open with the server message', async () => {
   server.on('GET', '/api/v1/documents/7/', { body: makeDocument() });
   server.on('PUT', '/api/v1/documents/7/fields/', {
