@@ -8,6 +8,7 @@ PostgreSQL, Redis and ClamAV. Bad values fail at start-up with a clear message.
 from __future__ import annotations
 
 import ipaddress as _ipaddress
+import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "reimbursements",
 ]
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "invoice_assistant.urls"
@@ -278,7 +282,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+# How many reverse proxies of ours stand in front of Django, each appending to
+# X-Forwarded-For. 0: clients connect directly and the header is ignored (a client can
+# write anything there). Login limits and API throttles both take the client address from it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its account or address is locked out, before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (API token, web form, admin, WeChat binding) counted in the cool-off
+# window: one account from one address, one account from anywhere, one address for any
+# account. Reaching a limit answers 429 until the window has passed since the last failure.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=0)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=0)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_HANDLER = "reimbursements.login_protection.LoginFailureHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS: list[Any] = [["username", "ip_address"], "username", "ip_address"]
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# A refused attempt during a lockout does not restart the cool-off: "try again in 15
+# minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "invoice_assistant.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "reimbursements.login_protection.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "binding_code"]
+# API tokens (django-rest-knox): stored as SHA-512 digests, one per sign-in (device),
+# expiring TOKEN_TTL_HOURS after issue; a password change revokes them all.
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 30 * 24, minimum=1)
+# Sign-ins beyond this many live tokens per user retire the oldest.
+TOKEN_MAX_PER_USER = env_int("TOKEN_MAX_PER_USER", 10, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": _dt.timedelta(hours=TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 REST_FRAMEWORK: dict[str, Any] = {
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "reimbursements.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

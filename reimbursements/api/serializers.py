@@ -217,6 +217,19 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
+class TokenResponseSerializer(serializers.Serializer[Any]):
+    """Schema only: a new API token for this device, shown once."""
+
+    token = serializers.CharField(help_text="send as `Authorization: Token <token>`")
+    expiry = serializers.DateTimeField(help_text="after this the token answers 401")
+
+
+class WeChatTokenResponseSerializer(TokenResponseSerializer):
+    """Schema only: the token, and the account the WeChat identity is bound to."""
+
+    user = UserSerializer()
+
+
 class InferenceRequestSerializer(serializers.Serializer[Any]):
     image = serializers.CharField(help_text="base64-encoded image (JPEG, PNG or WebP)")
     text = serializers.CharField(max_length=4000, help_text="the question or instruction")
