@@ -174,9 +174,9 @@ def main() -> int:
                 "manage.py",
                 "shell",
                 "-c",
-                "from django.contrib.auth.models import User; from rest_framework.authtoken.models "
-                "import Token; u=User.objects.create_user('bench'); "
-                "print(Token.objects.create(user=u).key)",
+                "from django.contrib.auth.models import User; from reimbursements.tokens "
+                "import auth_token_issue; u=User.objects.create_user('bench'); "
+                "print(auth_token_issue(user=u).key)",
             ],
             cwd=ROOT,
             env=env,

@@ -7,7 +7,8 @@ class ReimbursementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reimbursements import checks  # noqa: F401  (registers system checks)
+        # Imported for their side effects: system checks and signal receivers register.
+        from reimbursements import checks, signals  # noqa: F401
         from reimbursements.linked_insert import cache_long_statements
 
         cache_long_statements()

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from reimbursements.models import WeChatBindingCode, WeChatIdentity
 from reimbursements.services import ServiceError
+from reimbursements.tokens import IssuedToken, auth_token_issue
 
 # WeChat's documented errcodes for jscode2session.
 _INVALID_CODE_ERRORS = {40029, 40163, 40226}  # invalid, already used, high-risk user
@@ -114,11 +114,8 @@ def binding_code_issue(*, user: User, ttl_hours: int = 72) -> str:
     return code
 
 
-def wechat_sign_in(
-    *, code: str, binding_code: str | None, client: WeChatClient | None = None
-) -> tuple[User, str]:
-    """Exchange a wx.login code for our API token, binding on first use."""
-    session = (client or WeChatClient.from_settings()).code2session(code)
+def wechat_sign_in(*, session: WeChatSession, binding_code: str | None) -> tuple[User, IssuedToken]:
+    """A new API token for the WeChat identity code2session returned, binding on first use."""
     with transaction.atomic():
         identity = (
             WeChatIdentity.objects.select_for_update()
@@ -154,5 +151,5 @@ def wechat_sign_in(
         user = identity.user
         if not user.is_active:
             raise WeChatError("account_disabled", "This account is disabled.", status_code=403)
-        token, _ = Token.objects.get_or_create(user=user)
-    return user, token.key
+        token = auth_token_issue(user=user)
+    return user, token

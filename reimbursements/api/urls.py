@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("reimbursements.api.workflow_urls")),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("auth/wechat/", views.WeChatSignInView.as_view(), name="auth-wechat"),
+    path("auth/logout/", views.SignOutView.as_view(), name="auth-logout"),
+    path("auth/logout-all/", views.SignOutEverywhereView.as_view(), name="auth-logout-all"),
     path("me/", views.MeView.as_view(), name="me"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document-detail"),

@@ -10,12 +10,11 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import User
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -27,6 +26,7 @@ from rest_framework.views import APIView
 
 from invoice_assistant import metrics
 from reimbursements import pipeline, selectors, services
+from reimbursements.api.authentication import TokenAuthentication
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
@@ -41,13 +41,21 @@ from reimbursements.api.serializers import (
     InferenceRequestSerializer,
     PaginatedClaimListSerializer,
     TokenRequestSerializer,
+    TokenResponseSerializer,
     UserSerializer,
     WeChatSignInSerializer,
+    WeChatTokenResponseSerializer,
 )
 from reimbursements.intake import IntakeError, size_text, sniff_mime, validate_upload
+from reimbursements.login_protection import (
+    SignInLockedOut,
+    is_locked_out,
+    record_failed_sign_in,
+)
 from reimbursements.models import Claim, Document
 from reimbursements.roles import sees_everything
 from reimbursements.scanning import scanner_configured
+from reimbursements.tokens import auth_token_issue, auth_token_revoke, auth_tokens_revoke_all
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +89,12 @@ class TokenView(ScanningHeaderMixin, APIView):
     throttle_scope = "login"
     throttle_classes = [ScopedRateThrottle]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: dict})
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # A failure is counted by axes (its backend and signal handler); once a limit is
+        # reached, its middleware answers 429 instead of this view's 400.
         user = authenticate(
             request._request,
             username=serializer.validated_data["username"],
@@ -94,8 +104,30 @@ class TokenView(ScanningHeaderMixin, APIView):
             return error_response(
                 "invalid_credentials", "Wrong username or password.", status.HTTP_400_BAD_REQUEST
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = auth_token_issue(user=user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": token.key, "expiry": token.expiry})
+
+
+class SignOutView(ScanningHeaderMixin, APIView):
+    """Revokes the token this request carries: this device is signed out."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        current_user(request)
+        auth_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutEverywhereView(ScanningHeaderMixin, APIView):
+    """Revokes every API token of the user (a lost phone, a leaked key)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        auth_tokens_revoke_all(user=current_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WeChatSignInView(ScanningHeaderMixin, APIView):
@@ -106,17 +138,31 @@ class WeChatSignInView(ScanningHeaderMixin, APIView):
     throttle_scope = "login"
     throttle_classes = [ScopedRateThrottle]
 
-    @extend_schema(request=WeChatSignInSerializer, responses={200: dict})
+    @extend_schema(request=WeChatSignInSerializer, responses={200: WeChatTokenResponseSerializer})
     def post(self, request: Request) -> Response:
-        from reimbursements.wechat import wechat_sign_in
+        from reimbursements.wechat import WeChatClient, WeChatError, wechat_sign_in
 
         serializer = WeChatSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, token = wechat_sign_in(
-            code=serializer.validated_data["code"],
-            binding_code=serializer.validated_data.get("binding_code") or None,
+        session = WeChatClient.from_settings().code2session(serializer.validated_data["code"])
+        # A wrong binding code is a guess at a secret: limited like a wrong password, per
+        # WeChat identity and address (axes' middleware answers 429 at the limit).
+        account = f"wechat:{session.openid}"
+        if is_locked_out(request._request, username=account):
+            raise SignInLockedOut(request._request)
+        try:
+            user, token = wechat_sign_in(
+                session=session,
+                binding_code=serializer.validated_data.get("binding_code") or None,
+            )
+        except WeChatError as exc:
+            if exc.code == "invalid_binding_code":
+                record_failed_sign_in(request._request, username=account)
+            raise
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(
+            {"token": token.key, "expiry": token.expiry, "user": UserSerializer(user).data}
         )
-        return Response({"token": token, "user": UserSerializer(user).data})
 
 
 class MeView(ScanningHeaderMixin, APIView):

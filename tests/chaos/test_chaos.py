@@ -211,9 +211,9 @@ def test_redis_outage_during_a_burst_of_uploads_loses_nothing(make_user, setting
     settings.MEDIA_ROOT = media = tmp_path / "media"
     redis_port, web_port = free_port(), free_port()
     user = make_user("employee")
-    from rest_framework.authtoken.models import Token
+    from reimbursements.tokens import auth_token_issue
 
-    token = Token.objects.create(user=user).key
+    token = auth_token_issue(user=user).key
     env = worker_env(
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         EXTRACTION_ENGINE="ocr",

@@ -17,7 +17,7 @@ def test_token_is_issued_for_valid_credentials(make_user):
         "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    assert len(response.json()["token"]) == 40
+    assert len(response.json()["token"]) == 64
 
 
 def test_wrong_password_gets_a_clear_400(make_user):

@@ -133,3 +133,25 @@ def test_not_configured_is_503(settings):
     response = sign_in("good-code")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "wechat_not_configured"
+
+
+def test_guessing_binding_codes_locks_the_wechat_identity_out(wechat, make_user):
+    # Given an unbound WeChat identity and a real binding code it does not know
+    real_code = binding_code_issue(user=make_user("employee"))
+    # When it guesses 5 wrong binding codes
+    statuses = [sign_in("good-code", f"AAAA-BBBB-{n:04d}").status_code for n in range(5)]
+    # Then the 5th is answered 429, and even the right code is refused until the cool-off ends
+    assert statuses == [400, 400, 400, 400, 429]
+    response = sign_in("good-code", real_code)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "locked_out"
+    assert not WeChatIdentity.objects.exists()
+
+
+def test_each_wechat_sign_in_gets_its_own_expiring_token(wechat, make_user):
+    # Given a bound identity
+    sign_in("good-code", binding_code_issue(user=make_user("employee")))
+    # When it signs in twice / then each answer has its own token and an expiry
+    first, second = sign_in("good-code-2").json(), sign_in("good-code-2").json()
+    assert first["token"] != second["token"]
+    assert first["expiry"] and second["expiry"]
