@@ -35,6 +35,16 @@ Warning codes (``WARNING_CODES``):
 * ``missing_required`` -- a field needed for 发票查验 of this document type (or the total,
   without which nothing can be reimbursed) was not found; one warning per field.
 * ``currency_unknown`` -- the currency is not an ISO 4217 code this product knows.
+* ``seller_is_buyer`` -- seller and buyer carry the same name or the same tax ID: one
+  party was read twice (usually the buyer's block taken for the seller's); both fields
+  of the pair lose confidence.
+* ``name_not_a_party`` -- a seller or buyer name is a seal caption (``…发票专用章``), a
+  printing house's imprint (``…印制有限公司``, ``监制``), a document title (``…发票``,
+  ``…行程单``) or a field label (``名称``, ``(章)``), see :mod:`extraction.sanity`.
+* ``date_before_document_type`` -- issued before the document type existed (数电票 before
+  December 2021, 增值税电子普通发票 before 2015, VAT invoices before 1994).
+* ``line_items_mismatch`` also covers VAT invoices without a 合计金额: line amounts plus
+  line taxes must then sum to 价税合计 (±0.01 a line).
 
 Repairs and fills (each documented where it happens):
 
@@ -42,6 +52,7 @@ Repairs and fills (each documented where it happens):
 * ``check_code``, ``invoice_code`` and ``invoice_number`` lose spaces (OCR and print
   split them into groups);
 * currency aliases become ISO codes (RMB/人民币 -> CNY, RM -> MYR, ...);
+* party names lose a caption OCR glued to them (``(章):``, ``名称：``) when a name remains;
 * line-item tax rates are written canonically ("0.13" -> "13%");
 * ``total_amount`` is taken from the 大写 when the 小写 is missing, and replaced by the
   大写 value when 小写 disagrees with 大写 while 金额 + 税额 agrees with 大写;
@@ -76,6 +87,7 @@ from extraction.checksums import (
 )
 from extraction.chinese_amount import amount_to_words, words_to_amount
 from extraction.parsing.normalize import nfkc
+from extraction.sanity import TYPE_INTRODUCED, not_a_party, same_party, strip_captions
 from extraction.schema import (
     CENT,
     MACHINE_READABLE_SOURCES,
@@ -103,6 +115,9 @@ INVOICE_NUMBER_FORMAT = "invoice_number_format"
 CHECK_CODE_FORMAT = "check_code_format"
 MISSING_REQUIRED = "missing_required"
 CURRENCY_UNKNOWN = "currency_unknown"
+SELLER_IS_BUYER = "seller_is_buyer"
+NAME_NOT_A_PARTY = "name_not_a_party"
+DATE_BEFORE_DOCUMENT_TYPE = "date_before_document_type"
 
 WARNING_CODES: frozenset[str] = frozenset(
     {
@@ -121,6 +136,9 @@ WARNING_CODES: frozenset[str] = frozenset(
         CHECK_CODE_FORMAT,
         MISSING_REQUIRED,
         CURRENCY_UNKNOWN,
+        SELLER_IS_BUYER,
+        NAME_NOT_A_PARTY,
+        DATE_BEFORE_DOCUMENT_TYPE,
     }
 )
 
@@ -586,6 +604,7 @@ def validate(
     _check_dates(run, today or dt.date.today())
     _check_formats(run)
     _check_required(run)
+    _check_sanity(run)
     return result.replace(
         fields=fields,
         confidence=run.confidence(),
@@ -940,6 +959,97 @@ def _check_required(run: _Run) -> None:
             group[0],
             f"{names} is needed to verify or reimburse a {kind} document but was not found",
         )
+
+
+# --- sanity checks: values that are well-formed but cannot be right ----------------------
+
+
+def _check_sanity(run: _Run) -> None:
+    _check_party_names(run)
+    _check_seller_is_buyer(run)
+    _check_date_before_type(run)
+    _check_line_items_total(run)
+
+
+def _check_party_names(run: _Run) -> None:
+    for name in ("seller_name", "buyer_name"):
+        value = getattr(run.fields, name)
+        if not value:
+            continue
+        if name not in run.exact:
+            # A caption OCR glued to the name ("…有限公司(章):"): drop it, keep the name.
+            value = strip_captions(value)
+            setattr(run.fields, name, value)
+        reason = not_a_party(value)
+        if reason is not None:
+            run.warn(
+                NAME_NOT_A_PARTY,
+                name,
+                f"{name} {value!r} is {reason}, not the name of a company or person",
+                name,
+            )
+
+
+def _check_seller_is_buyer(run: _Run) -> None:
+    fields = run.fields
+    same = [
+        (seller, buyer, what)
+        for seller, buyer, what in (
+            ("seller_name", "buyer_name", "name"),
+            ("seller_tax_id", "buyer_tax_id", "tax ID"),
+        )
+        if same_party(getattr(fields, seller), getattr(fields, buyer))
+    ]
+    if not same:
+        return
+    shown = " and ".join(f"{what} {getattr(fields, seller)!r}" for seller, _, what in same)
+    run.warn(
+        SELLER_IS_BUYER,
+        same[0][0],
+        f"seller and buyer have the same {shown}: one party was probably read twice",
+        *(name for seller, buyer, _ in same for name in (seller, buyer)),
+    )
+
+
+def _check_date_before_type(run: _Run) -> None:
+    issued = run.fields.issue_date
+    introduced = TYPE_INTRODUCED.get(run.document_type)
+    if issued is None or introduced is None or issued >= introduced:
+        return
+    run.warn(
+        DATE_BEFORE_DOCUMENT_TYPE,
+        "issue_date",
+        f"issue_date {issued.isoformat()} is before {introduced.isoformat()}, when the first "
+        f"{run.document_type.value} documents could be issued",
+        "issue_date",
+    )
+
+
+def _check_line_items_total(run: _Run) -> None:
+    """Line amounts + line taxes against 价税合计, when no 合计金额 was read to check against
+    (with one, :func:`_check_line_items` and :func:`_check_arithmetic` already chain)."""
+    fields = run.fields
+    items = fields.line_items
+    if (
+        not items
+        or run.document_type not in VAT_TYPES
+        or fields.amount_excluding_tax is not None
+        or fields.total_amount is None
+        or any(item.amount is None for item in items)
+    ):
+        return
+    gross = sum((item.amount or Decimal(0)) + (item.tax_amount or Decimal(0)) for item in items)
+    tolerance = ARITHMETIC_TOLERANCE * len(items)
+    if abs(gross - fields.total_amount) <= tolerance:
+        run.supports(CROSS_CHECK_SUPPORT, "total_amount")
+        return
+    run.warn(
+        LINE_ITEMS_MISMATCH,
+        "total_amount",
+        f"line amounts plus line taxes sum to {gross}, but 价税合计 is {fields.total_amount} "
+        f"(off by {fields.total_amount - gross}; tolerance {tolerance})",
+        "total_amount",
+    )
 
 
 # --- small helpers -----------------------------------------------------------------------

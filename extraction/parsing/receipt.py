@@ -6,7 +6,8 @@ Receipts have no fixed form, so the rules are about wording and order:
 - date: a labelled date first, else the first date in reading order;
 - total: rows labelled as the payable total, ranked (rounded/nett/grand > incl. tax >
   plain TOTAL); SUBTOTAL, TAX, CHANGE, CASH, ROUNDING rows and the tax summary table
-  are never the total; CASH - CHANGE breaks ties.
+  are never the total; CASH - CHANGE breaks ties, and a candidate repeating the change
+  or the cash tendered loses to any other.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ _NOT_TOTAL = re.compile(
     re.IGNORECASE,
 )
 _SUMMARY = re.compile(r"SUMM?[AE]RY|税率汇总", re.IGNORECASE)
-_CASH = re.compile(r"CASH|TENDER|PAID|现金|实收", re.IGNORECASE)
+_CASH = re.compile(r"CASH|TENDER|PAID|RECEIVED|现金|实收", re.IGNORECASE)
 _CHANGE = re.compile(r"CHANGE|找零", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"DATE|DT\b|日期|时间", re.IGNORECASE)
 _MONEY = re.compile(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+\.\d{2}|-?\d+[.,]\d{2})(?![\d])")
@@ -523,7 +524,11 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
         return None
     paid = {c - ch for c in cash for ch in change if c >= ch}
     consistent = [r for r in ranked if r[2] in paid]
-    pool = consistent or ranked
+    # The change, and the cash handed over when change was given, are never the payable
+    # total: a labelled candidate of another value wins over one that repeats them.
+    given = {ch for ch in change if ch > 0}
+    tendered = given | ({c for c in cash if c not in given} if given else set())
+    pool = consistent or [r for r in ranked if r[2] not in tendered] or ranked
     rank, top, value, score = max(pool, key=lambda r: (r[0], r[1]))
     # A total is never negative: "RM-38.80" is a misread separator.
     value = abs(value).quantize(Decimal("0.01"))

@@ -773,6 +773,15 @@ SCENARIOS: dict[str, ExtractionResult] = {
     "check_code_format": invoice(check_code="123"),
     "missing_required": invoice(invoice_number=None),
     "currency_unknown": invoice(currency="ZZZ"),
+    "seller_is_buyer": invoice(buyer_name="北京某某科技有限公司", buyer_tax_id=SELLER),
+    "name_not_a_party": invoice(seller_name="北京某某科技有限公司发票专用章"),
+    "date_before_document_type": invoice(
+        DocumentType.DIGITAL_INVOICE,
+        invoice_code=None,
+        invoice_number="21440000000012345678",
+        check_code=None,
+        issue_date=dt.date(2021, 6, 1),
+    ),
 }
 
 

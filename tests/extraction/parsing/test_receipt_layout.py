@@ -219,3 +219,20 @@ def test_us_state_and_zip_mean_dollars_and_month_first_dates() -> None:
     # then the address gives the currency, and the date is read month first
     assert fields.currency == "USD"
     assert fields.issue_date == dt.date(2026, 9, 11)
+
+
+def test_amount_received_is_cash_not_the_total() -> None:
+    # given the tendered amount printed as "AMOUNT RECEIVED" under the total
+    lines = till_receipt([("TOTAL", "37.95"), ("AMOUNT RECEIVED", "50.00"), ("CHANGE", "12.05")])
+    # when parsed / then the total is the payable amount, not the cash handed over
+    assert parse_lines(lines).fields.total_amount == Decimal("37.95")
+
+
+def test_candidate_repeating_the_cash_tendered_loses_to_the_total() -> None:
+    # given a total that CASH - CHANGE does not confirm (one is misread) and a later
+    # AMOUNT row repeating the cash tendered
+    lines = till_receipt(
+        [("TOTAL", "37.97"), ("CASH", "50.00"), ("CHANGE", "12.00"), ("AMOUNT", "50.00")]
+    )
+    # when parsed / then the TOTAL row wins: the cash is never the total when change was given
+    assert parse_lines(lines).fields.total_amount == Decimal("37.97")
