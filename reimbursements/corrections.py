@@ -27,6 +27,7 @@ from extraction.schema import (
     SCALAR_FIELDS,
     DocumentType,
     ExtractionResult,
+    FieldSource,
     InvoiceFields,
     LineItem,
     ValidationWarning,
@@ -125,9 +126,9 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         code = re.sub(r"[\s\-_.·]", "", text).upper()
         if not re.fullmatch(r"[0-9A-Z]{6,32}", code):
             raise InvalidValue(field, "a tax ID has 6-32 letters and digits.")
-        return code, code
         # A company's code stays readable; a resident ID, card or phone typed here does not.
         code = mask_tax_id(code)
+        return code, code
     if kind.kind in {"digits", "code"}:
         code = re.sub(r"\s+", "", text).upper()
         pattern = r"\d+" if kind.kind == "digits" else r"[0-9A-Z\-]+"
@@ -142,10 +143,10 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         return code, code
     if len(text) > kind.max_length:
         raise InvalidValue(field, f"at most {kind.max_length} characters.")
-    return text, text
     # Names and words are free text: a personal number typed there is masked as the same
     # number read from the image would be. Codes and amounts above are business numbers.
     text = mask_text(text)
+    return text, text
 
 
 def _parse_money(field: str, text: str) -> Decimal:
@@ -215,7 +216,10 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     if old_value == json_value:
         return document
     extraction.fields = {**extraction.fields, field: json_value}
-    changed = ["fields", "confidence", "warnings", "updated_at"]
+    old_source = str((extraction.sources or {}).get(field, ""))
+    # A cleared field keeps the mark too: a reviewer must see that a person removed it.
+    extraction.sources = {**(extraction.sources or {}), field: FieldSource.EMPLOYEE.value}
+    changed = ["fields", "sources", "confidence", "warnings", "updated_at"]
     if field in COLUMN_FIELDS:
         blank: Any = "" if EDITABLE_FIELDS[field].kind not in {"money", "date"} else None
         setattr(extraction, field, blank if column_value is None else column_value)
@@ -235,7 +239,12 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
         changed.append("business_key")
     extraction.save(update_fields=changed)
     FieldCorrection.objects.create(
-        extraction=extraction, field=field, old_value=old_value, new_value=json_value, actor=actor
+        extraction=extraction,
+        field=field,
+        old_value=old_value,
+        old_source=old_source[:16],
+        new_value=json_value,
+        actor=actor,
     )
     audit(
         actor=actor,

@@ -232,6 +232,9 @@ class Extraction(models.Model):
     business_key = models.CharField(max_length=200, blank=True)
     # The full contract (fields incl. line items), as returned by the API.
     fields = models.JSONField(default=dict)
+    # Field name -> where its value came from (extraction.schema.FieldSource values;
+    # "employee" once a person changed it).
+    sources = models.JSONField(default=dict, blank=True)
     confidence = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
     raw_output = models.TextField(blank=True)  # PII-masked before it is stored
@@ -256,6 +259,9 @@ class FieldCorrection(models.Model):
     extraction = models.ForeignKey(Extraction, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(max_length=64)
     old_value = models.JSONField(null=True)
+    # Where the value before this edit came from: with ``old_value``, the reading a
+    # reviewer compares the person's value against.
+    old_source = models.CharField(max_length=16, blank=True)
     new_value = models.JSONField(null=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)

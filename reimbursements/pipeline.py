@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
+from extraction.provenance import with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
 from reimbursements.engine_context import build_engine_context, load_engines
@@ -59,8 +60,8 @@ def choose_engine() -> EngineChoice:
 
 
 def cache_key(sha256: str, choice: EngineChoice) -> str:
-    # v2: entries hold the Extraction row's (masked) columns, not the engine's raw result.
-    return f"extraction:v2:{sha256}:{choice.name}:{choice.fingerprint}"
+    # v3: entries hold the Extraction row's (masked) columns, per-field sources included.
+    return f"extraction:v3:{sha256}:{choice.name}:{choice.fingerprint}"
 
 
 def engine_instance(choice: EngineChoice) -> Any:
@@ -189,7 +190,7 @@ def store_extraction(
 
 def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
     """The Extraction row's values for a result, personal numbers masked (last 4 kept)."""
-    result = mask_result(result)
+    result = with_default_sources(mask_result(result))
     contract = result.to_contract()
     fields = result.fields
     return {
@@ -211,6 +212,7 @@ def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
         "currency": fields.currency or "",
         "business_key": business_key(result),
         "fields": contract["fields"],
+        "sources": contract["sources"],
         "confidence": contract["confidence"],
         "warnings": contract["warnings"],
         "raw_output": result.raw_output,

@@ -519,6 +519,8 @@ SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "ClaimStatusEnum": "reimbursements.models.Claim.Status",
     "DocumentStatusEnum": "reimbursements.models.Document.Status",
+    "FieldSourceEnum": "extraction.schema.FieldSource",
+    "FieldStatusEnum": "extraction.provenance.FieldStatus",
 }
 # === end of issue 7 block =============================================================
 

@@ -6,9 +6,45 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from rest_framework import serializers
 from rest_framework.request import Request
 
+from extraction.provenance import FieldStatus, field_statuses
+from extraction.schema import FieldSource
 from reimbursements.models import Document
+
+
+class ExtractionSchemaSerializer(serializers.Serializer[Any]):
+    """Schema only: what :func:`extraction_representation` returns."""
+
+    document_type = serializers.CharField()
+    sources = serializers.DictField(
+        child=serializers.ChoiceField(choices=[(s.value, s.name) for s in FieldSource]),
+        help_text="Field name -> where its value came from; 'employee' once a person "
+        "changed it (the correction history keeps the reading before the edit).",
+    )
+    status = serializers.DictField(
+        child=serializers.ChoiceField(choices=[(s.value, s.name) for s in FieldStatus]),
+        help_text="Field name -> 'verified' (the invoice's own QR/OFD/XML data, or two "
+        "independent readings agree), 'read' (one engine read it) or 'edited' (a person).",
+    )
+    confidence = serializers.DictField(child=serializers.FloatField())
+    warnings = serializers.ListField(child=serializers.DictField())
+    engine = serializers.CharField()
+    engine_version = serializers.CharField(allow_blank=True)
+    model_version = serializers.CharField(allow_blank=True)
+    prompt_version = serializers.CharField(allow_blank=True)
+    from_cache = serializers.BooleanField()
+    timings = serializers.DictField(child=serializers.FloatField())
+    created_at = serializers.DateTimeField()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "fields" names a Serializer attribute, so it cannot be declared as one.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            help_text="The extracted fields (the extract contract)."
+        )
+        return fields
 
 
 def extraction_representation(document: Document, request: Request | None) -> dict[str, Any] | None:
@@ -19,6 +55,8 @@ def extraction_representation(document: Document, request: Request | None) -> di
     return {
         "document_type": extraction.document_type,
         "fields": extraction.fields,
+        "sources": extraction.sources,
+        "status": field_statuses(extraction.sources),
         "confidence": extraction.confidence,
         "warnings": extraction.warnings,
         "engine": extraction.engine,

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reimbursements.api.extraction_repr import ExtractionSchemaSerializer
 from reimbursements.models import AuditEvent, Claim, Document
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured
@@ -137,6 +139,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "scanned_at": latest.scanned_at.isoformat(),
         }
 
+    @extend_schema_field(ExtractionSchemaSerializer(allow_null=True))
     def get_extraction(self, document: Document) -> dict[str, Any] | None:
         from reimbursements.api.extraction_repr import extraction_representation
 

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
+from extraction.provenance import FieldStatus
+from extraction.schema import FieldSource
 from reimbursements.api.serializers import ClaimSerializer, DocumentSerializer
+from reimbursements.exports.items import PROVENANCE_FIELDS
 from reimbursements.models import Claim, Document, FieldCorrection
 from reimbursements.policy import effective_category
 
@@ -153,7 +156,7 @@ class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
 
     class Meta:
         model = FieldCorrection
-        fields = ("id", "field", "old_value", "new_value", "actor", "created_at")
+        fields = ("id", "field", "old_value", "old_source", "new_value", "actor", "created_at")
         read_only_fields = fields
 
     def get_actor(self, correction: FieldCorrection) -> str | None:
@@ -184,6 +187,23 @@ class ExportItemSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField()
     approved_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for name in PROVENANCE_FIELDS:
+            fields[f"{name}_source"] = serializers.ChoiceField(
+                choices=[(s.value, s.name) for s in FieldSource],
+                allow_null=True,
+                help_text=f"Where {name} came from (null: no value, or approved before "
+                "sources were recorded).",
+            )
+            fields[f"{name}_status"] = serializers.ChoiceField(
+                choices=[(s.value, s.name) for s in FieldStatus],
+                allow_null=True,
+                help_text=f"{name}: verified (QR/OFD/XML, or two readings agree), read "
+                "(one engine) or edited (changed by a person).",
+            )
+        return fields
 
 
 class ExportPageSerializer(serializers.Serializer[Any]):

@@ -9,11 +9,29 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from extraction.provenance import field_statuses
 from reimbursements.models import Claim, Document, ExportItem
 from reimbursements.policy import effective_category, extraction_of
 
 # Any constant shared by every process; only finance approval takes this lock.
 _EXPORT_ORDER_LOCK = 0x1A_E0_70_01
+
+# Exported fields whose provenance is exported too, as ``<field>_source`` (qr, ofd, ocr,
+# employee, ...) and ``<field>_status`` (verified, read, edited) columns after the others,
+# so the existing columns keep their places. Items frozen before these existed have null.
+PROVENANCE_FIELDS: tuple[str, ...] = (
+    "issue_date",
+    "seller_name",
+    "seller_tax_id",
+    "invoice_code",
+    "invoice_number",
+    "amount_excluding_tax",
+    "tax_amount",
+    "total_amount",
+)
+PROVENANCE_COLUMNS: tuple[str, ...] = tuple(
+    f"{name}_{kind}" for name in PROVENANCE_FIELDS for kind in ("source", "status")
+)
 
 # Public columns of an item, in order (JSON keys, CSV and XLSX headers).
 COLUMNS: tuple[str, ...] = (
@@ -36,6 +54,7 @@ COLUMNS: tuple[str, ...] = (
     "currency",
     "approved_at",
     "acknowledged_at",
+    *PROVENANCE_COLUMNS,
 )
 MONEY_COLUMNS = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
 
@@ -97,7 +116,17 @@ def item_payload(*, document: Document, claim: Claim, approved_at: dt.datetime) 
         "category": effective_category(document),
         **fields,
         "approved_at": approved_at.isoformat(),
+        **_provenance(extraction.sources if extraction is not None else {}),
     }
+
+
+def _provenance(sources: dict[str, str]) -> dict[str, str | None]:
+    statuses = field_statuses(sources)
+    out: dict[str, str | None] = {}
+    for name in PROVENANCE_FIELDS:
+        out[f"{name}_source"] = sources.get(name)
+        out[f"{name}_status"] = statuses.get(name)
+    return out
 
 
 def export_items_create(*, claim: Claim) -> list[ExportItem]:

@@ -95,6 +95,10 @@ def make_document(
         total_in_words=extra.pop("total_in_words", None),
         currency=currency,
     )
+    # As the pipeline stores them: every present field read by the engine unless given.
+    sources = extra.pop("sources", None)
+    if sources is None:
+        sources = dict.fromkeys(fields.present(), "ocr")
     assert not extra, f"unknown fields {extra}"
     Extraction.objects.create(
         document=document,
@@ -112,6 +116,7 @@ def make_document(
             ExtractionResult(document_type=DocumentType(document_type), fields=fields)
         ),
         fields=fields.to_contract(),
+        sources=sources,
         confidence={"total_amount": 0.95, "issue_date": 0.95, "seller_name": 0.95},
         warnings=warnings or [],
     )
