@@ -25,6 +25,7 @@ import {
   listDocuments,
   loginWithPassword,
   setToken,
+  signOut,
   submitClaim,
   updateDocumentField,
   uploadDocument,
@@ -139,6 +140,7 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
   test('signs in with a password and keeps the token', async () => {
     const result = await loginWithPassword(USERNAME, PASSWORD);
     expect(typeof result.token).toBe('string');
+    expect(Date.parse(result.expiry ?? '')).toBeGreaterThan(Date.now());
     expect(getToken()).toBe(result.token);
   });
 
@@ -253,6 +255,26 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
     expect(raw.statusCode).toBe(404);
     expect(typeof body.error?.code).toBe('string');
     expect(typeof body.error?.message).toBe('string');
+  });
+
+  test('signing out revokes the token on the server', async () => {
+    // a second sign-in: a token of its own, so the one the tests above use stays valid
+    const kept = getToken();
+    const { token } = await loginWithPassword(USERNAME, PASSWORD);
+    await signOut();
+    expect(getToken()).toBeNull();
+    // on the wire, so the module's own 401 handling (a sign-in page) does not run here
+    const raw = await new Promise<WechatMiniprogram.RequestSuccessCallbackResult>((resolve, reject) =>
+      wx.request({
+        url: buildUrl('me/'),
+        header: { ...buildHeaders(false), Authorization: `Token ${token}` },
+        success: resolve,
+        fail: reject,
+      }),
+    );
+    expect(raw.statusCode).toBe(401);
+    setToken(kept ?? '');
+    expect((await fetchMe()).username).toBe(USERNAME);
   });
 
   test('a rejected token is cleared and sends the user to sign in', async () => {

@@ -306,8 +306,25 @@ export async function loginWithWechat(
   return result;
 }
 
-export function signOut(): void {
+/**
+ * Signs this device out: the token is forgotten at once, then revoked on the server
+ * (`auth/logout/`) so a copy of it stops working too. Best effort: offline, or with a token
+ * the server already refuses, the sign-out still happens and the token expires by itself.
+ */
+export function signOut(): Promise<void> {
+  const token = getToken();
   clearToken();
+  if (token === null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    wx.request({
+      url: buildUrl('auth/logout/'),
+      method: 'POST',
+      header: { ...buildHeaders(false), Authorization: `Token ${token}` },
+      timeout: REQUEST_TIMEOUT_MS,
+      success: () => resolve(),
+      fail: () => resolve(),
+    });
+  });
 }
 
 export function fetchMe(): Promise<Me> {

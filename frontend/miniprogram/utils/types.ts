@@ -130,5 +130,7 @@ export interface Paginated<T> {
 
 export interface AuthResult {
   token: string;
+  /** ISO 8601; after it the token answers 401 and the user signs in again. */
+  expiry?: string;
   user?: User;
 }

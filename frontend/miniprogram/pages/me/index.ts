@@ -1,4 +1,4 @@
-import { LOGIN_PAGE, errorMessage, fetchMe, signOut } from '../../utils/api';
+import { LOGIN_PAGE, clearToken, errorMessage, fetchMe, signOut } from '../../utils/api';
 import { canOverrideBaseUrl, getBaseUrl, setBaseUrlOverride } from '../../utils/config';
 import { LANGUAGES, Lang, getLanguage, messages, setLanguage, t, tOr } from '../../utils/i18n';
 import { InputEvent, applyTabBarLanguage, confirmModal, requireSignIn, setTitle } from '../../utils/page';
@@ -64,14 +64,17 @@ Component({
         this.setData({ error: t('login_server_invalid') });
         return;
       }
-      // Another server means another account: sign in again there.
-      signOut();
+      // Another server means another account: sign in again there (the old server's token
+      // is only forgotten; it expires there by itself).
+      clearToken();
       wx.reLaunch({ url: LOGIN_PAGE });
     },
 
     async onSignOut() {
       if (!(await confirmModal(t('me_sign_out_confirm')))) return;
-      signOut();
+      // Not awaited: the token is already forgotten here; the server's revocation may take
+      // as long as the network does.
+      void signOut();
       wx.reLaunch({ url: LOGIN_PAGE });
     },
   },

@@ -12,6 +12,7 @@ import {
   loginWithPassword,
   loginWithWechat,
   setToken,
+  signOut,
   submitClaim,
   updateDocumentField,
   uploadDocument,
@@ -168,6 +169,41 @@ describe('sign-in and token handling', () => {
     expect(wxControl().callsOf('reLaunch')).toEqual([
       expect.objectContaining({ url: '/pages/login/index' }),
     ]);
+  });
+});
+
+describe('sign-out', () => {
+  test('revokes the token of this device on the server and forgets it', async () => {
+    // given a signed-in device
+    setToken('tok-1');
+    server.on('POST', '/api/v1/auth/logout/', { status: 204 });
+
+    // when it signs out
+    await signOut();
+
+    // then the server was asked to revoke that token, and it is gone here
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/auth/logout/']);
+    expect(server.requests[0].headers.authorization).toBe('Token tok-1');
+    expect(getToken()).toBeNull();
+  });
+
+  test('signs out even when the server refuses or cannot be reached', async () => {
+    // given a token the server no longer accepts
+    setToken('expired');
+    server.on('POST', '/api/v1/auth/logout/', { status: 401, body: errorBody('not_authenticated', 'Invalid token.') });
+
+    // when the device signs out
+    await signOut();
+
+    // then the token is forgotten and no "session expired" detour to sign-in happens
+    expect(getToken()).toBeNull();
+    expect(wxControl().callsOf('reLaunch')).toHaveLength(0);
+
+    // and offline it still signs out
+    setToken('tok-2');
+    wxControl().storage.set('ia.baseUrl', 'http://127.0.0.1:9');
+    await signOut();
+    expect(getToken()).toBeNull();
   });
 });
 

@@ -40,11 +40,15 @@ test('shows the profile and switches everything to English', async () => {
   expect(server.requests[server.requests.length - 1].headers['accept-language']).toBe('en');
 });
 
-test('signing out forgets the token after confirmation', async () => {
+test('signing out forgets the token after confirmation and revokes it on the server', async () => {
+  server.on('POST', '/api/v1/auth/logout/', { status: 204 });
   const page = render(pageId);
   await page.instance.onShow();
   await tap(page.querySelector('.sign-out'));
   await waitFor(() => wxControl().callsOf('reLaunch').length > 0);
   expect(wxControl().storage.has('ia.token')).toBe(false);
   expect(wxControl().callsOf('reLaunch')[0].url).toBe('/pages/login/index');
+  await waitFor(() => server.requests.some((r) => r.path === '/api/v1/auth/logout/'));
+  const logout = server.requests.find((r) => r.path === '/api/v1/auth/logout/');
+  expect(logout?.headers.authorization).toBe('Token tok');
 });
