@@ -2,12 +2,21 @@
 
     .venv/bin/python bench/accuracy.py [--synthetic-n 240] [--only synthetic|sroie|cn]
                                        [--out bench/results/accuracy.json]
+                                       [--sroie-n N] [--qr-overhead]
 
 Three suites: synthetic documents of every type (``tests.synth``, clean and photo),
 the SROIE dev receipts and the hand-labelled Chinese invoices in the shared data folder
 (``$IA_SHARED_DATA``, default ``<repo>/../shared/data``). Files go to
 ``manage.py extract --engine ocr --jsonl`` in batches, so each process loads the OCR
 model once; the first file of each process is excluded from latency as cold.
+
+A ``families`` suite (``--families-n`` clean documents per family, 20 by default)
+renders the classic-frame VAT invoices in every layout family of
+``tests.synth.vat.VAT_FAMILIES`` (letter-spaced labels, spread vertical captions, other
+wording, seller block on top, a seal over the name, other column widths) and reports
+key fields all correct (date, seller, seller tax ID, total) per family, marking the
+families the layout rules were developed against (``DEVELOPED_ON``) and pooling the
+held-out ones: the leave-one-family-out view of generalisation.
 
 Exit status: 0 whenever the benchmark ran (targets met or not); 2 if the CLI produced
 no result at all (it crashed or does not exist).
@@ -50,6 +59,8 @@ LINE_ITEMS = "line_item_amounts"  # pseudo-field: the multiset of line amounts
 LINE_ITEMS_EXACT = "line_items_exact"
 TARGET_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount", "invoice_number")
 SROIE_FIELDS = ("seller_name", "issue_date", "total_amount", "currency")
+# A document counts as right only if all of these (where its truth has them) are right.
+KEY_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount")
 CENT = Decimal("0.01")
 _MONTHS = {
     m: i + 1
@@ -324,6 +335,35 @@ def einvoice_targets(suites: dict[str, Any]) -> list[Target]:
     return targets
 
 
+def load_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
+    """Generate (or reuse) ``per_family`` clean documents of every VAT layout family."""
+    from tests.synth import generate_family_dataset
+
+    stamp = data_dir / ".fingerprint"
+    wanted = f"{_generator_fingerprint()} families per={per_family} seed={seed}"
+    if not (
+        stamp.exists() and stamp.read_text() == wanted and (data_dir / "labels.jsonl").exists()
+    ):
+        generate_family_dataset(data_dir, per_family, seed)
+        stamp.write_text(wanted)
+    samples = []
+    for line in (data_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        fields = record["fields"]
+        truth = {name: fields.get(name) for name in SCALAR_FIELDS}
+        samples.append(
+            Sample(
+                data_dir / record["file"],
+                "families",
+                record["document_type"],
+                truth,
+                SCALAR_FIELDS,
+                record["family"],
+            )
+        )
+    return samples
+
+
 # --- running the CLI ----------------------------------------------------------------
 
 
@@ -474,6 +514,8 @@ class Tally:
         self.docs = 0
         self.type_correct = 0
         self.type_total = 0
+        self.key_correct = 0  # documents with every KEY_FIELDS entry right
+        self.key_total = 0
 
     def as_dict(self) -> dict[str, Any]:
         fields = {
@@ -492,12 +534,13 @@ class Tally:
             "fields": fields,
             "target_fields_accuracy": _ratio(pooled_c, pooled_t),
             "document_type_accuracy": _ratio(self.type_correct, self.type_total),
+            "key_fields_all_correct": _ratio(self.key_correct, self.key_total),
             "false_positives": dict(sorted(self.false_positives.items())),
         }
 
 
 def _suite_order(name: str) -> int:
-    order = ("synthetic", "sroie", "cn")
+    order = ("synthetic", "families", "sroie", "cn")
     return order.index(name) if name in order else len(order)
 
 
@@ -541,6 +584,8 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
             errors.append({"file": str(sample.file), "suite": sample.suite, "error": reason})
             prediction = None
         groups = [(sample.suite,), (sample.suite, "variant", sample.variant)]
+        if sample.suite == "families":
+            groups.append((sample.suite, "family", sample.variant))
         if sample.document_type:
             groups.append((sample.suite, "type", sample.document_type))
         # "blur:1.2" and "blur:0.6" are one kind of damage.
@@ -557,6 +602,16 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
             elapsed = prediction.get("elapsed_ms")
             if isinstance(elapsed, int | float):
                 latencies[sample.suite].append(float(elapsed))
+        keys = [
+            _expected_and_got(sample, name, prediction)
+            for name in KEY_FIELDS
+            if name in sample.scored and sample.truth.get(name) is not None
+        ]
+        if keys:
+            all_right = all(norm_e == norm_g for _, _, norm_e, norm_g in keys)
+            for key in groups:
+                tallies[key].key_total += 1
+                tallies[key].key_correct += int(all_right)
         for name in sample.scored:
             expected, got, norm_e, norm_g = _expected_and_got(sample, name, prediction)
             if norm_e is None:
@@ -588,7 +643,9 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
                 )
     suites: dict[str, Any] = {}
     for key, tally in sorted(tallies.items(), key=lambda kv: (_suite_order(kv[0][0]), kv[0])):
-        suite = suites.setdefault(key[0], {"by_variant": {}, "by_type": {}, "by_degradation": {}})
+        suite = suites.setdefault(
+            key[0], {"by_variant": {}, "by_type": {}, "by_degradation": {}, "by_family": {}}
+        )
         if len(key) == 1:
             suite.update(tally.as_dict())
         else:
@@ -701,6 +758,8 @@ def format_summary(report: dict[str, Any], targets: Sequence[Target]) -> str:
                     f"{type_name:24} {_pct(entry['target_fields_accuracy']):>14} "
                     f"{_pct(entry['document_type_accuracy']):>9} {entry['documents']:>4}"
                 )
+    if "families" in report["suites"]:
+        lines.extend(format_families(report["suites"]["families"]))
     lines.append("\n== latency (warm, elapsed_ms from the CLI)")
     for suite_name, entry in report["latency_ms"].items():
         lines.append(
@@ -717,13 +776,45 @@ def format_summary(report: dict[str, Any], targets: Sequence[Target]) -> str:
     return "\n".join(lines)
 
 
+def format_families(suite: dict[str, Any]) -> list[str]:
+    """Per layout family: key fields all correct, seller name and tax ID; the families the
+    rules were developed on are marked, the held-out ones pooled."""
+    from tests.synth import DEVELOPED_ON
+
+    lines = [
+        "\n== layout families (leave-one-family-out: 'held out' = never used to develop rules)",
+        f"{'family':18} {'role':9} {'key fields all':>15} {'seller_name':>12} "
+        f"{'seller_tax_id':>14} {'n':>4}",
+    ]
+    held = [0, 0]
+    for family, entry in sorted(suite["by_family"].items()):
+        role = "developed" if family in DEVELOPED_ON else "held out"
+        fields = entry["fields"]
+
+        def acc(name: str, fields: dict[str, Any] = fields) -> str:
+            return _pct(fields[name]["accuracy"]) if name in fields else "   n/a"
+
+        lines.append(
+            f"{family:18} {role:9} {_pct(entry['key_fields_all_correct']):>15} "
+            f"{acc('seller_name'):>12} {acc('seller_tax_id'):>14} {entry['documents']:>4}"
+        )
+        if role == "held out" and entry["key_fields_all_correct"] is not None:
+            held[0] += round(entry["key_fields_all_correct"] * entry["documents"])
+            held[1] += entry["documents"]
+    lines.append(f"{'held-out pooled':18} {'':9} {_pct(_ratio(held[0], held[1])):>15}")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--synthetic-n", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=("synthetic", "sroie", "cn", "einvoice"), action="append")
+    parser.add_argument(
+        "--only", choices=("synthetic", "families", "sroie", "cn", "einvoice"), action="append"
+    )
+    parser.add_argument("--families-n", type=int, default=20, help="documents per VAT family")
     parser.add_argument("--einvoice-n", type=int, default=30, help="generated OFD/XML invoices")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "accuracy.json")
     parser.add_argument(
@@ -741,7 +832,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run the CLI a second time with --no-qr on the same files: p50 with/without",
     )
     args = parser.parse_args(argv)
-    suites = args.only or ["synthetic", "sroie", "cn", "einvoice"]
+    suites = args.only or ["synthetic", "families", "sroie", "cn", "einvoice"]
     shared = shared_data_dir()
     samples: list[Sample] = []
     if "synthetic" in suites:
@@ -750,6 +841,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             or REPO / "bench" / "_data" / f"synthetic-n{args.synthetic_n}-s{args.seed}"
         )
         samples += load_synthetic(data_dir, args.synthetic_n, args.seed)
+    if "families" in suites:
+        families_dir = REPO / "bench" / "_data" / f"families-n{args.families_n}-s{args.seed}"
+        samples += load_families(families_dir, args.families_n, args.seed)
     if "sroie" in suites:
         samples += load_sroie(shared / "sroie-dev")[: args.sroie_n]
     if "cn" in suites:

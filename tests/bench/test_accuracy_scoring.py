@@ -496,3 +496,53 @@ def test_einvoice_samples_cover_every_layout_with_exact_truths(tmp_path: Path) -
     plain = next(s for s in samples if s.variant == "xml:plain")
     assert plain.truth["total_in_words"] is None
     assert all(s.file.is_file() and s.truth[LINE_ITEMS_EXACT] for s in samples)
+
+
+# --- layout families: key fields all correct, per family -----------------------------------
+
+
+def test_key_fields_all_correct_needs_every_key_field_of_the_document() -> None:
+    # given two documents: one with every key field right, one with a wrong seller tax ID
+    truth = {
+        "issue_date": "2024-01-02",
+        "seller_name": "甲公司",
+        "seller_tax_id": "X1",
+        "total_amount": "10.00",
+        "invoice_code": "1",
+    }
+    samples = [
+        _sample("a.png", truth, suite="families", variant="classic"),
+        _sample("b.png", truth, suite="families", variant="seller_on_top"),
+    ]
+    right = dict(truth, invoice_code="2")  # a non-key field wrong does not count
+    predictions = {
+        samples[0].file: _prediction(right),
+        samples[1].file: _prediction(dict(truth, seller_tax_id="X2")),
+    }
+    # when scored
+    report = score(samples, predictions)
+    families = report["suites"]["families"]
+    # then the suite counts 1 of 2, and each family is reported on its own
+    assert families["key_fields_all_correct"] == 0.5
+    assert families["by_family"]["classic"]["key_fields_all_correct"] == 1.0
+    assert families["by_family"]["seller_on_top"]["key_fields_all_correct"] == 0.0
+
+
+def test_family_summary_marks_developed_and_held_out_families() -> None:
+    # given one right document in a developed family and one wrong in a held-out family
+    truth = {"seller_name": "甲公司", "total_amount": "10.00"}
+    samples = [
+        _sample("a.png", truth, suite="families", variant="classic"),
+        _sample("b.png", truth, suite="families", variant="long_labels"),
+    ]
+    predictions = {
+        samples[0].file: _prediction(truth),
+        samples[1].file: _prediction(dict(truth, seller_name="乙公司")),
+    }
+    report = score(samples, predictions)
+    # when summarised
+    text = format_summary(report, [])
+    # then each family has its role and the held-out ones are pooled
+    assert "classic            developed" in text
+    assert "long_labels        held out" in text
+    assert "held-out pooled" in text and "0.0%" in text.split("held-out pooled")[1]

@@ -8,6 +8,25 @@ CLI: ``python -m tests.synth OUT_DIR --n 240 --seed 1``. Needs the WenQuanYi fon
 (apt: fonts-wqy-microhei fonts-wqy-zenhei).
 """
 
-from .dataset import DOCUMENT_TYPES, SynthDocument, generate_dataset, generate_document, plan
+from .dataset import (
+    DOCUMENT_TYPES,
+    SynthDocument,
+    generate_dataset,
+    generate_document,
+    generate_family_dataset,
+    plan,
+    plan_families,
+)
+from .vat import DEVELOPED_ON, VAT_FAMILIES
 
-__all__ = ["DOCUMENT_TYPES", "SynthDocument", "generate_dataset", "generate_document", "plan"]
+__all__ = [
+    "DEVELOPED_ON",
+    "DOCUMENT_TYPES",
+    "VAT_FAMILIES",
+    "SynthDocument",
+    "generate_dataset",
+    "generate_document",
+    "generate_family_dataset",
+    "plan",
+    "plan_families",
+]

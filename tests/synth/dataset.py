@@ -53,11 +53,23 @@ class SynthDocument:
         return Image.open(io.BytesIO(self.image_bytes))
 
 
-def generate_document(doc_type: str, seed: int, photo: bool = False) -> SynthDocument:
-    """One document; the clean and photo variants of a seed show the same content."""
+def generate_document(
+    doc_type: str, seed: int, photo: bool = False, family: str = "classic"
+) -> SynthDocument:
+    """One document; the clean and photo variants of a seed show the same content.
+
+    ``family`` picks a layout family (``vat.VAT_FAMILIES``) for the VAT types drawn on the
+    classic frame (``vat.FAMILY_TYPES``); "classic" is the default layout of every type.
+    """
     if doc_type not in _RENDERERS:
         raise ValueError(f"unknown document type {doc_type!r}; choose from {DOCUMENT_TYPES}")
-    rendered = _RENDERERS[doc_type](random.Random(f"{doc_type}/{seed}"))
+    rng = random.Random(f"{doc_type}/{seed}")
+    if family != "classic":
+        if doc_type not in vat.FAMILY_TYPES:
+            raise ValueError(f"layout families apply to {vat.FAMILY_TYPES}, not {doc_type!r}")
+        rendered = vat.render_vat(doc_type, rng, family)
+    else:
+        rendered = _RENDERERS[doc_type](rng)
     layout = tuple(n for n in rendered.notes if n.startswith(_LAYOUT_DEGRADATIONS))
     features = tuple(n for n in rendered.notes if not n.startswith(_LAYOUT_DEGRADATIONS))
     if photo:
@@ -85,6 +97,49 @@ def plan(n: int, seed: int, photo_ratio: float = 0.5) -> list[tuple[str, int, bo
         nth = index // len(DOCUMENT_TYPES)
         out.append((doc_type, seed * 1_000_003 + index, _is_photo(nth, photo_ratio)))
     return out
+
+
+def plan_families(
+    per_family: int, seed: int, families: tuple[str, ...] | None = None
+) -> list[tuple[str, str, int]]:
+    """(family, doc_type, document seed) for ``per_family`` clean documents of each VAT
+    layout family, the classic-frame types round-robin. The same seeds in every family:
+    the families differ in layout only, never in content."""
+    chosen = families or tuple(vat.VAT_FAMILIES)
+    out = []
+    for family in chosen:
+        for index in range(per_family):
+            doc_type = vat.FAMILY_TYPES[index % len(vat.FAMILY_TYPES)]
+            out.append((family, doc_type, seed * 1_000_003 + index))
+    return out
+
+
+def generate_family_dataset(
+    out_dir: Path | str, per_family: int, seed: int, families: tuple[str, ...] | None = None
+) -> list[Path]:
+    """Like :func:`generate_dataset` for :func:`plan_families`; records carry "family"."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with (out / "labels.jsonl").open("w", encoding="utf-8") as labels:
+        for index, (family, doc_type, doc_seed) in enumerate(
+            plan_families(per_family, seed, families)
+        ):
+            doc = generate_document(doc_type, doc_seed, family=family)
+            path = out / f"{index:04d}{doc.suffix}"
+            path.write_bytes(doc.image_bytes)
+            paths.append(path)
+            record = {
+                "file": path.name,
+                **doc.truth,
+                "family": family,
+                "variant": doc.variant,
+                "degradations": list(doc.degradations),
+                "features": list(doc.features),
+                "seed": doc_seed,
+            }
+            labels.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return paths
 
 
 def generate_dataset(

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import ids, names
-from .canvas import BLACK, Sheet
+from .canvas import BLACK, Sheet, text_width
 from .common import Rendered, address, bank_account, blank_truth, cn_date, phone, recent_date
 from .money import amount_in_words, cents, money_str, tax_of
 
@@ -323,22 +323,88 @@ def _goods_rows(sheet: Sheet, data: VatData, top: int, row_h: int, size: int) ->
         sheet.value((1730, y), tax_text, size, anchor="rm")
 
 
+@dataclass(frozen=True)
+class VatFamily:
+    """One way of printing the classic frame's party blocks (what other issuers' forms,
+    printers and generators vary), so that a parser can be measured on layouts it was
+    not developed against.
+
+    ``captions`` are the four row captions; ``{side}`` is replaced by 购买方/销售方.
+    ``side_caption``: "vertical" (the block caption one character under the other in
+    the left column), "spread" (larger characters spread over the block's full height),
+    or "none" (no block caption: the wording or the order must tell the parties apart).
+    """
+
+    name: str
+    captions: tuple[str, str, str, str] = (
+        "名　　　称：",
+        "纳税人识别号：",
+        "地 址、电 话：",
+        "开户行及账号：",
+    )
+    caption_gap: int = 0  # extra pixels between caption characters
+    side_caption: str = "vertical"
+    seller_on_top: bool = False
+    x_caption: int = 120
+    x_value: int = 330
+    seal_over_name: bool = False
+
+
+VAT_FAMILIES: dict[str, VatFamily] = {
+    family.name: family
+    for family in (
+        VatFamily("classic"),
+        VatFamily(
+            "spaced_labels",
+            ("名 称：", "纳 税 人 识 别 号：", "地 址 、 电 话：", "开 户 行 及 账 号："),
+            caption_gap=5,
+            x_value=360,
+        ),
+        VatFamily(
+            "vertical_spread",
+            ("名　　称：", "纳 税 人 识 别 号：", "地址、电话：", "开户行及账号："),
+            caption_gap=3,
+            side_caption="spread",
+            x_caption=135,
+            x_value=380,
+        ),
+        VatFamily(
+            "long_labels",
+            ("{side}名称：", "{side}纳税人识别号：", "{side}地址、电话：", "{side}开户行及账号："),
+            side_caption="none",
+            x_caption=75,
+            x_value=380,
+        ),
+        VatFamily("seller_on_top", seller_on_top=True),
+        VatFamily("seal_over_name", seal_over_name=True),
+        VatFamily("wide_columns", x_caption=150, x_value=460),
+    )
+}
+# The families the layout rules were developed against; the rest are held out.
+DEVELOPED_ON: frozenset[str] = frozenset({"classic", "spaced_labels", "vertical_spread"})
+
+
 def _party_block(
     sheet: Sheet,
     party: Party,
     top: int,
     label: str,
     size: int,
-    x_caption: int = 120,
-    x_value: int = 330,
+    family: VatFamily = VAT_FAMILIES["classic"],
     width: int = 720,
 ) -> None:
-    _vertical(sheet, 85, top, top + 160, label, 26)
-    captions = ("名　　　称：", "纳税人识别号：", "地 址、电 话：", "开户行及账号：")
+    x_caption, x_value = family.x_caption, family.x_value
+    width -= max(x_value - 330, 0)
+    if family.side_caption == "vertical":
+        _vertical(sheet, 85, top, top + 160, label, 26)
+    elif family.side_caption == "spread":
+        _vertical(sheet, 87, top - 10, top + 170, label, 32)
+    side = label[:3]
     values = (party.name, party.tax_id or "", party.address_phone, party.bank)
-    for index, (caption, value) in enumerate(zip(captions, values, strict=True)):
+    for index, (template, value) in enumerate(zip(family.captions, values, strict=True)):
+        caption = template.format(side=side)
         y = top + 26 + index * 37
-        sheet.label((x_caption, y), caption, 22)
+        sheet.label((x_caption, y), caption, 22, letter_gap=family.caption_gap)
         if value:
             value_size = size + 2 if index < 2 else size - 2
             sheet.value(
@@ -350,9 +416,16 @@ def _party_block(
             )
 
 
-def render_paper_or_electronic(data: VatData, rng: random.Random) -> Rendered:
-    """Paper 专票/普票 and 电子普通发票 share the classic frame: buyer top, seller bottom."""
+def render_paper_or_electronic(
+    data: VatData, rng: random.Random, family: VatFamily = VAT_FAMILIES["classic"]
+) -> Rendered:
+    """Paper 专票/普票 and 电子普通发票 share the classic frame: buyer top, seller bottom
+    (``family`` varies the party blocks; "classic" draws what every earlier seed drew)."""
     electronic = data.doc_type == "vat_electronic"
+    upper, lower = (data.seller, "销售方") if family.seller_on_top else (data.buyer, "购买方")
+    bottom_party, bottom_label = (
+        (data.buyer, "购买方") if family.seller_on_top else (data.seller, "销售方")
+    )
     sheet = Sheet(1800, 1100, form_color=FORM_BROWN if rng.random() < 0.7 else FORM_BLUE)
     size = 24
     notes: list[str] = []
@@ -398,7 +471,7 @@ def render_paper_or_electronic(data: VatData, rng: random.Random) -> Rendered:
     sheet.vline(1080, top, top + 160)
     sheet.vline(1130, top, top + 160)
     sheet.hline(60, 1740, top + 160)
-    _party_block(sheet, data.buyer, top, "购买方", size)
+    _party_block(sheet, upper, top, lower, size, family)
     _vertical(sheet, 1105, top, top + 160, "密码区", 24)
     for row in range(4):
         cipher = "".join(rng.choice("0123456789+-*/<>") for _ in range(28))
@@ -434,7 +507,7 @@ def render_paper_or_electronic(data: VatData, rng: random.Random) -> Rendered:
     sheet.vline(110, seller_top, bottom)
     sheet.vline(1080, seller_top, bottom)
     sheet.vline(1130, seller_top, bottom)
-    _party_block(sheet, data.seller, seller_top, "销售方", size)
+    _party_block(sheet, bottom_party, seller_top, bottom_label, size, family)
     _vertical(sheet, 1105, seller_top, bottom, "备注", 24)
     if data.remark:
         sheet.value((1145, seller_top + 30), data.remark, size - 2, max_width=580)
@@ -451,6 +524,14 @@ def render_paper_or_electronic(data: VatData, rng: random.Random) -> Rendered:
     seal_center = (rng.randint(1320, 1460), rng.randint(930, 985))
     _seller_seal(sheet, seal_center, data, rng)
     notes.append("seal")
+    if family.seal_over_name:
+        # A second stamp squarely over the seller's name, as a hurried clerk lands it.
+        name_top = top if family.seller_on_top else seller_top
+        name_x = family.x_value + min(text_width(data.seller.name, size + 2), 700) // 2
+        _seller_seal(sheet, (name_x, name_top + 40), data, rng)
+        notes.append("seal_over_name")
+    if family.name != "classic":
+        notes.append(f"family:{family.name}")
     offset = (0, 0)
     dot_matrix = False
     if not electronic and rng.random() < 0.45:
@@ -544,8 +625,16 @@ def render_digital(data: VatData, rng: random.Random) -> Rendered:
     return Rendered(sheet.compose(), vat_truth(data), notes)
 
 
-def render_vat(doc_type: str, rng: random.Random) -> Rendered:
+# Document types drawn on the classic frame, which the layout families vary.
+FAMILY_TYPES = ("vat_special", "vat_general", "vat_electronic")
+
+
+def render_vat(doc_type: str, rng: random.Random, family: str = "classic") -> Rendered:
+    if family not in VAT_FAMILIES:
+        raise ValueError(f"unknown VAT layout family {family!r}; choose from {list(VAT_FAMILIES)}")
     data = make_vat_data(rng, doc_type)
     if doc_type == "digital_invoice":
+        if family != "classic":
+            raise ValueError("layout families apply to the classic frame, not to 数电票")
         return render_digital(data, rng)
-    return render_paper_or_electronic(data, rng)
+    return render_paper_or_electronic(data, rng, VAT_FAMILIES[family])

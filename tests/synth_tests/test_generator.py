@@ -16,7 +16,16 @@ import pytest
 from PIL import Image, ImageOps
 
 from extraction.schema import SCALAR_FIELDS
-from tests.synth import DOCUMENT_TYPES, SynthDocument, generate_dataset, generate_document
+from tests.synth import (
+    DEVELOPED_ON,
+    DOCUMENT_TYPES,
+    VAT_FAMILIES,
+    SynthDocument,
+    generate_dataset,
+    generate_document,
+    generate_family_dataset,
+    plan_families,
+)
 from tests.synth.canvas import font_for, has_glyph
 from tests.synth.common import REFERENCE_DATE
 from tests.synth.ids import is_valid_uscc, random_uscc
@@ -265,3 +274,46 @@ def test_dataset_writes_images_and_labels(tmp_path: Path) -> None:
     assert [r["variant"] for r in lines].count("photo") == 1
     assert lines[11]["variant"] == "photo" and lines[11]["file"].endswith(".jpg")
     assert set(lines[0]) >= {"file", "document_type", "fields", "variant", "degradations"}
+
+
+# --- VAT layout families -------------------------------------------------------------------
+
+
+def test_classic_family_is_the_default_layout() -> None:
+    # given the same seed with and without naming the classic family / then same pixels
+    default = generate_document("vat_special", seed=21)
+    classic = generate_document("vat_special", seed=21, family="classic")
+    assert default.image_bytes == classic.image_bytes
+
+
+@pytest.mark.parametrize("family", sorted(VAT_FAMILIES))
+def test_every_family_renders_the_same_content_in_another_layout(family: str) -> None:
+    # given a seed rendered in a layout family
+    base = generate_document("vat_general", seed=22)
+    doc = generate_document("vat_general", seed=22, family=family)
+    # then the truth is the classic one, and the layout differs unless it is classic
+    assert doc.truth == base.truth
+    assert (doc.image_bytes == base.image_bytes) == (family == "classic")
+    if family != "classic":
+        assert f"family:{family}" in doc.features
+
+
+def test_families_apply_to_classic_frame_types_only() -> None:
+    with pytest.raises(ValueError, match="layout families"):
+        generate_document("digital_invoice", seed=1, family="spaced_labels")
+    with pytest.raises(ValueError, match="unknown VAT layout family"):
+        generate_document("vat_special", seed=1, family="no_such_family")
+
+
+def test_family_plan_uses_the_same_seeds_in_every_family() -> None:
+    plan = plan_families(4, seed=3, families=("classic", "long_labels"))
+    assert [entry[2] for entry in plan[:4]] == [entry[2] for entry in plan[4:]]
+    assert {entry[1] for entry in plan} == {"vat_special", "vat_general", "vat_electronic"}
+    assert DEVELOPED_ON.issubset(VAT_FAMILIES) and set(VAT_FAMILIES) - DEVELOPED_ON
+
+
+def test_family_dataset_records_the_family(tmp_path: Path) -> None:
+    generate_family_dataset(tmp_path, 1, seed=2, families=("seller_on_top",))
+    record = json.loads((tmp_path / "labels.jsonl").read_text(encoding="utf-8"))
+    assert record["family"] == "seller_on_top"
+    assert (tmp_path / record["file"]).exists()
