@@ -60,9 +60,16 @@ def claim_batch(*, first_id: int, claimer: str, size: int) -> list[Claimed]:
             held = document.claimed_until is not None and document.claimed_until > now
             if held and document.claimed_by != claimer:
                 continue  # another live batch holds it
+            if document.unfinished_attempts >= settings.MAX_UNFINISHED_ATTEMPTS:
+                pipeline.document_fail(
+                    document_id=document.pk,
+                    reason=pipeline.too_many_attempts(document.unfinished_attempts),
+                )
+                continue
             fields = _set_status(document, Document.Status.PROCESSING)
             document.processing_started_at = now
             document.process_attempts += 1
+            document.unfinished_attempts += 1
             document.claimed_by = claimer
             document.claimed_until = lease
             document.save(
@@ -70,6 +77,7 @@ def claim_batch(*, first_id: int, claimer: str, size: int) -> list[Claimed]:
                     *fields,
                     "processing_started_at",
                     "process_attempts",
+                    "unfinished_attempts",
                     "claimed_by",
                     "claimed_until",
                 ]

@@ -123,6 +123,10 @@ class Document(models.Model):
     error = models.TextField(blank=True)
     scan_attempts = models.PositiveIntegerField(default=0)
     process_attempts = models.PositiveIntegerField(default=0)
+    # Runs of the current step (scan, then extraction) that started and have not ended:
+    # a worker killed mid-run or a time limit leaves one behind. At MAX_UNFINISHED_ATTEMPTS
+    # the document fails instead of being re-queued forever; a manual retry resets it.
+    unfinished_attempts = models.PositiveSmallIntegerField(default=0)
     # A GPU batch claims waiting documents; the claim expires so a dead worker's
     # documents are picked up again (by their own message or the sweeper).
     claimed_by = models.CharField(max_length=64, blank=True)

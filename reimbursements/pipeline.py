@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
@@ -98,10 +100,22 @@ def document_process(*, document_id: int) -> str:
             return _finish(document_id)
         if document.claimed_until and document.claimed_until > now:
             return document.status  # a live GPU batch holds it
+        if document.unfinished_attempts >= settings.MAX_UNFINISHED_ATTEMPTS:
+            return document_fail(
+                document_id=document_id, reason=too_many_attempts(document.unfinished_attempts)
+            )
         fields = _set_status(document, Document.Status.PROCESSING)
         document.processing_started_at = now
         document.process_attempts += 1
-        document.save(update_fields=[*fields, "processing_started_at", "process_attempts"])
+        document.unfinished_attempts += 1
+        document.save(
+            update_fields=[
+                *fields,
+                "processing_started_at",
+                "process_attempts",
+                "unfinished_attempts",
+            ]
+        )
         name = document.file.name
         sha256 = document.sha256
 
@@ -131,6 +145,22 @@ def document_process(*, document_id: int) -> str:
         extra={"engine": choice.name, "fields": result.to_contract()["fields"]},
     )
     return _finish(document_id)
+
+
+def too_many_attempts(attempts: int) -> str:
+    return (
+        f"Reading this document started {attempts} times and never finished (it timed out "
+        "or its worker stopped each time). Retry it; if it fails again, upload a smaller or "
+        "clearer photo."
+    )
+
+
+def attempt_ended_without_result(*, document_id: int) -> None:
+    """A run stopped by a transient error (engine or database unavailable) ended and is
+    retried by its task: it does not count towards MAX_UNFINISHED_ATTEMPTS."""
+    Document.objects.filter(pk=document_id, status=Document.Status.PROCESSING).update(
+        unfinished_attempts=Greatest(F("unfinished_attempts") - 1, 0)
+    )
 
 
 def prepare(file_name: str) -> PreparedDocument:
@@ -281,10 +311,12 @@ def _finish(document_id: int) -> str:
         metrics.DOCUMENTS_FINISHED.labels(status=status).inc()
         fields = _set_status(document, status)
         document.completed_at = timezone.now()
+        document.unfinished_attempts = 0
         document.save(
             update_fields=[
                 *fields,
                 "completed_at",
+                "unfinished_attempts",
                 "duplicate_of",
                 "duplicate_reason",
             ]

@@ -16,6 +16,8 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction.pii import mask_text
@@ -160,9 +162,21 @@ def document_scan(*, document_id: int) -> str:
         document = Document.objects.select_for_update().get(pk=document_id)
         if document.status not in {Document.Status.RECEIVED, Document.Status.SCANNING}:
             return document.status
+        if document.unfinished_attempts >= settings.MAX_UNFINISHED_ATTEMPTS:
+            from reimbursements.pipeline import document_fail
+
+            return document_fail(
+                document_id=document_id,
+                reason=(
+                    f"The virus scan started {document.unfinished_attempts} times and never "
+                    "finished (it timed out or its worker stopped). Retry the document; if it "
+                    "fails again, upload a smaller file."
+                ),
+            )
         fields = _set_status(document, Document.Status.SCANNING, error=document.error)
         document.scan_attempts += 1
-        document.save(update_fields=[*fields, "scan_attempts"])
+        document.unfinished_attempts += 1
+        document.save(update_fields=[*fields, "scan_attempts", "unfinished_attempts"])
         name = document.file.name
         attempts = document.scan_attempts
 
@@ -176,7 +190,9 @@ def document_scan(*, document_id: int) -> str:
     except scanning.TooLargeForScanner as exc:
         return _record_too_large(document_id, str(exc))
     except scanning.ScannerUnavailable as exc:
+        # An outage is not the document's fault: this run ended, and does not count.
         Document.objects.filter(pk=document_id, status=Document.Status.SCANNING).update(
+            unfinished_attempts=Greatest(F("unfinished_attempts") - 1, 0),
             error=(
                 "The virus scanner is unavailable; the scan will be retried automatically "
                 f"(attempt {attempts}). The document stays on hold until it is scanned."
@@ -202,6 +218,7 @@ def _record_verdict(document_id: int, outcome: scanning.ScanOutcome) -> str:
             scanned_at=now,
         )
         document.scanned_at = now
+        document.unfinished_attempts = 0
         if outcome.infected:
             fields = _set_status(
                 document,
@@ -214,7 +231,7 @@ def _record_verdict(document_id: int, outcome: scanning.ScanOutcome) -> str:
             old_name = document.file.name
             _make_unreachable(old_name)
             document.file.name = ""
-            document.save(update_fields=[*fields, "scanned_at", "file"])
+            document.save(update_fields=[*fields, "scanned_at", "file", "unfinished_attempts"])
             audit(
                 actor=None,
                 action="document.infected",
@@ -227,7 +244,7 @@ def _record_verdict(document_id: int, outcome: scanning.ScanOutcome) -> str:
             )
             return document.status
         fields = _set_status(document, Document.Status.CLEAN)
-        document.save(update_fields=[*fields, "scanned_at"])
+        document.save(update_fields=[*fields, "scanned_at", "unfinished_attempts"])
         audit(actor=None, action="document.scanned_clean", obj=document)
         transaction.on_commit(lambda: _after_clean(document_id))
         return document.status
@@ -246,8 +263,9 @@ def _record_not_scanned(document_id: int) -> str:
             scanned_at=now,
         )
         document.scanned_at = now
+        document.unfinished_attempts = 0
         fields = _set_status(document, Document.Status.CLEAN)
-        document.save(update_fields=[*fields, "scanned_at"])
+        document.save(update_fields=[*fields, "scanned_at", "unfinished_attempts"])
         audit(actor=None, action="document.not_scanned", obj=document)
         log.warning(
             "VIRUS SCANNING UNAVAILABLE: document passed through unscanned (dev mode)",
@@ -315,12 +333,22 @@ def document_retry(*, actor: User, document_id: int) -> Document:
             )
         if not document.file:
             raise ServiceError("file_unavailable", "The file is no longer available.")
-        fields = _set_status(document, Document.Status.CLEAN)
+        # A document that failed before its scan finished is scanned again, never let
+        # through as clean.
+        scanned = document.scanned_at is not None
+        fields = _set_status(
+            document, Document.Status.CLEAN if scanned else Document.Status.RECEIVED
+        )
         document.completed_at = None
         document.process_attempts = 0
-        document.save(update_fields=[*fields, "completed_at", "process_attempts"])
+        document.unfinished_attempts = 0
+        document.save(
+            update_fields=[*fields, "completed_at", "process_attempts", "unfinished_attempts"]
+        )
         audit(actor=actor, action="document.retried", obj=document)
-        transaction.on_commit(lambda: _after_clean(document_id))
+        transaction.on_commit(
+            (lambda: _after_clean(document_id)) if scanned else (lambda: _enqueue_scan(document_id))
+        )
     return document
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 from celery import Task, shared_task
@@ -46,6 +47,10 @@ def process_document(self: Task, document_id: int) -> str:
     except pipeline.PermanentProcessingError as exc:
         return pipeline.document_fail(document_id=document_id, reason=str(exc))
     except (TransientEngineError, OperationalError, InterfaceError, SoftTimeLimitExceeded) as exc:
+        if not isinstance(exc, SoftTimeLimitExceeded):
+            # An outage ends the run without a result; a timeout counts as unfinished.
+            with contextlib.suppress(OperationalError, InterfaceError):
+                pipeline.attempt_ended_without_result(document_id=document_id)
         if self.request.retries >= (self.max_retries or 0):
             return pipeline.document_fail(
                 document_id=document_id,

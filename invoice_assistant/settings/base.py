@@ -185,6 +185,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # longer than a scan retry delay and a task's hard limit, or it races live work.
 SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 600, minimum=1)
 SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 60, minimum=1)
+# A scan or an extraction that started this many times without ending (its worker
+# killed, a time limit hit) fails the document with a reason instead of another try.
+MAX_UNFINISHED_ATTEMPTS = env_int("MAX_UNFINISHED_ATTEMPTS", 3, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-documents": {
         "task": "reimbursements.tasks.sweep_stuck_documents",
