@@ -200,3 +200,17 @@ def test_run_command_keeps_its_data_private(product):
         if not path.is_symlink() and path.stat().st_mode & 0o077
     ]
     assert exposed == []
+
+
+def test_run_command_serves_the_api_docs_from_its_own_files_under_a_csp(product):
+    base, _ = product
+    # Given the product started by the run command
+    # When the API docs page is fetched
+    status, headers, body = http("GET", base + "/api/docs/")
+    # Then it is served under the policy and loads Swagger UI from this server only
+    assert status == 200
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    scripts = re.findall(rb'<script src="([^"]+)"', body)
+    assert scripts and all(src.startswith(b"/static/") for src in scripts), scripts
+    for src in scripts:
+        assert http("GET", base + src.decode())[0] == 200

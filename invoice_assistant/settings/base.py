@@ -7,11 +7,12 @@ PostgreSQL, Redis and ClamAV. Bad values fail at start-up with a clear message.
 
 from __future__ import annotations
 
-import ipaddress as _ipaddress
 import datetime as _dt
+import ipaddress as _ipaddress
 from pathlib import Path
 from typing import Any
 
+import csp.constants as _csp
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -54,11 +55,14 @@ INSTALLED_APPS = [
     "knox",
     "axes",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "reimbursements",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "invoice_assistant.middleware.RequestIdMiddleware",
     "invoice_assistant.metrics.MetricsMiddleware",
@@ -230,6 +234,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["reimbursements.intake.LimitedUploadHandler"]
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 20, minimum=1)
+# Documents one upload may become: members of a zip batch, invoices cut out of one PDF.
+UPLOAD_MAX_DOCUMENTS = env_int("UPLOAD_MAX_DOCUMENTS", 100, minimum=1)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1)
 # "delete" removes an infected file; "quarantine" keeps it where no view can reach it.
 INFECTED_FILE_POLICY = env.str("INFECTED_FILE_POLICY", default="delete")
@@ -347,6 +353,32 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Invoice Assistant API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (the pinned drf-spectacular-sidecar), not the
+    # CDN's @latest: /api/docs/ works offline and runs no code we did not ship.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Content-Security-Policy ----------------------------------------------------------
+# Every page loads code and styles from this origin only; the few inline <script> and
+# <style> blocks of our templates (and the API docs' start-up script) carry the
+# per-request nonce. Images may also be data: (Swagger UI's icons) and blob: (the web
+# app shows a downloaded document from an object URL). A stored file is served with its
+# own stricter policy (DocumentFileView), which the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_csp.SELF],
+        "script-src": [_csp.SELF, _csp.NONCE],
+        "style-src": [_csp.SELF, _csp.NONCE],
+        "img-src": [_csp.SELF, "data:", "blob:"],
+        "font-src": [_csp.SELF, "data:"],
+        "connect-src": [_csp.SELF],
+        "object-src": [_csp.NONE],
+        "base-uri": [_csp.SELF],
+        "form-action": [_csp.SELF],
+        "frame-ancestors": [_csp.NONE],
+    }
 }
 
 # --- Operations endpoints ---------------------------------------------------------------

@@ -132,8 +132,17 @@ def artifacts() -> Callable[..., Path]:
 
 @pytest.fixture
 def open_as(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Callable[..., Any]]:
-    """Sign a user in through the real login form; returns the page on the SPA."""
+    """Sign a user in through the real login form; returns the page on the SPA.
+
+    Every flow runs under the real Content-Security-Policy: anything it blocked (Chromium
+    reports it on the console) fails the test when the fixture closes.
+    """
     contexts: list[Any] = []
+    blocked: list[str] = []
+
+    def note_csp(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
 
     def sign_in(username: str, *, phone: bool = False, locale: str = "en-US") -> Any:
         options: dict[str, Any] = {"viewport": PHONE if phone else DESKTOP, "locale": locale}
@@ -142,6 +151,7 @@ def open_as(browser: Any, live_server: Any, transactional_db: None) -> Iterator[
         context = browser.new_context(**options)
         context.set_default_timeout(30_000)
         contexts.append(context)
+        context.on("console", note_csp)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
         page.fill("#username", username)
@@ -157,3 +167,4 @@ def open_as(browser: Any, live_server: Any, transactional_db: None) -> Iterator[
     yield sign_in
     for context in contexts:
         context.close()
+    assert blocked == [], blocked
