@@ -168,6 +168,19 @@ def test_run_command_serves_the_lan_without_debug_pages_or_foreign_hosts(product
     status, _, body = http("GET", base + "/no-such-page/")
     assert status == 404
     assert b"URLconf" not in body and b"DEBUG = True" not in body
+    # And a query parameter SQLite cannot hold is a JSON 400 naming it, not a 500
+    status, _, body = http(
+        "POST",
+        base + "/api/v1/auth/token/",
+        body=json.dumps({"username": "employee", "password": "demo-pass-123"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    auth = {"Authorization": "Token " + json.loads(body)["token"]}
+    status, _, body = http(
+        "GET", base + "/api/v1/documents/?claim=99999999999999999999999", headers=auth
+    )
+    assert status == 400, body
+    assert "claim" in json.loads(body)["error"]["details"]["fields"]
     # And an unknown API path answers the JSON error shape
     status, headers, body = http("GET", base + "/api/v1/no-such-thing/")
     assert status == 404 and headers["Content-Type"].startswith("application/json")
