@@ -69,9 +69,10 @@ def load_document(
         originals = pdf.images
         document = PreparedDocument(source=name, pages=pdf.images, text_layer=pdf.text_layer)
     else:
-        original = _load_image(data)
-        originals = [original]
-        document = PreparedDocument(source=name, pages=[preprocess.prepare_page(original)])
+        # EXIF orientation is a lossless transposition: the QR pass sees the page upright.
+        upright = preprocess.exif_transpose(_load_image(data))
+        originals = [upright]
+        document = PreparedDocument(source=name, pages=[preprocess.to_rgb(upright)])
     document.timings["prepare"] = (time.perf_counter() - started) * 1000
     if read_qr:
         started = time.perf_counter()
@@ -84,10 +85,12 @@ def _load_machine_file(data: bytes, *, name: str, max_pages: int) -> PreparedDoc
     """An OFD or XML e-invoice: its complete reading and its pages drawn for people."""
     started = time.perf_counter()
     file = files.open_machine_file(data, max_pages=max_pages)
+    page_lines = files.page_text(file)
     document = PreparedDocument(
         source=name,
         pages=files.render_pages(file),
-        ocr_lines=files.first_page_text(file),
+        ocr_lines=page_lines[0] if page_lines else None,
+        page_lines=page_lines,
         machine=[file.reading],
     )
     document.timings["prepare"] = (time.perf_counter() - started) * 1000
@@ -95,7 +98,7 @@ def _load_machine_file(data: bytes, *, name: str, max_pages: int) -> PreparedDoc
 
 
 def _load_image(data: bytes) -> Image.Image:
-    """The image as decoded: no EXIF rotation, no colour conversion, no scaling yet."""
+    """The image as decoded: no EXIF rotation, no colour conversion, no scaling."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -18,9 +18,13 @@ first that finds an invoice payload:
 1. the whole page in grey; a page longer than ``REDUCED_SIDE`` is decoded on a copy
    reduced to that size instead, which finds a normally sized code at a fraction of the
    cost of a 50 MP photo;
-2. the page's four corners (where invoices and tickets print the code), each enlarged
-   ``CROP_ZOOM`` times when it is small enough for the modules to be thin, otherwise at
-   the original resolution.
+2. the page's two top corners (where invoices print the code), each enlarged
+   ``CROP_ZOOM`` times (bicubic: bilinear loses the thin modules of a blurred photo)
+   when it is small enough for the modules to be thin, otherwise at the original
+   resolution.
+
+Pages are expected upright (EXIF orientation applied, which is lossless): the corner
+retry looks where an upright invoice has its code.
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ from extraction.schema import DocumentType, FieldSource, InvoiceFields, money
 
 # First pass on a copy with this longest side when the page is larger.
 REDUCED_SIDE = 2200
-# Corner crops: this share of the width and height, from each corner.
-CROP_SHARE = 0.45
+# Top corner crops: this share of the width and height. Invoices print the code top left
+# (top right on some forms); the bottom corners would double the cost of every page
+# without a code (measured on 40 receipts: ~60 -> ~20 ms a page with all four).
+CROP_SHARE = 0.4
 CROP_ZOOM = 2
 # Corner crops longer than this are decoded as they are: their modules are wide enough.
 ZOOM_MAX_SIDE = 1600
@@ -158,12 +164,7 @@ def _passes(grey: Image.Image) -> Iterable[_Candidate]:
     else:
         yield _Candidate(grey, zoomed=False)
     crop_w, crop_h = round(width * CROP_SHARE), round(height * CROP_SHARE)
-    boxes = (
-        (0, 0, crop_w, crop_h),
-        (width - crop_w, 0, width, crop_h),
-        (0, height - crop_h, crop_w, height),
-        (width - crop_w, height - crop_h, width, height),
-    )
+    boxes = ((0, 0, crop_w, crop_h), (width - crop_w, 0, width, crop_h))
     zoom = CROP_ZOOM if max(crop_w, crop_h) <= ZOOM_MAX_SIDE else 1
     for box in boxes:
         crop = grey.crop(box)
