@@ -122,3 +122,41 @@ FIELD_LABELS: tuple[Label, ...] = (
 
 def is_any_label(text: str) -> bool:
     return any(has_label(text, label) for label in FIELD_LABELS)
+
+
+# Punctuation that forms and OCR put inside or after captions; ignored when a caption
+# printed with spaces between its characters is put back together.
+_CAPTION_PUNCT = re.compile(r"[\s:：;；.,，、/()（）]")
+
+
+def caption_key(text: str) -> str:
+    return _CAPTION_PUNCT.sub("", text)
+
+
+# Every caption a form prints, for joining letter-spaced captions (名　　称, 纳 税 人 识 别 号)
+# that OCR returns as one box per character or per group.
+CAPTION_WORDS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            caption_key(variant)
+            for label in (
+                *FIELD_LABELS,
+                NAME,
+                SUBTOTAL,
+                COL_NAME,
+                COL_SPEC,
+                COL_UNIT,
+                COL_QTY,
+                COL_PRICE,
+                COL_AMOUNT,
+                COL_RATE,
+                COL_TAX,
+            )
+            for variant in label.variants
+        }
+        | {"购买方", "销售方", "收款人", "复核", "开票人", "备注"}
+        | {"密码区"},
+        key=len,
+        reverse=True,
+    )
+)

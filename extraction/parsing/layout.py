@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from extraction.engines.base import OcrLine
+from extraction.parsing.labels import CAPTION_WORDS, caption_key
 from extraction.parsing.normalize import nfkc
 from extraction.preprocess import text_direction
 
@@ -118,6 +119,7 @@ class Layout:
                 angle=_edge_angle(points),
             )
             boxes.append(_with_seal(box) if hinted or _looks_like_seal(box) else box)
+        boxes = join_letter_spaced(boxes)
         if boxes:
             # Rotation moves coordinates around the origin; shift them back to >= 0.
             dx = min(b.left for b in boxes)
@@ -223,6 +225,88 @@ def group_rows(boxes: Iterable[Box]) -> list[list[Box]]:
     for row in rows:
         row.sort(key=lambda b: b.left)
     return rows
+
+
+# How far apart the characters of a letter-spaced caption may stand, in character heights
+# ("名　　　称" leaves three full-width spaces between its two characters).
+_SPACED_GAP = 4.5
+_CJK_PIECE = re.compile(r"[\u4e00-\u9fff、/（）()]{1,3}[:：;；]?")
+
+
+def join_letter_spaced(boxes: list[Box]) -> list[Box]:
+    """Boxes with each letter-spaced caption (名　　称, 纳 税 人 识 别 号) joined into one.
+
+    OCR returns such a caption as one box per character or per group of characters, and
+    then no label rule sees it whole: a lone 名 and a far 称 look like two labels, and
+    纳/税/人 like none. A run of short CJK pieces on one row, close enough to be one
+    word, is joined when its characters spell a printed caption (the last piece may carry
+    the caption's end and the value: "号：9111..."). Captions only: values never join.
+    """
+    printed = [b for b in boxes if not b.seal]
+    merged: dict[int, Box] = {}
+    absorbed: set[int] = set()
+    for row in group_rows(printed):
+        start = 0
+        while start < len(row):
+            run = _caption_run(row, start)
+            if len(run) >= 2:
+                merged[run[0].index] = _join(run)
+                absorbed.update(b.index for b in run[1:])
+            start += max(len(run), 1)
+    if not merged:
+        return boxes
+    return [merged.get(b.index, b) for b in boxes if b.index not in absorbed]
+
+
+def _caption_run(row: Sequence[Box], start: int) -> list[Box]:
+    first = row[start]
+    key = caption_key(first.flat)
+    if not _CJK_PIECE.fullmatch(first.flat) or not key or not _is_prefix(key):
+        return []
+    run = [first]
+    for box in row[start + 1 :]:
+        prev = run[-1]
+        height = max(prev.height, first.height)
+        gap = box.left - prev.right
+        if gap > _SPACED_GAP * height or gap < -0.5 * height or box.v_overlap(first) < 0.5:
+            break
+        joined = key + caption_key(box.flat)
+        if _CJK_PIECE.fullmatch(box.flat) and _is_prefix(joined):
+            run.append(box)
+            key = joined
+            if key in CAPTION_WORDS and not any(
+                w != key and w.startswith(key) for w in CAPTION_WORDS
+            ):
+                break
+            continue
+        # The last piece may hold the caption's end and its value ("号：9111...").
+        head = caption_key(box.flat[:4])
+        if any(word.startswith(key) and (key + head).startswith(word) for word in CAPTION_WORDS):
+            run.append(box)
+        break
+    complete = any(
+        caption_key("".join(b.flat for b in run)).startswith(w)
+        and len(w) > len(caption_key(first.flat))
+        for w in CAPTION_WORDS
+    )
+    return run if len(run) >= 2 and complete else []
+
+
+def _is_prefix(key: str) -> bool:
+    return any(word.startswith(key) for word in CAPTION_WORDS)
+
+
+def _join(run: Sequence[Box]) -> Box:
+    text = "".join(b.flat for b in run)
+    return dataclasses.replace(
+        run[0],
+        text=text,
+        flat=text,
+        right=max(b.right for b in run),
+        top=min(b.top for b in run),
+        bottom=max(b.bottom for b in run),
+        score=min(b.score for b in run),
+    )
 
 
 def row_text(row: Sequence[Box]) -> str:

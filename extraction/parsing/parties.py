@@ -3,7 +3,11 @@
 Paper and old electronic invoices stack the buyer block above the seller block, each
 with a vertical side label (购/买/方, 销/售/方); 数电票 put them side by side (购买方信息 |
 销售方信息). Each 名称 / 纳税人识别号 label is assigned to the side label nearest on its
-left; without side labels, left-before-right then top-before-bottom decides.
+left -- a side label read as one box per character counts with its whole vertical extent,
+so it covers every row of its block wherever the block stands; without side labels,
+left-before-right then top-before-bottom decides. Every label of a side gives a
+candidate: names that are seal, imprint, title or caption text are dropped, tax IDs that
+pass their checksum come first, and the two sides never take the same party.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from extraction.checksums import resident_id_is_valid, uscc_is_valid
 from extraction.parsing import labels as L
 from extraction.parsing.find import label_boxes, value_near
 from extraction.parsing.layout import Box, Layout
 from extraction.parsing.result import Parsed
 from extraction.parsing.values import tax_id_in, tax_id_only
+from extraction.sanity import not_a_party, same_party, strip_captions
 
 Side = Literal["buyer", "seller"]
 
@@ -29,14 +35,62 @@ _NAME_START = re.compile(r"^(?:名称|称|名)[:：;；.,，]?")
 
 def _anchors(layout: Layout) -> dict[Side, list[Box]]:
     out: dict[Side, list[Box]] = {"buyer": [], "seller": []}
-    for box in layout.boxes:
-        if box.seal:
-            continue
+    stacks = _vertical_stacks(layout)
+    stacked = {piece.index for stack in stacks for piece in stack}
+    candidates = [b for b in layout.boxes if not b.seal and b.index not in stacked]
+    candidates += [_stack_box(stack) for stack in stacks]
+    for box in candidates:
         if _is_anchor(box.flat, _BUYER_CHARS, "购买"):
             out["buyer"].append(box)
         elif _is_anchor(box.flat, _SELLER_CHARS, "销售"):
             out["seller"].append(box)
     return out
+
+
+def _vertical_stacks(layout: Layout) -> list[list[Box]]:
+    """Block captions printed one character under the other (购/买/方 at the left edge),
+    read by OCR as separate boxes: each stack of such pieces in one column.
+
+    The caption's whole vertical extent is what tells which rows belong to its block; a
+    single character covers only the row beside it.
+    """
+    pieces = sorted(
+        (
+            b
+            for b in layout.boxes
+            if not b.seal and 1 <= len(b.flat) <= 2 and _CJK_ONLY.fullmatch(b.flat)
+        ),
+        key=lambda b: b.top,
+    )
+    stacks: list[list[Box]] = []
+    for piece in pieces:
+        for stack in stacks:
+            last = stack[-1]
+            gap = piece.top - last.bottom
+            near = -0.5 * last.height <= gap <= 2.5 * max(last.height, piece.height)
+            if near and piece.h_overlap(last) > 0.5 and piece.v_overlap(last) < 0.5:
+                stack.append(piece)
+                break
+        else:
+            stacks.append([piece])
+    return [stack for stack in stacks if len(stack) >= 2]
+
+
+def _stack_box(stack: list[Box]) -> Box:
+    return Box(
+        index=stack[0].index,
+        text="".join(b.flat for b in stack),
+        flat="".join(b.flat for b in stack),
+        left=min(b.left for b in stack),
+        top=min(b.top for b in stack),
+        right=max(b.right for b in stack),
+        bottom=max(b.bottom for b in stack),
+        score=min(b.score for b in stack),
+        angle=stack[0].angle,
+    )
+
+
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _is_anchor(text: str, chars: set[str], keys: str) -> bool:
@@ -177,17 +231,57 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
     names = _assign(_name_labels(layout), anchors, totals_y)
     tax_labels = _assign(label_boxes(layout, L.TAX_ID), anchors, totals_y, names)
     limit = 0.4 * layout.width
+    name_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
+    tax_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
     for side in ("buyer", "seller"):
         for box in names[side]:
             found = _name_of(layout, box, limit)
             if found is not None:
-                parsed.put(f"{side}_name", found[0], found[1])
-                break
+                name = strip_captions(found[0])
+                # Seal rims, printer imprints, titles and captions are never a party.
+                if not_a_party(name) is None:
+                    name_options[side].append((name, found[1]))
         for box in tax_labels[side]:
             tax = value_near(layout, box, L.TAX_ID, _tax_value, max_dx=limit)
             if tax is not None:
-                parsed.put(f"{side}_tax_id", tax.value, tax.score)
-                break
+                tax_options[side].append((tax.value, tax.score))
+    for kind, options in (("name", name_options), ("tax_id", tax_options)):
+        if kind == "tax_id":
+            # A candidate that passes its checksum outranks one that does not.
+            for ranked in options.values():
+                ranked.sort(key=lambda option: not _checks_out(option[0]))
+        chosen = _distinct(options["buyer"], options["seller"])
+        for side, option in zip(("buyer", "seller"), chosen, strict=True):
+            if option is not None:
+                parsed.put(f"{side}_{kind}", option[0], option[1])
+
+
+def _checks_out(code: str) -> bool:
+    normalised = re.sub(r"\s", "", code).upper()
+    return uscc_is_valid(normalised) or resident_id_is_valid(normalised)
+
+
+Option = tuple[str, float]
+
+
+def _distinct(buyer: list[Option], seller: list[Option]) -> tuple[Option | None, Option | None]:
+    """The first candidate of each side, unless both are the same party: one party is never
+    both, so the side that has another candidate takes it (the seller first: taking the
+    buyer's block for the seller's is the usual mistake); with none, both stay and
+    validation flags them."""
+    first_buyer = buyer[0] if buyer else None
+    first_seller = seller[0] if seller else None
+    if first_buyer is None or first_seller is None:
+        return first_buyer, first_seller
+    if not same_party(first_buyer[0], first_seller[0]):
+        return first_buyer, first_seller
+    for option in seller[1:]:
+        if not same_party(option[0], first_buyer[0]):
+            return first_buyer, option
+    for option in buyer[1:]:
+        if not same_party(option[0], first_seller[0]):
+            return option, first_seller
+    return first_buyer, first_seller
 
 
 def _tax_value(text: str) -> str | None:

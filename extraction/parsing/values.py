@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from extraction.checksums import uscc_is_valid
 from extraction.parsing.normalize import parse_money
 
 # Chinese numerals of 大写 amounts (圆 and 元 both occur; 参/国 are OCR misreads that
@@ -52,7 +53,9 @@ def tax_id_in(text: str) -> str | None:
         # A pure 20-digit run is a check code or a 数电票 number, not a tax ID.
         if len(token) == 20 and token.isdigit():
             continue
-        if sum(c.isdigit() for c in token) < len(token) // 2:
+        # A valid 统一社会信用代码 may hold more letters than digits (organisation codes
+        # such as MALGTKYEX); the checksum, not the digit share, makes it a tax ID.
+        if sum(c.isdigit() for c in token) < len(token) // 2 and not uscc_is_valid(token):
             continue
         return token
     return None
