@@ -395,12 +395,14 @@ def _recheck_duplicate(document: Document, extraction: Extraction) -> None:
     """The invoice's identity changed: flag (or unflag) it by the pipeline's own rule."""
     from reimbursements.pipeline import _flag_duplicate
 
-    before = document.duplicate_of_id
+    before = (document.duplicate_of_id, document.same_invoice_as_id)
     document.duplicate_of = None
     document.duplicate_reason = ""
     _flag_duplicate(document, extraction)
-    if document.duplicate_of_id != before:
-        document.save(update_fields=["duplicate_of", "duplicate_reason", "updated_at"])
+    if (document.duplicate_of_id, document.same_invoice_as_id) != before:
+        document.save(
+            update_fields=["duplicate_of", "duplicate_reason", "same_invoice_as", "updated_at"]
+        )
 
 
 def _date_or_none(raw: Any) -> dt.date | None:

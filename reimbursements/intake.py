@@ -7,6 +7,13 @@ stored without metadata: an upright JPEG or PNG keeps its compressed image data 
 loses only its metadata segments (and anything after its end marker), which costs
 about a millisecond; a rotated one (EXIF orientation) or any other kind is re-encoded
 upright. PDFs are opened with pdfium to reject encrypted, broken or overlong files.
+
+E-invoices that carry their data (OFD, 数电票 XML) are recognised by structure and read
+completely here (zip guard, XML without DTDs or entities), so a broken or hostile one is
+refused with its reason. A zip that is not an OFD is a batch (the tax platform's bulk
+download): every member passes the same checks as a single upload, and one bad member
+refuses the whole batch, naming it. A PDF whose pages carry different invoice numbers is
+cut into one part per invoice (``extraction.pdf_split``).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from django.conf import settings
@@ -23,6 +30,9 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from PIL import ExifTags, Image, ImageOps
 
+from extraction.machine import files as machine_files
+from extraction.machine.archive import ArchiveLimits, ArchiveRefused, is_zip, open_archive
+from extraction.machine.ofd import is_ofd
 from extraction.pii import mask_text
 
 try:  # HEIC/HEIF from iPhones: pillow-heif is maintained and wheels ship libheif.
@@ -39,10 +49,18 @@ class IntakeError(Exception):
 
     status_code = 400
 
-    def __init__(self, code: str, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status_code: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
         if status_code is not None:
             self.status_code = status_code
 
@@ -84,7 +102,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
 
 @dataclass(frozen=True)
 class AcceptedFile:
-    content: bytes  # what will be stored: re-encoded image, or the PDF as uploaded
+    content: bytes  # what will be stored: re-encoded image, or the PDF/OFD/XML as uploaded
     mime_type: str
     sha256: str
     page_count: int
@@ -93,7 +111,34 @@ class AcceptedFile:
     original_name: str
 
 
-_ALLOWED = "JPEG, PNG, WebP, PDF" + (", HEIC" if HEIC_SUPPORTED else "")
+@dataclass(frozen=True)
+class AcceptedUpload:
+    """Everything one upload becomes: a single file, or several documents (a zip of
+    invoices, or a PDF holding several); all of them checked before anything is stored."""
+
+    files: tuple[AcceptedFile, ...]
+    kind: str  # SINGLE | ARCHIVE | PDF
+    original_name: str
+    sha256: str  # of the upload as sent
+    size: int
+
+    @property
+    def is_batch(self) -> bool:
+        return self.kind != SINGLE
+
+
+SINGLE = "single"
+ARCHIVE = "archive"
+PDF = "pdf"
+
+OFD_MIME = "application/ofd"
+XML_MIME = "application/xml"
+PDF_MIME = "application/pdf"
+# Members a zip made on a Mac or Windows carries besides the files themselves.
+_ARCHIVE_JUNK_DIRS = ("__MACOSX/",)
+_ARCHIVE_JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+
+_ALLOWED = "JPEG, PNG, WebP, PDF, OFD, 数电票 XML, ZIP" + (", HEIC" if HEIC_SUPPORTED else "")
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -133,7 +178,133 @@ def size_text(n_bytes: int) -> str:
     return f"{n_bytes} bytes"
 
 
-def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
+def sniff_type(data: bytes) -> str | None:
+    """The MIME type by content, OFD and XML e-invoices and zip archives included (an
+    XML that is unsafe or not an e-invoice is still ``application/xml``: opening it says
+    why it is refused)."""
+    mime = sniff_mime(data[:32])
+    if mime is not None:
+        return mime
+    if is_ofd(data):
+        return OFD_MIME
+    if is_zip(data):
+        return "application/zip"
+    if machine_files.looks_like_xml(data):
+        return XML_MIME
+    return None
+
+
+def accept_upload(data: bytes, *, name: str) -> AcceptedUpload:
+    """Check an upload completely; raises ``IntakeError`` (naming the archive member at
+    fault) before anything is stored."""
+    _check_size(data)
+    display = safe_display_name(name)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if is_zip(data) and not is_ofd(data):
+        files = _accept_archive(data)
+        kind = ARCHIVE
+    else:
+        files = _accept_file(data, name=name)
+        kind = PDF if len(files) > 1 else SINGLE
+    if len(files) > settings.UPLOAD_MAX_DOCUMENTS:
+        raise IntakeError(
+            "too_many_documents",
+            f"This upload holds {len(files)} invoices; at most "
+            f"{settings.UPLOAD_MAX_DOCUMENTS} are accepted at once.",
+            status_code=413,
+        )
+    return AcceptedUpload(
+        files=tuple(files), kind=kind, original_name=display, sha256=sha256, size=len(data)
+    )
+
+
+def _accept_file(data: bytes, *, name: str) -> list[AcceptedFile]:
+    """One file; a PDF holding several invoices comes back as one part per invoice."""
+    accepted = validate_upload(data, name=name)
+    if accepted.mime_type != PDF_MIME or accepted.page_count < 2:
+        return [accepted]
+    from extraction.pdf_split import split_invoices
+
+    try:
+        parts = split_invoices(data)
+    except ValueError as exc:
+        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+    if len(parts) < 2:
+        return [accepted]
+    stem = accepted.original_name
+    return [
+        replace(
+            accepted,
+            content=part.content,
+            sha256=hashlib.sha256(part.content).hexdigest(),
+            page_count=len(part.pages),
+            original_name=f"{stem} ({_pages_label(part.pages)})"[:255],
+        )
+        for part in parts
+    ]
+
+
+def _pages_label(pages: tuple[int, ...]) -> str:
+    first, last = pages[0] + 1, pages[-1] + 1
+    return f"page {first}" if first == last else f"pages {first}-{last}"
+
+
+def _accept_archive(data: bytes) -> list[AcceptedFile]:
+    limits = ArchiveLimits(
+        max_members=settings.UPLOAD_MAX_DOCUMENTS,
+        max_member_bytes=settings.UPLOAD_MAX_BYTES,
+    )
+    try:
+        members = open_archive(
+            data,
+            limits=limits,
+            # A batch holds OFD files, which are zips themselves; nothing else nested.
+            nested_ok=lambda _name, content: is_ofd(content),
+            what="the archive",
+        )
+    except ArchiveRefused as exc:
+        member = _member_label(exc.member) if exc.member is not None else None
+        raise IntakeError(
+            "archive_refused",
+            f"The archive is refused: {exc.reason}"
+            + (f" (member {member!r})" if member is not None else ""),
+            details={"member": member, "reason": exc.reason},
+        ) from exc
+    out: list[AcceptedFile] = []
+    for member_name, content in members.items():
+        if _is_archive_junk(member_name):
+            continue
+        label = _member_label(member_name)
+        try:
+            out.extend(_accept_file(content, name=member_name))
+        except IntakeError as exc:
+            raise IntakeError(
+                exc.code,
+                f"The archive is refused: member {label!r}: {exc.message}",
+                status_code=exc.status_code,
+                details={"member": label, "reason": exc.message},
+            ) from exc
+    if not out:
+        raise IntakeError("empty_archive", "The archive holds no files.")
+    return out
+
+
+def _is_archive_junk(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return (
+        name.startswith(_ARCHIVE_JUNK_DIRS)
+        or base.startswith("._")
+        or base in (_ARCHIVE_JUNK_NAMES)
+    )
+
+
+def _member_label(name: str) -> str:
+    """A member's path as shown in an error: printable, personal numbers masked."""
+    cleaned = "".join(ch for ch in name if ch.isprintable())
+    return mask_text(cleaned[:200]) or "(unnamed)"
+
+
+def _check_size(data: bytes) -> None:
     if not data:
         raise IntakeError("empty_file", "The file is empty.")
     if len(data) > settings.UPLOAD_MAX_BYTES:
@@ -142,7 +313,13 @@ def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
             f"The file is larger than the {size_text(settings.UPLOAD_MAX_BYTES)} limit.",
             status_code=413,
         )
+
+
+def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
+    _check_size(data)
     mime = sniff_mime(data[:32])
+    if mime is None and (is_ofd(data) or machine_files.looks_like_xml(data)):
+        return _accept_machine_file(data, name=name)
     if mime is None:
         raise IntakeError(
             "unsupported_type",
@@ -173,6 +350,25 @@ def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
         width=width,
         height=height,
         original_name=display,
+    )
+
+
+def _accept_machine_file(data: bytes, *, name: str) -> AcceptedFile:
+    """An OFD or 数电票 XML, read completely now: a broken or hostile one (zip bomb,
+    entity expansion, external entities) is refused with the reader's reason."""
+    try:
+        file = machine_files.open_machine_file(data, max_pages=settings.PDF_MAX_PAGES)
+    except ValueError as exc:
+        code = "invalid_ofd" if is_ofd(data) else "invalid_xml"
+        raise IntakeError(code, f"The e-invoice cannot be accepted: {exc}") from exc
+    return AcceptedFile(
+        content=data,
+        mime_type=OFD_MIME if file.kind == machine_files.OFD else XML_MIME,
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=file.page_count,
+        width=None,
+        height=None,
+        original_name=safe_display_name(name),
     )
 
 

@@ -75,12 +75,36 @@ class Claim(models.Model):
         return f"Claim {self.pk}: {self.title}"
 
 
+class UploadBatch(models.Model):
+    """One upload that became several documents: a zip of invoices (the tax platform's
+    bulk download), or a PDF holding several invoices. The upload itself is not stored;
+    each document is, and is scanned and read on its own."""
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", "Archive"
+        PDF = "pdf", "PDF with several invoices"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upload_batches"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    original_filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Upload batch {self.pk} ({self.kind})"
+
+
 def document_upload_path(instance: Document, filename: str) -> str:
     # The user's filename is never part of the path: a random name, a safe suffix.
     suffix = {
         "image/jpeg": ".jpg",
         "image/png": ".png",
         "application/pdf": ".pdf",
+        "application/ofd": ".ofd",
+        "application/xml": ".xml",
     }.get(instance.mime_type, ".bin")
     return f"documents/{uuid.uuid4().hex}{suffix}"
 
@@ -137,6 +161,15 @@ class Document(models.Model):
     )
     duplicate_reason = models.CharField(max_length=32, blank=True)
     duplicate_resolved = models.BooleanField(default=False)
+    # Another file of the same invoice from the same employee (its photo, PDF, OFD, XML):
+    # the earliest such document. Linked, not a duplicate; the invoice is claimed once.
+    same_invoice_as = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="other_files"
+    )
+    # The upload this document came out of, when one upload made several documents.
+    batch = models.ForeignKey(
+        UploadBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
     # Expense category chosen by a person; blank means "derive it from the document type".
     category = models.CharField(
         max_length=16, choices=ExpenseCategory.choices, blank=True, default=""

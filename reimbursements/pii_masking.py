@@ -4,7 +4,8 @@ One OCR pass locates personal numbers (ID cards, bank cards, phones, e-mails) on
 first page; their boxes are blacked out in the image, their text is masked in the OCR
 lines, and those lines are handed to the OCR engine so it does not read the page twice.
 A PDF's text layer is masked as text. Other pages of a multi-page PDF are masked the
-same way, each with its own OCR pass.
+same way, each with its own OCR pass. OFD and XML e-invoices carry their text exactly:
+no OCR runs for them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from extraction.engines.base import PreparedDocument, registry
+from extraction.machine import MachineReading
+from extraction.machine.ofd_render import render_fields_page
 from extraction.pii import mask_document_image, mask_text
+from extraction.schema import DocumentType, ExtractionResult, FieldSource
 from reimbursements.engine_context import build_engine_context, load_engines
 from reimbursements.models import Document
 
@@ -29,6 +33,9 @@ def _ocr() -> object:
 
 
 def mask_prepared_document(prepared: PreparedDocument) -> PreparedDocument:
+    complete = next((reading for reading in prepared.machine if reading.complete), None)
+    if complete is not None:
+        return _mask_machine_document(prepared, complete)
     started = time.perf_counter()
     engine = _ocr()
     pages = list(prepared.pages)
@@ -50,6 +57,31 @@ def mask_prepared_document(prepared: PreparedDocument) -> PreparedDocument:
     return dataclasses.replace(
         prepared, pages=pages, ocr_lines=lines, text_layer=text_layer, timings=timings
     )
+
+
+def _mask_machine_document(prepared: PreparedDocument, reading: MachineReading) -> PreparedDocument:
+    """An OFD or XML e-invoice: its text is known exactly, so no OCR pass runs. An OFD's
+    pages are masked over their own text objects; an XML's page, which we drew from its
+    fields, is drawn again from the masked fields."""
+    started = time.perf_counter()
+    pages = list(prepared.pages)
+    lines = prepared.ocr_lines
+    if prepared.page_lines is not None:
+        for index, page_lines in enumerate(prepared.page_lines[: len(pages)]):
+            report = mask_document_image(pages[index], page_lines)
+            pages[index] = report.image
+            if index == 0:
+                lines = report.lines
+    elif reading.source == FieldSource.XML:
+        from reimbursements.pipeline import mask_result
+
+        masked = mask_result(
+            ExtractionResult(document_type=DocumentType.OTHER, fields=reading.fields)
+        )
+        pages = [render_fields_page(masked.fields)]
+    timings = dict(prepared.timings)
+    timings["mask"] = (time.perf_counter() - started) * 1000
+    return dataclasses.replace(prepared, pages=pages, ocr_lines=lines, timings=timings)
 
 
 def store_masked_copy(*, document_id: int, prepared: PreparedDocument) -> None:

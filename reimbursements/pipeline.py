@@ -22,6 +22,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
+from extraction.machine import READER_VERSION
 from extraction.provenance import with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
@@ -61,6 +62,24 @@ def choose_engine() -> EngineChoice:
     return EngineChoice(name=name, queue=queue, fingerprint=str(fingerprint))
 
 
+# Files that carry the whole invoice as data (by the type intake sniffed from their
+# bytes): read exactly on a CPU worker, no engine needed, cached per reader version.
+MACHINE_READERS = {"application/ofd": "ofd", "application/xml": "xml"}
+
+
+def reader_choice(mime_type: str | None) -> EngineChoice | None:
+    reader = MACHINE_READERS.get(mime_type or "")
+    if reader is None:
+        return None
+    return EngineChoice(name=reader, queue="cpu", fingerprint=READER_VERSION)
+
+
+def choice_for(mime_type: str | None) -> EngineChoice:
+    """The reader of an OFD/XML e-invoice, else the engine the registry chooses (raises
+    ``EngineUnavailable`` when none can run)."""
+    return reader_choice(mime_type) or choose_engine()
+
+
 def cache_key(sha256: str, choice: EngineChoice) -> str:
     # v3: entries hold the Extraction row's (masked) columns, per-field sources included.
     return f"extraction:v3:{sha256}:{choice.name}:{choice.fingerprint}"
@@ -75,8 +94,9 @@ def engine_instance(choice: EngineChoice) -> Any:
 def enqueue_processing(document_id: int) -> None:
     from reimbursements.tasks import process_document, process_document_gpu
 
+    mime_type = Document.objects.filter(pk=document_id).values_list("mime_type", flat=True).first()
     try:
-        choice = choose_engine()
+        choice = choice_for(mime_type)
     except EngineUnavailable as exc:
         document_fail(document_id=document_id, reason=f"No extraction engine can run: {exc}")
         return
@@ -118,9 +138,10 @@ def document_process(*, document_id: int) -> str:
         )
         name = document.file.name
         sha256 = document.sha256
+        mime_type = document.mime_type
 
     try:
-        choice = choose_engine()
+        choice = choice_for(mime_type)
     except EngineUnavailable as exc:
         raise PermanentProcessingError(f"No extraction engine can run here: {exc}") from exc
     started = time.perf_counter()
@@ -319,6 +340,7 @@ def _finish(document_id: int) -> str:
                 "unfinished_attempts",
                 "duplicate_of",
                 "duplicate_reason",
+                "same_invoice_as",
             ]
         )
         audit(
@@ -352,12 +374,30 @@ def review_needed(*, warnings: list[Any], confidence: dict[str, float], duplicat
     return any(confidence.get(name, 0.0) < REVIEW_CONFIDENCE for name in REVIEW_FIELDS)
 
 
+# Business keys that name one invoice (code + number, a 数电票's 20 digits): another file
+# carrying one is the same invoice. A receipt's key (seller, date, amount) is not an
+# identity: two equal coffees stay a duplicate for finance to look at.
+INVOICE_KEY_PREFIXES = ("einv:", "inv:", "num:")
+
+
 def _flag_duplicate(document: Document, extraction: Extraction) -> None:
+    """Flag a duplicate (another employee's, or the very same bytes again), or link the
+    document to the same invoice's earlier file of the same employee."""
+    document.same_invoice_as_id = None
     found = find_duplicate(
         business_key=extraction.business_key, sha256=document.sha256, before=document.pk
     )
-    if found is not None:
-        document.duplicate_of_id, document.duplicate_reason = found
+    if found is None:
+        return
+    original_id, reason = found
+    if reason == "business_key" and extraction.business_key.startswith(INVOICE_KEY_PREFIXES):
+        row = Document.objects.filter(pk=original_id).values_list("owner_id", "sha256").first()
+        if row is not None:
+            owner_id, original_sha256 = row
+            if owner_id == document.owner_id and original_sha256 != document.sha256:
+                document.same_invoice_as_id = original_id
+                return
+    document.duplicate_of_id, document.duplicate_reason = found
 
 
 def find_duplicate(*, business_key: str, sha256: str, before: int | None) -> tuple[int, str] | None:
@@ -494,7 +534,7 @@ def _reusable_original(
 
 
 def answer_from_cache(
-    *, owner: Any, sha256: str, name: str, claim_id: int | None
+    *, owner: Any, sha256: str, name: str, claim_id: int | None, mime_type: str | None = None
 ) -> Document | None:
     """Answer a re-upload of known bytes without any worker, or ``None``.
 
@@ -511,7 +551,7 @@ def answer_from_cache(
     if claim_id is not None:
         return None  # claim checks live in the normal path; keep this one simple
     try:
-        choice = choose_engine()
+        choice = choice_for(mime_type)
     except EngineUnavailable:
         return None
     entry = cache.get(cache_key(sha256, choice))

@@ -8,11 +8,13 @@ is not empty. Limits and windows come from settings (see the issue 7 block in ba
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.utils import timezone
 
 from reimbursements.models import Claim, Document, ExpenseCategory, Extraction
@@ -23,6 +25,7 @@ EMPTY_CLAIM = "empty_claim"
 DOCUMENT_NOT_READY = "document_not_ready"
 DOCUMENT_UNUSABLE = "document_unusable"
 DUPLICATE_UNRESOLVED = "duplicate_unresolved"
+INVOICE_IN_OTHER_CLAIM = "invoice_in_other_claim"
 MISSING_FIELD = "missing_field"
 INVOICE_TOO_OLD = "invoice_too_old"
 INVOICE_IN_FUTURE = "invoice_in_future"
@@ -91,21 +94,91 @@ def amount_limit(*, category: str, roles: set[str]) -> Decimal | None:
     return max(candidates) if candidates else None
 
 
+def invoice_group(document: Document) -> int:
+    """The id all files of one invoice share (photo, PDF, OFD, XML): its earliest file's."""
+    return document.same_invoice_as_id or document.pk
+
+
+def _read_exactly(document: Document) -> bool:
+    extraction = extraction_of(document)
+    return extraction is not None and extraction.engine in {"ofd", "xml"}
+
+
+def invoice_representatives(documents: Iterable[Document]) -> list[Document]:
+    """One document per invoice: several files of one invoice count once (in the total,
+    the checks and the export). The file read exactly (OFD/XML) when there is one, else
+    the earliest."""
+    chosen: dict[int, Document] = {}
+    for document in sorted(documents, key=lambda d: d.pk):
+        group = invoice_group(document)
+        current = chosen.get(group)
+        if current is None or (_read_exactly(document) and not _read_exactly(current)):
+            chosen[group] = document
+    return sorted(chosen.values(), key=lambda d: d.pk)
+
+
 def check_claim(claim: Claim, *, today: dt.date | None = None) -> list[Violation]:
     documents = list(claim.documents.select_related("extraction").order_by("pk"))
     if not documents:
         return [Violation(EMPTY_CLAIM, "Add at least one document before submitting.")]
     today = today or timezone.localdate()
     roles = user_roles(claim.owner)
+    counted = {document.pk for document in invoice_representatives(documents)}
     violations: list[Violation] = []
     for document in documents:
-        violations.extend(check_document(document, claim=claim, roles=roles, today=today))
+        violations.extend(
+            check_document(
+                document, claim=claim, roles=roles, today=today, counted=document.pk in counted
+            )
+        )
+    violations.extend(_claimed_elsewhere(documents, claim=claim))
     return violations
 
 
+def _claimed_elsewhere(documents: list[Document], *, claim: Claim) -> list[Violation]:
+    """Files of the same invoice in another live claim: an invoice is claimed once."""
+    by_group: dict[int, Document] = {}
+    for document in documents:
+        by_group.setdefault(invoice_group(document), document)
+    elsewhere = (
+        Document.objects.filter(Q(pk__in=by_group) | Q(same_invoice_as__in=by_group))
+        .exclude(claim__isnull=True)
+        .exclude(claim=claim)
+        .exclude(claim__status=Claim.Status.REJECTED)
+        .exclude(status__in=[Document.Status.INFECTED, Document.Status.REJECTED])
+        .order_by("pk")
+        .values_list("pk", "same_invoice_as_id", "claim_id")
+    )
+    out: list[Violation] = []
+    seen: set[int] = set()
+    for other_id, root_id, other_claim in elsewhere:
+        group = root_id or other_id
+        if group in seen:
+            continue
+        seen.add(group)
+        document = by_group[group]
+        name = document.original_filename or f"document {document.pk}"
+        out.append(
+            Violation(
+                INVOICE_IN_OTHER_CLAIM,
+                f"{name} is the same invoice as document {other_id} in claim {other_claim}; "
+                "an invoice can be claimed only once. Remove it from this claim.",
+                document.pk,
+            )
+        )
+    return out
+
+
 def check_document(
-    document: Document, *, claim: Claim, roles: set[str], today: dt.date
+    document: Document,
+    *,
+    claim: Claim,
+    roles: set[str],
+    today: dt.date,
+    counted: bool = True,
 ) -> list[Violation]:
+    """``counted=False``: another file of the same invoice in this claim is the one whose
+    fields count; this one only has to be usable and not a duplicate."""
     pk = document.pk
     name = document.original_filename or f"document {pk}"
     if document.status in UNUSABLE_STATUSES:
@@ -136,6 +209,8 @@ def check_document(
                 pk,
             )
         )
+    if not counted:
+        return out
     for field in settings.CLAIM_REQUIRED_FIELDS:
         if getattr(extraction, field, None) in (None, ""):
             label = _FIELD_LABELS.get(field, field.replace("_", " "))

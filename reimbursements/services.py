@@ -21,9 +21,16 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction.pii import mask_text
-from reimbursements import scanning
-from reimbursements.intake import AcceptedFile, IntakeError
-from reimbursements.models import AuditEvent, Claim, Document, Extraction, ScanResult
+from reimbursements import intake, scanning
+from reimbursements.intake import AcceptedFile, AcceptedUpload, IntakeError
+from reimbursements.models import (
+    AuditEvent,
+    Claim,
+    Document,
+    Extraction,
+    ScanResult,
+    UploadBatch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +86,24 @@ def document_create(
     *, owner: User, accepted: AcceptedFile, claim_id: int | None = None
 ) -> Document:
     """Store an accepted upload and queue its virus scan. All or nothing."""
-    stored_name: str | None = None
+    upload = AcceptedUpload(
+        files=(accepted,),
+        kind=intake.SINGLE,
+        original_name=accepted.original_name,
+        sha256=accepted.sha256,
+        size=len(accepted.content),
+    )
+    _batch, (document,) = documents_create(owner=owner, upload=upload, claim_id=claim_id)
+    return document
+
+
+def documents_create(
+    *, owner: User, upload: AcceptedUpload, claim_id: int | None = None
+) -> tuple[UploadBatch | None, list[Document]]:
+    """Store every document of an accepted upload (one per file, archive member or
+    invoice cut out of a PDF) and queue their virus scans: all of them or none, and no
+    stored file outlives a rollback."""
+    stored_names: list[str] = []
     try:
         with transaction.atomic():
             claim = None
@@ -95,40 +119,56 @@ def document_create(
                         f"Documents cannot be added to a claim that is {claim.status}.",
                         status_code=409,
                     )
-            document = Document(
-                owner=owner,
-                claim=claim,
-                original_filename=accepted.original_name,
-                sha256=accepted.sha256,
-                size=len(accepted.content),
-                mime_type=accepted.mime_type,
-                page_count=accepted.page_count,
-                width=accepted.width,
-                height=accepted.height,
-                status=Document.Status.RECEIVED,
-                status_changed_at=timezone.now(),
-            )
-            document.file.save("upload", ContentFile(accepted.content), save=False)
-            stored_name = document.file.name
-            document.save()
-            audit(
-                actor=owner,
-                action="document.uploaded",
-                obj=document,
-                after={
+            batch = None
+            if upload.is_batch:
+                batch = UploadBatch.objects.create(
+                    owner=owner,
+                    kind=upload.kind,
+                    original_filename=upload.original_name,
+                    sha256=upload.sha256,
+                    size=upload.size,
+                )
+            documents: list[Document] = []
+            for accepted in upload.files:
+                document = Document(
+                    owner=owner,
+                    claim=claim,
+                    batch=batch,
+                    original_filename=accepted.original_name,
+                    sha256=accepted.sha256,
+                    size=len(accepted.content),
+                    mime_type=accepted.mime_type,
+                    page_count=accepted.page_count,
+                    width=accepted.width,
+                    height=accepted.height,
+                    status=Document.Status.RECEIVED,
+                    status_changed_at=timezone.now(),
+                )
+                document.file.save("upload", ContentFile(accepted.content), save=False)
+                stored_names.append(document.file.name)
+                document.save()
+                after: dict[str, Any] = {
                     "sha256": document.sha256,
                     "size": document.size,
                     "mime": document.mime_type,
-                },
-            )
-            doc_id = document.pk
-            transaction.on_commit(lambda: _enqueue_scan(doc_id))
+                }
+                if batch is not None:
+                    after["batch"] = batch.pk
+                audit(actor=owner, action="document.uploaded", obj=document, after=after)
+                documents.append(document)
+            doc_ids = [document.pk for document in documents]
+            transaction.on_commit(lambda: _enqueue_scans(doc_ids))
     except BaseException:
-        # The row rolled back; the file must not outlive it.
-        if stored_name:
-            default_storage.delete(stored_name)
+        # The rows rolled back; their files must not outlive them.
+        for name in stored_names:
+            default_storage.delete(name)
         raise
-    return document
+    return batch, documents
+
+
+def _enqueue_scans(document_ids: list[int]) -> None:
+    for document_id in document_ids:
+        _enqueue_scan(document_id)
 
 
 def prime_relations(

@@ -29,7 +29,7 @@ from django.utils import timezone
 from reimbursements import policy, selectors
 from reimbursements.exports.items import export_items_create
 from reimbursements.exports.webhook import webhook_queue_finance_approved
-from reimbursements.models import AuditEvent, Claim, ExportItem, Extraction, Role, Team
+from reimbursements.models import AuditEvent, Claim, ExportItem, Role, Team
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
 
@@ -171,10 +171,14 @@ def _move(claim: Claim, *, actor: User | None, to: str, action: str, comment: st
 
 
 def claim_recompute_total(*, claim: Claim) -> bool:
-    """Set the total from the documents' extracted totals; the caller holds the lock."""
-    amounts = Extraction.objects.filter(document__claim=claim).values_list(
-        "total_amount", flat=True
-    )
+    """Set the total from the documents' extracted totals, each invoice once however
+    many of its files the claim holds; the caller holds the lock."""
+    documents = claim.documents.select_related("extraction")
+    amounts = [
+        extraction.total_amount
+        for document in policy.invoice_representatives(documents)
+        if (extraction := policy.extraction_of(document)) is not None
+    ]
     total = sum((a for a in amounts if a is not None), Decimal("0.00")).quantize(Decimal("0.01"))
     if total == claim.total:
         return False

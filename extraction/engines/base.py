@@ -88,6 +88,9 @@ class PreparedDocument:
     text_layer: list[str] | None = None
     # OCR boxes of page 0 when an earlier stage (PII masking) already ran OCR.
     ocr_lines: list[OcrLine] | None = None
+    # Exact text boxes of every page, page by page, when the file carries its text as
+    # objects (OFD): PII masking uses them instead of an OCR pass per page.
+    page_lines: list[list[OcrLine]] | None = None
     # Stage timings (ms) accumulated before the engine runs.
     timings: dict[str, float] = field(default_factory=dict)
     # Hint from the caller (e.g. a reviewer's choice); engines may classify themselves.

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from extraction.schema import DocumentType, FieldSource, InvoiceFields, ValidationWarning
 
+# Version of the OFD/XML readers: stored as a result's engine_version and part of its
+# cache key, so a change to what they read is never answered from an older cache entry.
+READER_VERSION = "machine-readers.1"
+
 
 @dataclass(frozen=True)
 class MachineReading:

@@ -84,3 +84,11 @@ def first_page_text(file: MachineFile, *, dpi: float = DEFAULT_DPI) -> list[OcrL
     if file.package is None or not file.package.pages:
         return None
     return text_lines(file.package.pages[0], dpi=dpi)
+
+
+def page_text(file: MachineFile, *, dpi: float = DEFAULT_DPI) -> list[list[OcrLine]] | None:
+    """Exact text boxes of every rendered page (OFD), page by page; ``None`` for a file
+    without a layout of its own (XML)."""
+    if file.package is None:
+        return None
+    return [text_lines(page, dpi=dpi) for page in file.package.pages]

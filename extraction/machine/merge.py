@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from extraction import provenance
-from extraction.machine import MachineReading
+from extraction.machine import READER_VERSION, MachineReading
 from extraction.schema import (
     MACHINE_READABLE_SOURCES,
     SCALAR_FIELDS,
@@ -108,6 +108,7 @@ def result_from_reading(reading: MachineReading, *, hint: str | None = None) -> 
         confidence=dict.fromkeys(fields.present(), 1.0),
         warnings=list(reading.warnings),
         engine=reading.source.value,
+        engine_version=READER_VERSION,
         raw_output=reading.raw,
         sources=dict.fromkeys(fields.present(), reading.source),
     )

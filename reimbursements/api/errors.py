@@ -25,7 +25,8 @@ def error_response(
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, IntakeError | ServiceError):
-        return error_response(exc.code, exc.message, exc.status_code)
+        details = exc.details if isinstance(exc, IntakeError) else None
+        return error_response(exc.code, exc.message, exc.status_code, details)
     if isinstance(exc, ObjectDoesNotExist | Http404):
         return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):

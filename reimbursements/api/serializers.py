@@ -77,6 +77,8 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "scan",
             "extraction",
             "duplicate_of",
+            "same_invoice_as",
+            "batch",
             "category",
             "file_url",
         )
@@ -107,6 +109,8 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "scan": self.get_scan(document),
             "extraction": self.get_extraction(document),
             "duplicate_of": self.get_duplicate_of(document),
+            "same_invoice_as": document.same_invoice_as_id,
+            "batch": document.batch_id,
             "category": self.get_category(document),
             "file_url": self.get_file_url(document),
         }
@@ -152,8 +156,31 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
 
 
 class DocumentUploadSerializer(serializers.Serializer[Any]):
-    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    file = serializers.FileField(
+        allow_empty_file=True,
+        use_url=False,
+        help_text="An image, PDF, OFD or 数电票 XML (one document, or one per invoice when "
+        "a PDF holds several), or a zip of them (one document per member).",
+    )
     claim = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class UploadBatchSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=["archive", "pdf"],
+        help_text="'archive': a zip, one document per member; 'pdf': one PDF holding "
+        "several invoices, one document per invoice.",
+    )
+    original_filename = serializers.CharField()
+    document_count = serializers.IntegerField()
+
+
+class BatchUploadResponseSerializer(serializers.Serializer[Any]):
+    """Schema only: the answer to an upload that became several documents."""
+
+    batch = UploadBatchSerializer()
+    documents = DocumentSerializer(many=True)
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):

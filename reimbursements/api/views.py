@@ -13,7 +13,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import User
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import PageNumberPagination
@@ -32,6 +37,7 @@ from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
 from reimbursements.api.parsers import LimitedJSONParser
 from reimbursements.api.serializers import (
+    BatchUploadResponseSerializer,
     ClaimAddDocumentSerializer,
     ClaimPatchSerializer,
     ClaimSerializer,
@@ -46,7 +52,14 @@ from reimbursements.api.serializers import (
     WeChatSignInSerializer,
     WeChatTokenResponseSerializer,
 )
-from reimbursements.intake import IntakeError, size_text, sniff_mime, validate_upload
+from reimbursements.intake import (
+    IntakeError,
+    accept_upload,
+    size_text,
+    sniff_mime,
+    sniff_type,
+    validate_upload,
+)
 from reimbursements.login_protection import (
     SignInLockedOut,
     is_locked_out,
@@ -206,7 +219,15 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
 
     @extend_schema(
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="UploadResponse",
+                serializers=[DocumentSerializer, BatchUploadResponseSerializer],
+                resource_type_field_name=None,
+            )
+        },
+        description="One file answers the document; a zip, or a PDF holding several "
+        "invoices, answers {batch, documents}. Nothing is stored when any part is refused.",
     )
     def post(self, request: Request) -> Response:
         files = request.FILES
@@ -224,30 +245,50 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
         upload = serializer.validated_data["file"]
         data = upload.read()
         claim_id = serializer.validated_data.get("claim")
-        if data:
+        mime_type = sniff_type(data) if data else None
+        if data and mime_type != "application/zip":
             cached = pipeline.answer_from_cache(
                 owner=current_user(request),
                 sha256=hashlib.sha256(data).hexdigest(),
                 name=upload.name or "upload",
                 claim_id=claim_id,
+                mime_type=mime_type,
             )
             if cached is not None:
                 return Response(
                     DocumentSerializer(cached, context={"request": request}).data,
                     status=status.HTTP_201_CREATED,
                 )
-        accepted = validate_upload(data, name=upload.name or "upload")
+        accepted = accept_upload(data, name=upload.name or "upload")
         metrics.UPLOAD_BYTES.observe(len(data))
-        log.info("upload accepted", extra={"upload_name": accepted.original_name})
-        document = services.document_create(
+        log.info(
+            "upload accepted",
+            extra={"upload_name": accepted.original_name, "documents": len(accepted.files)},
+        )
+        batch, documents = services.documents_create(
             owner=current_user(request),
-            accepted=accepted,
+            upload=accepted,
             claim_id=claim_id,
         )
-        # The uploader owns it and nothing else has touched it yet: no read-back.
-        services.prime_relations(document, scans=[], extraction=None)
+        for document in documents:
+            # The uploader owns them and nothing else has touched them yet: no read-back.
+            services.prime_relations(document, scans=[], extraction=None)
+        context = {"request": request}
+        if batch is None:
+            return Response(
+                DocumentSerializer(documents[0], context=context).data,
+                status=status.HTTP_201_CREATED,
+            )
         return Response(
-            DocumentSerializer(document, context={"request": request}).data,
+            {
+                "batch": {
+                    "id": batch.pk,
+                    "kind": batch.kind,
+                    "original_filename": batch.original_filename,
+                    "document_count": len(documents),
+                },
+                "documents": DocumentSerializer(documents, many=True, context=context).data,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -322,9 +363,13 @@ class DocumentFileView(LongRequestLimitMixin, APIView):
             handle, mime, kind = document.file.open("rb"), document.mime_type, "original"
         else:
             handle, mime, kind = document.masked_file.open("rb"), "image/jpeg", "masked"
-        suffix = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
-            mime, "bin"
-        )
+        suffix = {
+            "image/jpeg": "jpg",
+            "image/png": "png",
+            "application/pdf": "pdf",
+            "application/ofd": "ofd",
+            "application/xml": "xml",
+        }.get(mime, "bin")
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from extraction.provenance import field_statuses
 from reimbursements.models import Claim, Document, ExportItem
-from reimbursements.policy import effective_category, extraction_of
+from reimbursements.policy import effective_category, extraction_of, invoice_representatives
 
 # Any constant shared by every process; only finance approval takes this lock.
 _EXPORT_ORDER_LOCK = 0x1A_E0_70_01
@@ -137,7 +137,8 @@ def export_items_create(*, claim: Claim) -> list[ExportItem]:
         # Take the approval time under the lock: then time order equals id order.
         claim.finance_approved_at = approved_at
         claim.save(update_fields=["finance_approved_at"])
-    documents = claim.documents.select_related("extraction").order_by("pk")
+    # Several files of one invoice (photo, PDF, XML) are one item: the invoice is paid once.
+    documents = invoice_representatives(claim.documents.select_related("extraction"))
     items = [
         ExportItem(
             key=item_key(document.pk),

@@ -221,14 +221,25 @@ def test_engine_warnings_survive_a_correction(org):
 
 
 def test_correcting_the_invoice_number_can_reveal_a_duplicate(org):
-    # Given an earlier invoice numbered 12345678 and a later one misread as 12345679
-    original = make_document(org.employee, invoice_number="12345678", invoice_code="1100221130")
+    # Given another employee's invoice numbered 12345678 and a later one misread as 12345679
+    original = make_document(org.outsider, invoice_number="12345678", invoice_code="1100221130")
     later = make_document(org.employee, invoice_number="12345679", invoice_code="1100221130")
     # When the later one's number is corrected
     correct(org.employee, later, "invoice_number", "12345678")
     # Then it is flagged as a duplicate of the original
     later.refresh_from_db()
     assert (later.duplicate_of_id, later.duplicate_reason) == (original.pk, "business_key")
+
+
+def test_correcting_the_invoice_number_can_reveal_another_file_of_the_same_invoice(org):
+    # Given the employee's own earlier file of invoice 12345678, and a later one misread
+    original = make_document(org.employee, invoice_number="12345678", invoice_code="1100221130")
+    later = make_document(org.employee, invoice_number="12345679", invoice_code="1100221130")
+    # When the later one's number is corrected
+    correct(org.employee, later, "invoice_number", "12345678")
+    # Then it is linked to the original as the same invoice, not flagged
+    later.refresh_from_db()
+    assert (later.same_invoice_as_id, later.duplicate_of_id) == (original.pk, None)
 
 
 def test_the_owner_cannot_edit_once_the_claim_is_submitted(org):

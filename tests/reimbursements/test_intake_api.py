@@ -157,9 +157,9 @@ def test_pdf_is_stored_with_its_page_count(client, media_root):
         (b"just some text, not an image", 415, "unsupported_type"),
         (jpeg_bytes()[:200], 400, "corrupt_image"),
         (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", 400, "corrupt_image"),
-        (b"PK\x03\x04" + b"\x00" * 40, 415, "unsupported_type"),
+        (b"PK\x03\x04" + b"\x00" * 40, 400, "archive_refused"),
     ],
-    ids=["empty", "text-named-jpg", "truncated-jpeg", "html-png-polyglot", "zip"],
+    ids=["empty", "text-named-jpg", "truncated-jpeg", "html-png-polyglot", "broken-zip"],
 )
 def test_bad_files_get_a_clear_4xx_and_leave_nothing(client, media_root, data, status, code):
     # Given a file that is not an acceptable document
