@@ -11,7 +11,9 @@ import type {
   InvoiceDocument,
   Me,
   Page,
+  UploadOutcome,
 } from "./types";
+import { uploadOutcome } from "./upload";
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -71,7 +73,7 @@ export function redirectToLogin(): void {
 export function uploadDocument(
   file: File,
   options: { claim?: number | null; onProgress?: (fraction: number) => void } = {},
-): Promise<InvoiceDocument> {
+): Promise<UploadOutcome> {
   // XMLHttpRequest, not fetch: only XHR reports upload progress.
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -94,7 +96,7 @@ export function uploadDocument(
       }
       if (xhr.status >= 200 && xhr.status < 300) {
         options.onProgress?.(1);
-        resolve(body as InvoiceDocument);
+        resolve(uploadOutcome(body));
       } else {
         reject(errorFromBody(xhr.status, body, xhr.statusText));
       }

@@ -90,6 +90,10 @@ export interface InvoiceDocument {
   scan: ScanInfo | null;
   extraction: Extraction | null;
   duplicate_of: number | null;
+  // Another file (photo, PDF, OFD, XML) of the same invoice from the same employee.
+  same_invoice_as: number | null;
+  // The upload this document came out of, when one upload made several documents.
+  batch: number | null;
   file_url: string | null;
   // Reviewer views add these.
   category?: string;
@@ -181,4 +185,17 @@ export interface Correction {
   new_value: unknown;
   actor: string | null;
   created_at: string;
+}
+
+export interface UploadBatch {
+  id: number;
+  kind: "archive" | "pdf";
+  original_filename: string;
+  document_count: number;
+}
+
+// What one upload became: one document, or a batch of them (a zip, a PDF of several invoices).
+export interface UploadOutcome {
+  batch: UploadBatch | null;
+  documents: InvoiceDocument[];
 }
