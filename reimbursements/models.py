@@ -180,6 +180,9 @@ class Document(models.Model):
     scanned_at = models.DateTimeField(null=True, blank=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Kept fresh by a scan or extraction while its worker lives, cleared when it ends
+    # (reimbursements.heartbeat): a stale one in flight means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -26,6 +26,7 @@ from extraction.machine import READER_VERSION
 from extraction.provenance import with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
+from reimbursements import heartbeat
 from reimbursements.engine_context import build_engine_context, load_engines
 from reimbursements.intake import safe_display_name
 from reimbursements.linked_insert import Child, insert_linked
@@ -128,18 +129,25 @@ def document_process(*, document_id: int) -> str:
         document.processing_started_at = now
         document.process_attempts += 1
         document.unfinished_attempts += 1
+        document.heartbeat_at = now
         document.save(
             update_fields=[
                 *fields,
                 "processing_started_at",
                 "process_attempts",
                 "unfinished_attempts",
+                "heartbeat_at",
             ]
         )
         name = document.file.name
         sha256 = document.sha256
         mime_type = document.mime_type
 
+    with heartbeat.beating(document_id):
+        return _extract(document_id=document_id, name=name, sha256=sha256, mime_type=mime_type)
+
+
+def _extract(*, document_id: int, name: str, sha256: str, mime_type: str) -> str:
     try:
         choice = choice_for(mime_type)
     except EngineUnavailable as exc:
@@ -280,11 +288,11 @@ def mask_result(result: ExtractionResult) -> ExtractionResult:
     def masked(value: str | None) -> str | None:
         return mask_text(value) if value else value
 
-    f = result.fields
-    items = [dataclasses.replace(item, name=masked(item.name)) for item in f.line_items]
     def masked_tax_id(value: str | None) -> str | None:
         return mask_tax_id(value) if value else value
 
+    f = result.fields
+    items = [dataclasses.replace(item, name=masked(item.name)) for item in f.line_items]
     fields = dataclasses.replace(
         f,
         seller_name=masked(f.seller_name),

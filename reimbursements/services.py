@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction.pii import mask_text
-from reimbursements import intake, scanning
+from reimbursements import heartbeat, intake, scanning
 from reimbursements.intake import AcceptedFile, AcceptedUpload, IntakeError
 from reimbursements.models import (
     AuditEvent,
@@ -216,10 +216,18 @@ def document_scan(*, document_id: int) -> str:
         fields = _set_status(document, Document.Status.SCANNING, error=document.error)
         document.scan_attempts += 1
         document.unfinished_attempts += 1
-        document.save(update_fields=[*fields, "scan_attempts", "unfinished_attempts"])
+        document.heartbeat_at = timezone.now()
+        document.save(
+            update_fields=[*fields, "scan_attempts", "unfinished_attempts", "heartbeat_at"]
+        )
         name = document.file.name
         attempts = document.scan_attempts
 
+    with heartbeat.beating(document_id):
+        return _scan(document_id=document_id, name=name, attempts=attempts)
+
+
+def _scan(*, document_id: int, name: str, attempts: int) -> str:
     if not scanning.scanner_configured() and not settings.SCAN_REQUIRED:
         return _record_not_scanned(document_id)
 

@@ -3,6 +3,12 @@
 A broker outage (enqueue failed after commit) or a worker killed mid-task leaves a
 document in received/scanning/clean/processing with no message in flight. Tasks are
 idempotent, so re-enqueueing one that is in fact still queued costs only a no-op run.
+
+Two deadlines: a document scanning/processing whose run's heartbeat stopped
+(``reimbursements.heartbeat``) lost its worker and is re-queued after
+``SWEEP_INFLIGHT_STUCK_AFTER_S``; anything else waits ``SWEEP_STUCK_AFTER_S``, so a
+queue backlog (documents waiting in received/clean) is not flooded with duplicate
+messages. A document whose heartbeat is fresh is never re-queued: its run is alive.
 """
 
 from __future__ import annotations
@@ -22,7 +28,12 @@ log = logging.getLogger(__name__)
 def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     deadline = now - dt.timedelta(seconds=settings.SWEEP_STUCK_AFTER_S)
-    stale = Q(updated_at__lt=deadline)
+    heartbeat_deadline = now - dt.timedelta(seconds=settings.SWEEP_INFLIGHT_STUCK_AFTER_S)
+    in_flight = [Document.Status.SCANNING, Document.Status.PROCESSING]
+    worker_died = Q(status__in=in_flight, heartbeat_at__lt=heartbeat_deadline)
+    # A NULL heartbeat (no run in progress: queued, or waiting for a retry) is not alive.
+    alive = Q(heartbeat_at__gte=heartbeat_deadline)
+    stale = worker_died | (Q(updated_at__lt=deadline) & ~alive)
     counts = {"scan": 0, "process": 0}
     from reimbursements.pipeline import enqueue_processing
     from reimbursements.services import _enqueue_scan

@@ -188,7 +188,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # The sweeper re-enqueues documents that made no progress for this long. It must be
 # longer than a scan retry delay and a task's hard limit, or it races live work.
 SWEEP_STUCK_AFTER_S = env_int("SWEEP_STUCK_AFTER_S", 600, minimum=1)
-SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 60, minimum=1)
+# A scan or extraction that is running refreshes its document's heartbeat this often;
+# a document scanning/processing whose heartbeat is older than the in-flight deadline
+# lost its worker and is re-queued without waiting for SWEEP_STUCK_AFTER_S. The
+# embedded broker loses the message of a worker that dies, so there the sweeper runs
+# often enough to recover within a minute; with Redis a dead pool process's message is
+# redelivered at once and the sweeper only backs up a whole worker's death.
+RUN_HEARTBEAT_S = env_int("RUN_HEARTBEAT_S", 5, minimum=1)
+SWEEP_INFLIGHT_STUCK_AFTER_S = env_int("SWEEP_INFLIGHT_STUCK_AFTER_S", 30, minimum=1)
+if SWEEP_INFLIGHT_STUCK_AFTER_S < 3 * RUN_HEARTBEAT_S:
+    raise ImproperlyConfigured(
+        "SWEEP_INFLIGHT_STUCK_AFTER_S must be at least 3 x RUN_HEARTBEAT_S, or a live run "
+        "whose heartbeat is a little late is run twice"
+    )
+SWEEP_INTERVAL_S = env_int("SWEEP_INTERVAL_S", 60 if REDIS_URL else 10, minimum=1)
 # A scan or an extraction that started this many times without ending (its worker
 # killed, a time limit hit) fails the document with a reason instead of another try.
 MAX_UNFINISHED_ATTEMPTS = env_int("MAX_UNFINISHED_ATTEMPTS", 3, minimum=1)

@@ -55,6 +55,14 @@ def test_bad_integer_setting_fails_with_a_clear_message():
     assert "UPLOAD_MAX_BYTES must be an integer" in result.stderr
 
 
+def test_an_in_flight_deadline_a_late_heartbeat_could_miss_refuses_to_start():
+    # Given a deadline of two heartbeats: one late beat would get a live run queued twice
+    result = manage("check", RUN_HEARTBEAT_S="10", SWEEP_INFLIGHT_STUCK_AFTER_S="20")
+    # Then the settings refuse it, naming both variables
+    assert result.returncode != 0
+    assert "SWEEP_INFLIGHT_STUCK_AFTER_S must be at least 3 x RUN_HEARTBEAT_S" in result.stderr
+
+
 def dev_secret_key(var_dir: Path) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     result = subprocess.run(
