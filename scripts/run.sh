@@ -34,12 +34,37 @@ $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 SEED_OUTPUT="$($PY manage.py seed_demo)"
 
+# Runs a command in the background and starts it again whenever it exits (killed, out of
+# memory), pausing longer while it keeps dying young. The embedded broker loses the task
+# a killed worker was running: the sweeper re-queues its document once the run's
+# heartbeat stops (SWEEP_INFLIGHT_STUCK_AFTER_S), and the restarted worker takes it.
+supervise() {
+  local log="$1"
+  shift
+  (
+    child=""
+    trap '[[ -n "$child" ]] && kill "$child" 2>/dev/null; wait; exit 0' TERM INT
+    pause=2
+    while true; do
+      started=$SECONDS
+      "$@" >>"$log" 2>&1 &
+      child=$!
+      wait "$child" || true
+      if ((SECONDS - started > 30)); then pause=2; else pause=$((pause < 30 ? pause * 2 : 60)); fi
+      echo "run.sh: '$*' exited; starting it again in ${pause}s" >>"$log"
+      sleep "$pause"
+    done
+  ) &
+}
+
 # A real Celery worker (scan queue + CPU extraction queue) and beat for the sweeper.
-.venv/bin/celery -A invoice_assistant worker -Q default,cpu -c "${WORKER_CONCURRENCY:-1}" \
-  --loglevel=INFO >"$VAR/log/worker.log" 2>&1 &
+: >"$VAR/log/worker.log"
+: >"$VAR/log/beat.log"
+supervise "$VAR/log/worker.log" .venv/bin/celery -A invoice_assistant worker -Q default,cpu \
+  -c "${WORKER_CONCURRENCY:-1}" --loglevel=INFO
 WORKER_PID=$!
-.venv/bin/celery -A invoice_assistant beat --loglevel=INFO \
-  --schedule="$VAR/celerybeat-schedule" >"$VAR/log/beat.log" 2>&1 &
+supervise "$VAR/log/beat.log" .venv/bin/celery -A invoice_assistant beat --loglevel=INFO \
+  --schedule="$VAR/celerybeat-schedule"
 BEAT_PID=$!
 trap 'kill $WORKER_PID $BEAT_PID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 

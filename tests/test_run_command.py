@@ -227,3 +227,79 @@ def test_run_command_serves_the_api_docs_from_its_own_files_under_a_csp(product)
     assert scripts and all(src.startswith(b"/static/") for src in scripts), scripts
     for src in scripts:
         assert http("GET", base + src.decode())[0] == 200
+
+
+def worker_processes(var: Path) -> list[int]:
+    """The Celery worker the run command started with ``var``: its main process first,
+    then its pool processes."""
+    found: list[int] = []
+    for proc in sorted(Path("/proc").iterdir(), key=lambda p: p.name):
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            children = (proc / "task" / proc.name / "children").read_text().split()
+        except OSError:
+            continue
+        is_worker = any(arg.endswith(b"celery") for arg in cmdline) and b"worker" in cmdline
+        if is_worker and f"IA_VAR_DIR={var}".encode() in environ:
+            found += [int(proc.name), *map(int, children)]
+    return list(dict.fromkeys(found))
+
+
+def test_run_command_recovers_a_document_whose_worker_was_killed_within_a_minute(product):
+    from tests.synth import generate_document
+
+    base, log_path = product
+    var = log_path.parent / "var"
+    status, _, body = http(
+        "POST",
+        base + "/api/v1/auth/token/",
+        body=json.dumps({"username": "employee", "password": "demo-pass-123"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    auth = {"Authorization": "Token " + json.loads(body)["token"]}
+    # Given an invoice photo being read by the run command's worker, and the whole worker
+    # (main and pool processes) killed while the document is 'processing', so the
+    # filesystem broker's message dies with it (tried on fresh photos until caught)
+    killed_at = None
+    for seed in (21, 22, 23):
+        photo = generate_document("vat_special", seed=seed, photo=True).image_bytes
+        payload, content_type = multipart("file", "invoice.jpg", photo)
+        status, _, body = http(
+            "POST",
+            base + "/api/v1/documents/",
+            body=payload,
+            headers={**auth, "Content-Type": content_type},
+        )
+        assert status == 201, body
+        url = base + json.loads(body)["url"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            document = json.loads(http("GET", url, headers=auth)[2])
+            if document["status"] == "processing":
+                pids = worker_processes(var)
+                assert pids, "no worker process found"
+                for pid in pids:
+                    os.kill(pid, signal.SIGKILL)
+                killed_at = time.monotonic()
+                break
+            if document["status"] in {"extracted", "needs_review", "failed"}:
+                break  # read before the kill could land: try another photo
+            time.sleep(0.05)
+        if killed_at is not None:
+            break
+    assert killed_at is not None, "never caught a document in 'processing'"
+    # When the run command starts its worker again and the product is left alone
+    deadline = killed_at + 90
+    while time.monotonic() < deadline:
+        document = json.loads(http("GET", url, headers=auth)[2])
+        if document["status"] in {"extracted", "needs_review", "failed"}:
+            break
+        time.sleep(1)
+    recovered_after = time.monotonic() - killed_at
+    # Then the document is read again and finishes within about a minute, not ~11
+    assert document["status"] in {"extracted", "needs_review"}, document
+    assert recovered_after < 75, recovered_after
+    print(f"recovered {recovered_after:.1f}s after the worker was killed")
