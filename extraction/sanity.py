@@ -31,9 +31,11 @@ _LABEL = re.compile(
     r"开户行及[账帐]号|开户银行|银行账号|账号)?$"
 )
 # A caption glued to a name by OCR: "(章):", "（章）", "销售方(章)", a leading "名称:".
-_GLUED_TAIL = re.compile(r"(销售方|收款单位|开票单位|单位)?\(章\)[:：;]?$|[:：;]+$")
+_GLUED_TAIL = re.compile(
+    r"\s*(销售方|收款单位|开票单位|单位)?\s*\(\s*章\s*\)\s*[:：;]?\s*$|\s*[:：;]+\s*$"
+)
 _GLUED_HEAD = re.compile(
-    r"^((购买方|销售方)?名称|称|(销售方|收款单位|开票单位|单位)?\(章\))[:：;]?(?=.)"
+    r"^\s*((购买方|销售方)?名\s*称|称|(销售方|收款单位|开票单位|单位)?\s*\(\s*章\s*\))\s*[:：;]?\s*(?=\S)"
 )
 _CAPTION_ONLY = re.compile(r"(销售方|收款单位|开票单位|单位)?[:：;]?\(章\)[:：;]?")
 _SEPARATORS = " :：;；.,，、"
@@ -66,15 +68,14 @@ def not_a_party(text: str) -> str | None:
 def strip_captions(text: str) -> str:
     """``text`` without captions OCR glued to the name ("(章):", "名称:"), when a name of at
     least two characters remains; else ``text`` unchanged."""
-    flat = _flat(text)
-    stripped = flat
+    original = nfkc(text).strip()
+    stripped = original
     for _ in range(3):
         before = stripped
-        stripped = _GLUED_TAIL.sub("", stripped).strip(_SEPARATORS)
-        stripped = _GLUED_HEAD.sub("", stripped).strip(_SEPARATORS)
+        stripped = _GLUED_HEAD.sub("", _GLUED_TAIL.sub("", stripped)).strip()
         if stripped == before:
             break
-    if stripped == flat or len(stripped) < 2 or not_a_party(stripped):
+    if stripped == original or len(_flat(stripped)) < 2 or not_a_party(stripped):
         return text
     return stripped
 

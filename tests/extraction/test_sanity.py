@@ -198,3 +198,8 @@ def test_line_items_that_sum_to_the_total_support_it() -> None:
         today=TODAY,
     )
     assert validated.confidence["total_amount"] > alone.confidence["total_amount"]
+
+
+def test_strip_captions_keeps_the_spaces_inside_a_name() -> None:
+    # given an English name with a colon OCR glued to its end / then only the colon goes
+    assert strip_captions("GOLDEN SPOON SDN. BHD.:") == "GOLDEN SPOON SDN. BHD."
