@@ -154,7 +154,9 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
   test('uploads a PNG with progress and gets a document back', async () => {
     const file = writeTempFile('contract-invoice.png', makePng(480, 240));
     const progress: number[] = [];
-    const doc = await uploadDocument(file, { onProgress: (p) => progress.push(p.progress) }).promise;
+    const outcome = await uploadDocument(file, { onProgress: (p) => progress.push(p.progress) }).promise;
+    expect(outcome.batch).toBeNull();
+    const [doc] = outcome.documents;
     expectDocumentShape(doc);
     expect(doc.mime_type).toBe('image/png');
     expect(progress[progress.length - 1]).toBe(100);

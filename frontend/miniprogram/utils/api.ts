@@ -14,6 +14,7 @@ import type {
   DocumentDto,
   Me,
   Paginated,
+  UploadOutcome,
   User,
 } from './types';
 
@@ -339,13 +340,28 @@ export function getDocument(id: number): Promise<DocumentDto> {
   return request<DocumentDto>(`documents/${id}/`);
 }
 
+/**
+ * A single file answers the document; a zip, or a PDF holding several invoices, answers
+ * {batch, documents}. Both become one shape here.
+ */
+export function uploadOutcome(body: DocumentDto | UploadOutcome): UploadOutcome {
+  const batch = (body as UploadOutcome).batch;
+  const documents = (body as UploadOutcome).documents;
+  if (batch && Array.isArray(documents)) return { batch, documents };
+  return { batch: null, documents: [body as DocumentDto] };
+}
+
 export function uploadDocument(
   filePath: string,
   options: { claim?: number | null; onProgress?: (p: UploadProgress) => void } = {},
-): UploadHandle<DocumentDto> {
+): UploadHandle<UploadOutcome> {
   const fields: Record<string, number> = {};
   if (options.claim) fields.claim = options.claim;
-  return upload<DocumentDto>('documents/', filePath, { fields, onProgress: options.onProgress });
+  const handle = upload<DocumentDto | UploadOutcome>('documents/', filePath, {
+    fields,
+    onProgress: options.onProgress,
+  });
+  return { promise: handle.promise.then(uploadOutcome), abort: handle.abort };
 }
 
 /**

@@ -100,7 +100,24 @@ export interface DocumentDto {
   scan: ScanInfo | null;
   extraction: Extraction | null;
   duplicate_of: number | null;
+  /** Another file (photo, PDF, OFD, XML) of the same invoice from the same employee. */
+  same_invoice_as?: number | null;
+  /** The upload this document came out of, when one upload made several documents. */
+  batch?: number | null;
   file_url: string;
+}
+
+export interface UploadBatchDto {
+  id: number;
+  kind: 'archive' | 'pdf';
+  original_filename: string;
+  document_count: number;
+}
+
+/** What one upload became: one document, or a batch (a zip, a PDF of several invoices). */
+export interface UploadOutcome {
+  batch: UploadBatchDto | null;
+  documents: DocumentDto[];
 }
 
 export interface ClaimEvent {

@@ -6,6 +6,7 @@ import {
   UploadItem,
   UploadQueue,
   UploadRow,
+  chooseChatFiles,
   chooseImages,
   prepareForUpload,
   uploadRows,
@@ -60,11 +61,14 @@ Component({
       });
     },
 
-    async pick(source: 'camera' | 'album') {
+    async pick(source: 'camera' | 'album' | 'chat') {
       const queue = queues.get(this);
       if (!queue) return;
       try {
-        const files = await chooseImages(source, MAX_FILES_PER_PICK);
+        const files =
+          source === 'chat'
+            ? await chooseChatFiles(MAX_FILES_PER_PICK)
+            : await chooseImages(source, MAX_FILES_PER_PICK);
         if (files.length) queue.add(files);
       } catch (err) {
         wx.showToast({ title: errorMessage(err), icon: 'none' });
@@ -77,6 +81,10 @@ Component({
 
     onChooseAlbum() {
       return this.pick('album');
+    },
+
+    onChooseChatFile() {
+      return this.pick('chat');
     },
 
     onRetry(e: DatasetEvent<{ key?: string }>) {

@@ -14,7 +14,7 @@ import {
 } from '../../utils/config';
 import { formatBytes } from '../../utils/format';
 import { Lang, getLanguage, t } from '../../utils/i18n';
-import type { DocumentDto } from '../../utils/types';
+import type { DocumentDto, UploadBatchDto, UploadOutcome } from '../../utils/types';
 
 export type UploadState = 'queued' | 'compressing' | 'uploading' | 'done' | 'failed';
 
@@ -29,12 +29,19 @@ export interface UploadItem {
   state: UploadState;
   progress: number;
   error: string | null;
-  document: DocumentDto | null;
+  /** One document, or every document a zip / a PDF of several invoices became. */
+  documents: DocumentDto[];
+  batch: UploadBatchDto | null;
+  /** 'file': a PDF, OFD, XML or zip chosen from a chat (never compressed, no thumbnail). */
+  kind: 'image' | 'file';
+  name: string;
 }
 
 export interface ChosenFile {
   tempFilePath: string;
   size: number;
+  kind?: 'image' | 'file';
+  name?: string;
 }
 
 export interface PreparedFile {
@@ -46,7 +53,7 @@ export type PrepareFn = (item: UploadItem) => Promise<PreparedFile>;
 export type UploadFn = (
   item: UploadItem,
   onProgress: (p: UploadProgress) => void,
-) => UploadHandle<DocumentDto>;
+) => UploadHandle<UploadOutcome>;
 
 export function needsCompression(size: number, threshold = COMPRESS_THRESHOLD_BYTES): boolean {
   return size > threshold;
@@ -66,7 +73,7 @@ export interface QueueOptions {
 
 export class UploadQueue {
   private readonly list: UploadItem[] = [];
-  private readonly handles = new Map<string, UploadHandle<DocumentDto>>();
+  private readonly handles = new Map<string, UploadHandle<UploadOutcome>>();
   private readonly concurrency: number;
   private nextKey = 1;
   private active = 0;
@@ -97,7 +104,10 @@ export class UploadQueue {
         state: 'queued',
         progress: 0,
         error: null,
-        document: null,
+        documents: [],
+        batch: null,
+        kind: file.kind ?? 'image',
+        name: file.name ?? '',
       };
       this.list.push(item);
       return item;
@@ -200,7 +210,9 @@ export class UploadQueue {
         this.changed();
       });
       this.handles.set(item.key, handle);
-      item.document = await handle.promise;
+      const outcome = await handle.promise;
+      item.documents = outcome.documents;
+      item.batch = outcome.batch;
       item.state = 'done';
       item.progress = 100;
     } catch (err) {
@@ -225,6 +237,32 @@ export function chooseImages(source: 'camera' | 'album', count: number): Promise
       success: (res) => resolve(res.tempFiles.map((f) => ({ tempFilePath: f.tempFilePath, size: f.size }))),
       fail: (err) => {
         // Closing the picker is not an error worth showing.
+        if (/cancel/i.test(err.errMsg)) resolve([]);
+        else reject(new Error(err.errMsg));
+      },
+    });
+  });
+}
+
+/** E-invoice files (PDF, OFD, XML, or a zip of them) as WeChat delivers them: in a chat. */
+export const CHAT_FILE_EXTENSIONS = ['pdf', 'ofd', 'xml', 'zip', 'jpg', 'jpeg', 'png'];
+
+export function chooseChatFiles(count: number): Promise<ChosenFile[]> {
+  return new Promise((resolve, reject) => {
+    wx.chooseMessageFile({
+      count,
+      type: 'file',
+      extension: CHAT_FILE_EXTENSIONS,
+      success: (res) =>
+        resolve(
+          res.tempFiles.map((f) => ({
+            tempFilePath: f.path,
+            size: f.size,
+            kind: 'file' as const,
+            name: f.name,
+          })),
+        ),
+      fail: (err) => {
         if (/cancel/i.test(err.errMsg)) resolve([]);
         else reject(new Error(err.errMsg));
       },
@@ -259,7 +297,7 @@ function compress(path: string): Promise<string> {
  */
 export async function prepareForUpload(item: UploadItem): Promise<PreparedFile> {
   const original = { path: item.sourcePath, size: item.sourceSize };
-  if (!needsCompression(item.sourceSize)) return original;
+  if (item.kind === 'file' || !needsCompression(item.sourceSize)) return original;
   try {
     const path = await compress(item.sourcePath);
     const size = await fileSize(path);
@@ -280,7 +318,14 @@ export interface UploadRow {
   thumb: string;
   error: string;
   canRetry: boolean;
+  /** The document, when the upload made exactly one. */
   documentId: number | null;
+  isFile: boolean;
+  name: string;
+  /** "3 documents from this archive"; empty for a single document. */
+  batchLabel: string;
+  /** Every document of a batch, each with its own link. */
+  documents: Array<{ id: number; name: string }>;
 }
 
 export function uploadRows(items: UploadItem[], lang: Lang = getLanguage()): UploadRow[] {
@@ -296,7 +341,19 @@ export function uploadRows(items: UploadItem[], lang: Lang = getLanguage()): Upl
     thumb: item.sourcePath,
     error: item.error ?? '',
     canRetry: item.state === 'failed',
-    documentId: item.document ? item.document.id : null,
+    documentId: !item.batch && item.documents.length === 1 ? item.documents[0].id : null,
+    isFile: item.kind === 'file',
+    name: item.name,
+    batchLabel: item.batch
+      ? t(
+          item.batch.kind === 'pdf' ? 'upload_from_pdf' : 'upload_from_archive',
+          { n: item.documents.length },
+          lang,
+        )
+      : '',
+    documents: item.batch
+      ? item.documents.map((d) => ({ id: d.id, name: d.original_filename || `#${d.id}` }))
+      : [],
   }));
 }
 

@@ -341,6 +341,18 @@ export function createFakeWx(): { wx: Record<string, any>; control: FakeWxContro
       }));
       succeed(options, { tempFiles, type: 'image', errMsg: 'chooseMedia:ok' });
     },
+    chooseMessageFile: (options: any = {}) => {
+      record('chooseMessageFile', options);
+      if (control.chosenFiles === null) return fail(options, 'chooseMessageFile:fail cancel');
+      const tempFiles = control.chosenFiles.slice(0, options.count ?? 9).map((f) => ({
+        path: f.tempFilePath,
+        size: f.size,
+        name: f.tempFilePath.split('/').pop(),
+        type: 'file',
+        time: 0,
+      }));
+      succeed(options, { tempFiles, errMsg: 'chooseMessageFile:ok' });
+    },
     compressImage: (options: any = {}) => {
       record('compressImage', options);
       try {

@@ -276,7 +276,7 @@ describe('upload', () => {
     server.on('POST', '/api/v1/documents/', { status: 201, body: makeDocument({ id: 11, status: 'received' }) });
 
     // when it is uploaded into claim 3
-    const doc = await uploadDocument(file, { claim: 3 }).promise;
+    const outcome = await uploadDocument(file, { claim: 3 }).promise;
 
     // then the server got the exact bytes, the claim field and the auth header
     const [req] = server.requestsTo('POST', '/api/v1/documents/');
@@ -284,7 +284,23 @@ describe('upload', () => {
     expect(req.files.file.data.equals(png)).toBe(true);
     expect(req.files.file.contentType).toBe('image/png');
     expect(req.fields.claim).toBe('3');
-    expect(doc.id).toBe(11);
+    expect(outcome.batch).toBeNull();
+    expect(outcome.documents.map((d) => d.id)).toEqual([11]);
+  });
+
+  test('a zip answers its batch and every document in it', async () => {
+    // given a server that made two documents out of the uploaded archive
+    setToken('tok');
+    const file = writeTempFile('download.zip', Buffer.from('PK\x03\x04'));
+    const batch = { id: 2, kind: 'archive', original_filename: 'download.zip', document_count: 2 };
+    server.on('POST', '/api/v1/documents/', {
+      status: 201,
+      body: { batch, documents: [makeDocument({ id: 21 }), makeDocument({ id: 22 })] },
+    });
+    // when it is uploaded / then both documents come back under the batch
+    const outcome = await uploadDocument(file).promise;
+    expect(outcome.batch).toEqual(batch);
+    expect(outcome.documents.map((d) => d.id)).toEqual([21, 22]);
   });
 
   test('reports progress up to 100 without going backwards', async () => {

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ApiError, UploadHandle, setToken, uploadDocument } from '../../../utils/api';
+import { ApiError, UploadHandle, setToken, uploadDocument, uploadOutcome } from '../../../utils/api';
 import {
   UploadItem,
   UploadQueue,
@@ -9,7 +9,7 @@ import {
   uploadRows,
   uploadSummary,
 } from '../../../pages/upload/logic';
-import type { DocumentDto } from '../../../utils/types';
+import type { DocumentDto, UploadOutcome } from '../../../utils/types';
 import { FakeApiServer, errorBody } from '../../helpers/apiServer';
 import { makeDocument } from '../../helpers/fixtures';
 import { makePng, writeTempFile } from '../../helpers/png';
@@ -46,7 +46,10 @@ function manualUploads() {
       resolve,
       reject,
     });
-    return { promise, abort: () => reject(new ApiError(0, 'aborted', 'aborted')) } as UploadHandle<DocumentDto>;
+    return {
+      promise: promise.then(uploadOutcome),
+      abort: () => reject(new ApiError(0, 'aborted', 'aborted')),
+    } as UploadHandle<UploadOutcome>;
   };
   return { upload, pending, maxInFlight: () => maxInFlight };
 }
@@ -116,7 +119,7 @@ describe('UploadQueue', () => {
     uploads.pending[1].resolve(makeDocument({ id: 42 }));
     await queue.whenIdle();
     expect(queue.items[0]).toMatchObject({ state: 'done', progress: 100 });
-    expect(queue.items[0].document?.id).toBe(42);
+    expect(queue.items[0].documents.map((d) => d.id)).toEqual([42]);
   });
 
   test('refuses a file still too large after compression without sending it', async () => {
@@ -172,7 +175,10 @@ describe('preparing files', () => {
     state: 'queued',
     progress: 0,
     error: null,
-    document: null,
+    documents: [],
+    batch: null,
+    kind: 'image',
+    name: '',
   });
 
   test('a small photo goes up as it is', async () => {
@@ -237,17 +243,80 @@ describe('choosing photos', () => {
 });
 
 test('rows and summary describe each upload', () => {
-  const base = { sourcePath: '/tmp/x.jpg', sourceSize: 2048, path: '/tmp/x.jpg', size: 2048, document: null };
+  const base = {
+    sourcePath: '/tmp/x.jpg',
+    sourceSize: 2048,
+    path: '/tmp/x.jpg',
+    size: 2048,
+    documents: [],
+    batch: null,
+    kind: 'image' as const,
+    name: '',
+  };
   const items: UploadItem[] = [
     { ...base, key: 'u1', state: 'uploading', progress: 40, error: null },
     { ...base, key: 'u2', state: 'failed', progress: 10, error: 'Too big' },
-    { ...base, key: 'u3', state: 'done', progress: 100, error: null, document: makeDocument({ id: 9 }) },
+    { ...base, key: 'u3', state: 'done', progress: 100, error: null, documents: [makeDocument({ id: 9 })] },
   ];
   const rows = uploadRows(items, 'en');
   expect(rows.map((r) => r.stateLabel)).toEqual(['Uploading 40%', 'Upload failed', 'Uploaded']);
   expect(rows.map((r) => r.canRetry)).toEqual([false, true, false]);
   expect(rows[2].documentId).toBe(9);
   expect(uploadSummary(items, 'en')).toBe('1/3 done');
+});
+
+test('a batch row names how many documents the upload became and links each', () => {
+  // given a zip from a chat that became two documents
+  const item: UploadItem = {
+    key: 'u1',
+    sourcePath: '/tmp/d.zip',
+    sourceSize: 4096,
+    path: '/tmp/d.zip',
+    size: 4096,
+    state: 'done',
+    progress: 100,
+    error: null,
+    documents: [
+      makeDocument({ id: 5, original_filename: 'a.ofd' }),
+      makeDocument({ id: 6, original_filename: 'b.xml' }),
+    ],
+    batch: { id: 1, kind: 'archive', original_filename: 'd.zip', document_count: 2 },
+    kind: 'file',
+    name: 'd.zip',
+  };
+  // when it is shown
+  const [row] = uploadRows([item], 'en');
+  // then it says so, lists both documents, and is drawn as a file, not a photo
+  expect(row.batchLabel).toBe('2 documents from this archive');
+  expect(row.documents).toEqual([
+    { id: 5, name: 'a.ofd' },
+    { id: 6, name: 'b.xml' },
+  ]);
+  expect(row.documentId).toBeNull();
+  expect(row.isFile).toBe(true);
+  expect(uploadRows([{ ...item, batch: { ...item.batch!, kind: 'pdf' } }], 'zh-CN')[0].batchLabel).toBe(
+    '此 PDF 含 2 张发票，已分别建档',
+  );
+});
+
+test('a file from a chat is sent as it is, never compressed', async () => {
+  const path = writeTempFile('big.pdf', Buffer.alloc(3 * 1024 * 1024, 1));
+  const item: UploadItem = {
+    key: 'u1',
+    sourcePath: path,
+    sourceSize: 3 * 1024 * 1024,
+    path,
+    size: 3 * 1024 * 1024,
+    state: 'queued',
+    progress: 0,
+    error: null,
+    documents: [],
+    batch: null,
+    kind: 'file',
+    name: 'big.pdf',
+  };
+  await expect(prepareForUpload(item)).resolves.toEqual({ path, size: 3 * 1024 * 1024 });
+  expect(wxControl().callsOf('compressImage')).toHaveLength(0);
 });
 
 describe('the queue with the real API module', () => {

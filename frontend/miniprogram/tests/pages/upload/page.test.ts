@@ -65,6 +65,34 @@ test('shows one progress bar per photo and a retry for the refused one', async (
   expect(wxControl().callsOf('navigateTo')[0].url).toBe('/pages/document/index?id=2');
 });
 
+test('a zip chosen from a chat shows the documents it became, each openable', async () => {
+  // given a server that makes two documents out of an archive
+  server.on('POST', '/api/v1/documents/', {
+    status: 201,
+    body: {
+      batch: { id: 3, kind: 'archive', original_filename: 'invoices.zip', document_count: 2 },
+      documents: [
+        makeDocument({ id: 31, original_filename: 'a.ofd' }),
+        makeDocument({ id: 32, original_filename: 'b.xml' }),
+      ],
+    },
+  });
+  wxControl().chosenFiles = [{ tempFilePath: writeTempFile('invoices.zip', Buffer.from('PK')), size: 2 }];
+  const page = render(pageId);
+  page.instance.onLoad({});
+
+  // when the user picks the zip from a chat
+  await tap(page.querySelector('.chat-file-btn'));
+  await waitFor(() => page.data.rows.length === 1 && page.data.rows[0].state === 'done');
+
+  // then the row says how many documents the archive held and links each one
+  expect(wxControl().callsOf('chooseMessageFile')[0].extension).toContain('ofd');
+  expect(textOf(page.querySelector('.batch-label'))).toBe('此压缩包中的 2 张票据');
+  expect(page.querySelectorAll('.batch-doc-name').map(textOf)).toEqual(['a.ofd', 'b.xml']);
+  await tap(page.querySelectorAll('.view-btn')[1]);
+  expect(wxControl().callsOf('navigateTo')[0].url).toBe('/pages/document/index?id=32');
+});
+
 test('without a token the page sends the user to sign in', () => {
   // given a signed-out user
   wxControl().storage.delete('ia.token');
