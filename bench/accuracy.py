@@ -815,6 +815,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only", choices=("synthetic", "families", "sroie", "cn", "einvoice"), action="append"
     )
     parser.add_argument("--families-n", type=int, default=20, help="documents per VAT family")
+    parser.add_argument(
+        "--family", action="append", default=None, help="only this layout family (repeatable)"
+    )
     parser.add_argument("--einvoice-n", type=int, default=30, help="generated OFD/XML invoices")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "accuracy.json")
     parser.add_argument(
@@ -843,7 +846,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         samples += load_synthetic(data_dir, args.synthetic_n, args.seed)
     if "families" in suites:
         families_dir = REPO / "bench" / "_data" / f"families-n{args.families_n}-s{args.seed}"
-        samples += load_families(families_dir, args.families_n, args.seed)
+        samples += [
+            sample
+            for sample in load_families(families_dir, args.families_n, args.seed)
+            if args.family is None or sample.variant in args.family
+        ]
     if "sroie" in suites:
         samples += load_sroie(shared / "sroie-dev")[: args.sroie_n]
     if "cn" in suites:
@@ -890,6 +897,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+QR_OVERHEAD_BATCH = 13
+
+
 def _qr_report(
     samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]], args: argparse.Namespace
 ) -> dict[str, Any]:
@@ -901,12 +911,18 @@ def _qr_report(
         "exactness": bench_qr.exactness(samples, readings, predictions, normalise),
     }
     if args.qr_overhead:
+        # Alternating small batches with and without QR reading: a shared machine's speed
+        # drifts over minutes, and both sides must see the same drift.
         files = [s.file for s in samples if s.suite != "einvoice"]
-        print(f"QR overhead: {len(files)} files again without QR reading")
-        without = run_cli(files, python=args.python, batch_size=args.batch_size, extra=["--no-qr"])
-        report["overhead"] = bench_qr.overhead(
-            _warm_ms(predictions, files), _warm_ms(without.predictions, files)
-        )
+        print(f"QR overhead: {len(files)} files, with and without QR reading, alternating")
+        with_ms: list[float] = []
+        without_ms: list[float] = []
+        for offset in range(0, len(files), QR_OVERHEAD_BATCH):
+            part = files[offset : offset + QR_OVERHEAD_BATCH]
+            for extra, into in (((), with_ms), (("--no-qr",), without_ms)):
+                run = run_cli(part, python=args.python, batch_size=len(part), extra=extra)
+                into += _warm_ms(run.predictions, part)
+        report["overhead"] = bench_qr.overhead(with_ms, without_ms)
     return report
 
 

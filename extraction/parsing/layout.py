@@ -270,7 +270,13 @@ def _caption_run(row: Sequence[Box], start: int) -> list[Box]:
         gap = box.left - prev.right
         if gap > _SPACED_GAP * height or gap < -0.5 * height or box.v_overlap(first) < 0.5:
             break
-        joined = key + caption_key(box.flat)
+        piece = caption_key(box.flat)
+        if not piece:
+            run.append(box)  # the caption's colon, read as a box of its own
+            if _is_complete(key):
+                break
+            continue
+        joined = key + piece
         if _CJK_PIECE.fullmatch(box.flat) and _is_prefix(joined):
             run.append(box)
             key = joined
@@ -283,17 +289,31 @@ def _caption_run(row: Sequence[Box], start: int) -> list[Box]:
         head = caption_key(box.flat[:4])
         if any(word.startswith(key) and (key + head).startswith(word) for word in CAPTION_WORDS):
             run.append(box)
+            key = caption_key("".join(b.flat for b in run))
         break
-    complete = any(
-        caption_key("".join(b.flat for b in run)).startswith(w)
-        and len(w) > len(caption_key(first.flat))
-        for w in CAPTION_WORDS
-    )
-    return run if len(run) >= 2 and complete else []
+    return run if len(run) >= 2 and _is_complete(key, len(caption_key(first.flat))) else []
+
+
+def _variants(word: str) -> list[str]:
+    """``word`` and, for captions of four or more characters, ``word`` with one character
+    dropped (OCR loses a character of a letter-spaced caption as often as any other)."""
+    if len(word) < 4:
+        return [word]
+    return [word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]
 
 
 def _is_prefix(key: str) -> bool:
-    return any(word.startswith(key) for word in CAPTION_WORDS)
+    return any(v.startswith(key) for word in CAPTION_WORDS for v in _variants(word))
+
+
+def _is_complete(key: str, longer_than: int = 0) -> bool:
+    """``key`` spells a whole caption (perhaps followed by its value), one character of a
+    long caption allowed missing."""
+    return any(
+        key.startswith(v) and len(v) > longer_than
+        for word in CAPTION_WORDS
+        for v in _variants(word)
+    )
 
 
 def _join(run: Sequence[Box]) -> Box:

@@ -305,6 +305,8 @@ def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float] | N
             return _join_tail(layout, box, value, box.score, limit) if value else None
         if tax_id_only(box.flat):
             continue  # the tax ID of the next row, drifted up in a photo: never a name
+        if not box.flat.strip(_SEP):
+            continue  # the label's colon, read as a box of its own
         if L.is_any_label(box.flat) or len(box.flat) < 2:
             return None
         return _join_tail(layout, box, box.flat.strip(_SEP), box.score, limit)

@@ -360,6 +360,15 @@ VAT_FAMILIES: dict[str, VatFamily] = {
             caption_gap=5,
             x_value=360,
         ),
+        # Spaced so wide that OCR reads one box per character, as on the form reported in
+        # issue 17 (the caption gap above merges into one box under OCR).
+        VatFamily(
+            "spaced_wide",
+            ("名　称：", "纳税人识别号：", "地址、电话：", "开户行及账号："),
+            caption_gap=22,
+            side_caption="spread",
+            x_value=450,
+        ),
         VatFamily(
             "vertical_spread",
             ("名　　称：", "纳 税 人 识 别 号：", "地址、电话：", "开户行及账号："),
@@ -381,7 +390,9 @@ VAT_FAMILIES: dict[str, VatFamily] = {
     )
 }
 # The families the layout rules were developed against; the rest are held out.
-DEVELOPED_ON: frozenset[str] = frozenset({"classic", "spaced_labels", "vertical_spread"})
+DEVELOPED_ON: frozenset[str] = frozenset(
+    {"classic", "spaced_labels", "spaced_wide", "vertical_spread"}
+)
 
 
 def _party_block(

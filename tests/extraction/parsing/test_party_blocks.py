@@ -142,3 +142,14 @@ def test_seller_never_takes_the_buyers_name_when_another_candidate_exists() -> N
     lines.append(box(100, 690, "名称：上海星河贸易有限公司"))
     # when parsed / then the seller takes the candidate that is not the buyer
     assert _fields(lines)[2] == "上海星河贸易有限公司"
+
+
+def test_a_spaced_caption_missing_one_character_or_with_its_colon_apart_is_a_caption() -> None:
+    # given OCR lost the 号 of 纳/税/人/识/别/号 and read the colon of 名 称 as its own box
+    lines = [line for line in vat_special(BUYER, SELLER) if not 500 < line.box[0][1] < 700]
+    lines += [box(100 + i * 38, 540, c) for i, c in enumerate("名称")]
+    lines += [box(178, 540, "：", h=20), box(330, 540, SELLER[1])]
+    lines += [box(100 + i * 38, 580, c) for i, c in enumerate("纳税人识别")]
+    lines += [box(330, 580, SELLER_ID), *stacked(40, 530, "销售方", 60)]
+    # when parsed / then the seller's name and tax ID are read from their captions
+    assert _fields(lines)[2:] == (SELLER[1], SELLER_ID)
