@@ -17,8 +17,13 @@ Agreement is recorded as the other sources that read the same value for a field
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from extraction.schema import MACHINE_READABLE_SOURCES, SCALAR_FIELDS, ExtractionResult, FieldSource
 
@@ -57,6 +62,53 @@ def with_default_sources(result: ExtractionResult) -> ExtractionResult:
     if sources == result.sources:
         return result
     return result.replace(sources=sources)
+
+
+def same_value(value: Any, other: Any) -> bool:
+    """Whether two readings of a field hold the same value (amounts as numbers, dates as
+    dates, text without the spaces and full-width forms print and engines differ in)."""
+    if value is None or other is None:
+        return False
+    for a, b in ((value, other), (other, value)):
+        if isinstance(a, Decimal):
+            try:
+                return Decimal(str(b)) == a
+            except InvalidOperation:
+                return False
+        if isinstance(a, dt.date):
+            return bool(a == b)
+    return _plain(value) == _plain(other)
+
+
+def _plain(value: Any) -> str:
+    # Engines and print split long numbers into groups and use full-width digits.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+def with_agreement(
+    agreeing: Mapping[str, Iterable[FieldSource]], name: str, source: FieldSource
+) -> dict[str, list[FieldSource]]:
+    """``agreeing`` with ``source`` recorded as a second reading of ``name`` (once)."""
+    out = {field: list(found) for field, found in agreeing.items()}
+    if source not in out.setdefault(name, []):
+        out[name].append(source)
+    return out
+
+
+def agreeing_sources(result: ExtractionResult) -> dict[str, list[str]]:
+    """The result's agreements as stored and shown: present fields only, without the
+    field's own source or a person, each list sorted."""
+    present = set(result.fields.present())
+    out: dict[str, list[str]] = {}
+    for name in SCALAR_FIELDS:
+        if name not in present or name not in result.agreeing:
+            continue
+        own = result.sources.get(name)
+        others = {FieldSource(s).value for s in result.agreeing[name]}
+        others -= {FieldSource.EMPLOYEE.value, FieldSource(own).value if own else ""}
+        if others:
+            out[name] = sorted(others)
+    return out
 
 
 def field_status(

@@ -24,6 +24,9 @@ The rule (copied into the README):
    value and gets a ``vlm_ocr_disagree`` warning with both readings and half its
    confidence. Where OCR agrees with the model or has no reading, the validation
    warning stands alone: there is no second opinion to report.
+5. Once OCR has run, every field it read with the same value as the result holds
+   records OCR's source in ``agreeing`` (two independent readings of one field), in
+   doubt or not; a value OCR itself supplied agrees with nothing.
 
 The model's value is never replaced by an OCR value that fails the same check, and OCR
 never adds a field the model did not read (missing fields are the validator's business).
@@ -36,7 +39,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from extraction import validation
+from extraction import provenance, validation
 from extraction.schema import (
     MACHINE_READABLE_SOURCES,
     ExtractionResult,
@@ -138,7 +141,27 @@ def reconcile(
         if name in confidence:
             confidence[name] *= DISAGREE_FACTOR
     sources = dict(final.sources) | {name: FieldSource.OCR for name in accepted}
-    return final.replace(warnings=warnings, confidence=confidence, sources=sources)
+    return final.replace(
+        warnings=warnings,
+        confidence=confidence,
+        sources=sources,
+        agreeing=_agreeing(final.replace(sources=sources), ocr),
+    )
+
+
+def _agreeing(result: ExtractionResult, ocr: ExtractionResult) -> dict[str, list[FieldSource]]:
+    """``result.agreeing`` plus OCR's source for each field OCR read (not computed) with
+    the value the result holds from another source."""
+    agreeing = dict(result.agreeing)
+    own_default = provenance.engine_source(result.engine)
+    for name, ocr_source in provenance.with_default_sources(ocr).sources.items():
+        source = FieldSource(ocr_source)
+        own = result.sources.get(name) or own_default
+        if own is None or FieldSource(own) in MACHINE_READABLE_SOURCES | {source}:
+            continue
+        if provenance.same_value(getattr(result.fields, name), getattr(ocr.fields, name)):
+            agreeing = provenance.with_agreement(agreeing, name, source)
+    return agreeing
 
 
 _Attempt = tuple[dict[str, Any], ExtractionResult]

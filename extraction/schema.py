@@ -162,6 +162,9 @@ class ExtractionResult:
     raw_output: str = ""
     # Field name -> where its value came from; fields without an entry have no value.
     sources: dict[str, FieldSource] = field(default_factory=dict)
+    # Field name -> other, independent sources that read the same value (the print
+    # against the QR code, OCR against the model): such a field counts as verified.
+    agreeing: dict[str, list[FieldSource]] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         return {

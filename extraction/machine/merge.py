@@ -7,7 +7,9 @@ Two steps around validation (``extraction.validation.validate``):
   source, so the validator's cross-checks (金额 + 税额 = 价税合计, 大写, formats) run on
   the exact values and never "repair" them. Where the engine read something else on the
   print, a ``printed_differs_from_qr`` warning names both values: the print may have been
-  altered, so a person must look (any warning sends the document to review).
+  altered, so a person must look (any warning sends the document to review). Where the
+  engine read the same value, its source is recorded in ``agreeing``: two independent
+  readings of one field.
 * :func:`attribute`, after it: machine-read fields at confidence 1.0, every other present
   field attributed to what read it (an engine's own entry, such as ``pdf_text`` or
   ``ocr`` after reconciliation, is kept; values the validator computed from the engine's
@@ -23,11 +25,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from extraction import provenance
@@ -76,12 +75,19 @@ def overlay(
     warnings = list(result.warnings)
     confidence = dict(result.confidence)
     sources = dict(result.sources)
+    agreeing = dict(result.agreeing)
+    engine_default = provenance.engine_source(result.engine)
     for name, (value, reading) in known.items():
         printed = getattr(fields, name)
-        if printed is not None and not _same(name, printed, value):
+        if printed is not None and not provenance.same_value(printed, value):
             warning = _differs(name, printed, value, reading)
             if warning not in warnings:
                 warnings.append(warning)
+        elif printed is not None:
+            # The print read the same as the code: a second, independent reading.
+            read_by = sources.get(name) or engine_default
+            if read_by is not None and FieldSource(read_by) not in MACHINE_READABLE_SOURCES:
+                agreeing = provenance.with_agreement(agreeing, name, FieldSource(read_by))
         changes[name] = value
         confidence[name] = 1.0
         sources[name] = reading.source
@@ -95,6 +101,7 @@ def overlay(
         warnings=warnings,
         confidence=confidence,
         sources=sources,
+        agreeing=agreeing,
     )
 
 
@@ -153,22 +160,6 @@ def _differs(name: str, printed: Any, value: Any, reading: MachineReading) -> Va
             f"{_show(value)}; the QR value was kept. The print may have been altered."
         ),
     )
-
-
-def _same(name: str, printed: Any, value: Any) -> bool:
-    if isinstance(value, Decimal):
-        try:
-            return Decimal(str(printed)) == value
-        except InvalidOperation:
-            return False
-    if isinstance(value, dt.date):
-        return bool(printed == value)
-    return _plain(printed) == _plain(value)
-
-
-def _plain(value: Any) -> str:
-    # Engines and print split long numbers into groups and use full-width digits.
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
 
 
 def _show(value: Any) -> str:

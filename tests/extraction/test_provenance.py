@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from extraction.provenance import FieldStatus, field_status, field_statuses, with_default_sources
+from extraction.provenance import (
+    FieldStatus,
+    agreeing_sources,
+    field_status,
+    field_statuses,
+    same_value,
+    with_default_sources,
+)
 from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
 
 
@@ -87,3 +94,33 @@ def test_a_person_s_value_stays_edited_whatever_agrees():
 def test_statuses_are_listed_in_contract_order():
     statuses = field_statuses({"total_amount": "employee", "invoice_code": "qr"})
     assert list(statuses.items()) == [("invoice_code", "verified"), ("total_amount", "edited")]
+
+
+def test_stored_agreement_leaves_out_the_fields_own_source_a_person_and_absent_fields():
+    # Given agreements on a present field, on an absent one, and ones naming the field's
+    # own source or a person
+    answer = result("vlm", {"invoice_number": FieldSource.VLM}).replace(
+        agreeing={
+            "invoice_number": [FieldSource.PDF_TEXT, FieldSource.VLM, FieldSource.OCR],
+            "total_amount": [FieldSource.EMPLOYEE],
+            "seller_name": [FieldSource.OCR],
+        }
+    )
+    # When they are written out for storage
+    stored = agreeing_sources(answer)
+    # Then only other engines' readings of present fields remain, sorted
+    assert stored == {"invoice_number": ["ocr", "pdf_text"]}
+
+
+@pytest.mark.parametrize(
+    ("value", "other", "same"),
+    [
+        (Decimal("46.62"), "46.620", True),
+        ("3320 7675", "33207675", True),
+        ("３３２０７６７５", "33207675", True),
+        (Decimal("46.62"), "46.63", False),
+        ("33207675", None, False),
+    ],
+)
+def test_two_readings_are_the_same_value_across_print_forms(value, other, same):
+    assert same_value(value, other) is same

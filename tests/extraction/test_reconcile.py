@@ -15,7 +15,7 @@ from extraction.reconcile import (
     needs_ocr,
     reconcile,
 )
-from extraction.schema import DocumentType, ExtractionResult, InvoiceFields
+from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
 
 TODAY = dt.date(2024, 6, 1)
 GOOD_TAX_ID = "91110000600037341L"
@@ -147,3 +147,19 @@ def test_finish_asks_for_ocr_only_when_a_check_failed() -> None:
     assert kept.fields.seller_tax_id == GOOD_TAX_ID
     assert fixed.fields.seller_tax_id == GOOD_TAX_ID
     assert "reconcile" in fixed.timings and "reconcile" not in kept.timings
+
+
+def test_fields_ocr_read_alike_are_recorded_as_agreeing_readings() -> None:
+    # given a model that misread the tax ID, and OCR that read the total differently and
+    # everything else as the model did
+    raw = _result("vlm", seller_tax_id=SWAPPED_TAX_ID)
+    checked = validation.validate(raw, today=TODAY)
+    ocr = _result("ocr", total_amount=Decimal("1131.00"))
+    # when reconciled (OCR's tax ID is kept)
+    final = reconcile(raw, checked, ocr, today=TODAY)
+    # then every field OCR read alike has OCR agreeing, the total and OCR's own tax ID not
+    assert final.agreeing["seller_name"] == [FieldSource.OCR]
+    assert final.agreeing["issue_date"] == [FieldSource.OCR]
+    assert "total_amount" not in final.agreeing
+    assert "seller_tax_id" not in final.agreeing
+    assert final.sources["seller_tax_id"] is FieldSource.OCR

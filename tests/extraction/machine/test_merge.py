@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from PIL import Image
 
-from extraction import pipeline, validation
+from extraction import pipeline, provenance, validation
 from extraction.engines.base import EngineContext, PreparedDocument
 from extraction.machine import MachineReading, merge, qr
 from extraction.schema import (
@@ -173,3 +173,37 @@ def test_a_tampered_print_on_a_synthetic_invoice_is_caught_end_to_end() -> None:
 def _payload_of(image: Image.Image) -> str:
     [reading] = qr.read_page(image)
     return reading.raw
+
+
+def test_a_print_that_reads_like_its_qr_code_is_recorded_as_agreeing() -> None:
+    # Given OCR that read the number (in groups) and the amount as the QR code has them,
+    # and the date differently
+    raw = _engine_result(
+        invoice_number="3320 7675",
+        issue_date=dt.date(2019, 5, 9),
+        amount_excluding_tax=Decimal("46.62"),
+        seller_name="天津某某有限公司",
+    )
+    # When merged with its QR code
+    result = _merged(raw, E_INVOICE)
+    # Then OCR agrees on the number and the amount, not on the date, and a field the code
+    # does not carry has no second reading
+    assert result.agreeing == {
+        "invoice_number": [FieldSource.OCR],
+        "amount_excluding_tax": [FieldSource.OCR],
+    }
+    assert provenance.field_status("qr", agreeing=result.agreeing["invoice_number"]).value == (
+        "verified"
+    )
+
+
+def test_a_text_layer_that_reads_like_the_qr_code_agrees_as_pdf_text_once() -> None:
+    # Given a PDF's text layer with the QR code's number, merged twice (engine and pipeline)
+    raw = _engine_result(invoice_number="33207675").replace(
+        sources={"invoice_number": FieldSource.PDF_TEXT}
+    )
+    once = merge.overlay(raw, [_reading(E_INVOICE)])
+    # When merged again
+    twice = merge.overlay(once, [_reading(E_INVOICE)])
+    # Then the text layer is the one agreeing reading: the code never agrees with itself
+    assert twice.agreeing == {"invoice_number": [FieldSource.PDF_TEXT]}
