@@ -219,7 +219,9 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     old_source = str((extraction.sources or {}).get(field, ""))
     # A cleared field keeps the mark too: a reviewer must see that a person removed it.
     extraction.sources = {**(extraction.sources or {}), field: FieldSource.EMPLOYEE.value}
-    changed = ["fields", "sources", "confidence", "warnings", "updated_at"]
+    # What other readings agreed with is the value replaced, not the person's.
+    extraction.agreeing = {k: v for k, v in (extraction.agreeing or {}).items() if k != field}
+    changed = ["fields", "sources", "agreeing", "confidence", "warnings", "updated_at"]
     if field in COLUMN_FIELDS:
         blank: Any = "" if EDITABLE_FIELDS[field].kind not in {"money", "date"} else None
         setattr(extraction, field, blank if column_value is None else column_value)

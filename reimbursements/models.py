@@ -275,6 +275,9 @@ class Extraction(models.Model):
     # Field name -> where its value came from (extraction.schema.FieldSource values;
     # "employee" once a person changed it).
     sources = models.JSONField(default=dict, blank=True)
+    # Field name -> the other sources that read the same value (a second, independent
+    # reading makes the field verified); a person's edit removes the field's entry.
+    agreeing = models.JSONField(default=dict, blank=True)
     confidence = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
     raw_output = models.TextField(blank=True)  # PII-masked before it is stored

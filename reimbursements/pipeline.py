@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.machine import READER_VERSION
-from extraction.provenance import with_default_sources
+from extraction.provenance import agreeing_sources, with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
 from reimbursements import heartbeat
@@ -82,8 +82,9 @@ def choice_for(mime_type: str | None) -> EngineChoice:
 
 
 def cache_key(sha256: str, choice: EngineChoice) -> str:
-    # v3: entries hold the Extraction row's (masked) columns, per-field sources included.
-    return f"extraction:v3:{sha256}:{choice.name}:{choice.fingerprint}"
+    # v4: entries hold the Extraction row's (masked) columns, per-field sources and
+    # agreeing readings included.
+    return f"extraction:v4:{sha256}:{choice.name}:{choice.fingerprint}"
 
 
 def engine_instance(choice: EngineChoice) -> Any:
@@ -272,6 +273,7 @@ def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
         "business_key": business_key(result),
         "fields": contract["fields"],
         "sources": contract["sources"],
+        "agreeing": agreeing_sources(result),
         "confidence": contract["confidence"],
         "warnings": contract["warnings"],
         "raw_output": result.raw_output,

@@ -23,6 +23,13 @@ class ExtractionSchemaSerializer(serializers.Serializer[Any]):
         help_text="Field name -> where its value came from; 'employee' once a person "
         "changed it (the correction history keeps the reading before the edit).",
     )
+    agreeing = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.ChoiceField(choices=[(s.value, s.name) for s in FieldSource])
+        ),
+        help_text="Field name -> the other sources that read the same value (the print "
+        "read like its QR code, OCR read like the model): such a field is 'verified'.",
+    )
     status = serializers.DictField(
         child=serializers.ChoiceField(choices=[(s.value, s.name) for s in FieldStatus]),
         help_text="Field name -> 'verified' (the invoice's own QR/OFD/XML data, or two "
@@ -56,7 +63,8 @@ def extraction_representation(document: Document, request: Request | None) -> di
         "document_type": extraction.document_type,
         "fields": extraction.fields,
         "sources": extraction.sources,
-        "status": field_statuses(extraction.sources),
+        "agreeing": extraction.agreeing,
+        "status": field_statuses(extraction.sources, agreeing=extraction.agreeing),
         "confidence": extraction.confidence,
         "warnings": extraction.warnings,
         "engine": extraction.engine,

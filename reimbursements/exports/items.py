@@ -116,12 +116,15 @@ def item_payload(*, document: Document, claim: Claim, approved_at: dt.datetime) 
         "category": effective_category(document),
         **fields,
         "approved_at": approved_at.isoformat(),
-        **_provenance(extraction.sources if extraction is not None else {}),
+        **_provenance(
+            extraction.sources if extraction is not None else {},
+            extraction.agreeing if extraction is not None else {},
+        ),
     }
 
 
-def _provenance(sources: dict[str, str]) -> dict[str, str | None]:
-    statuses = field_statuses(sources)
+def _provenance(sources: dict[str, str], agreeing: dict[str, list[str]]) -> dict[str, str | None]:
+    statuses = field_statuses(sources, agreeing=agreeing)
     out: dict[str, str | None] = {}
     for name in PROVENANCE_FIELDS:
         out[f"{name}_source"] = sources.get(name)

@@ -82,7 +82,7 @@ def media(tmp_path: Path, settings):
 
 
 def test_a_cache_hit_stores_and_answers_the_same_sources(org, media):
-    # Given one processed upload of a synthetic invoice
+    # Given one processed upload of a synthetic invoice (OCR read its QR fields alike)
     client = api_for(org.employee)
     data = generate_document("vat_special", seed=11, photo=False).image_bytes
     first = client.post(
@@ -91,6 +91,8 @@ def test_a_cache_hit_stores_and_answers_the_same_sources(org, media):
     services.document_scan(document_id=first)
     pipeline.document_process(document_id=first)
     stored = Extraction.objects.get(document_id=first).sources
+    agreeing = Extraction.objects.get(document_id=first).agreeing
+    assert agreeing.get("invoice_number") == ["ocr"]
     # When the same bytes are uploaded again (answered from the cache)
     body = client.post(
         "/api/v1/documents/", {"file": SimpleUploadedFile("b.png", data)}, format="multipart"
@@ -100,6 +102,8 @@ def test_a_cache_hit_stores_and_answers_the_same_sources(org, media):
     assert stored and stored.get("total_amount") in {"ocr", "qr"}
     assert body["extraction"]["sources"] == stored
     assert Extraction.objects.get(document_id=body["id"]).sources == stored
+    assert body["extraction"]["agreeing"] == agreeing
+    assert Extraction.objects.get(document_id=body["id"]).agreeing == agreeing
 
 
 # --- API ---------------------------------------------------------------------------------
@@ -125,6 +129,52 @@ def test_the_document_shows_each_fields_source_and_status(org):
         "seller_name": "read",
         "total_amount": "read",
     }
+
+
+def test_stored_agreement_makes_an_engines_field_verified(org):
+    # Given a VLM answer whose seller and total OCR read alike, and whose number the print
+    # and the QR code agree on
+    document = make_document(org.employee, extracted=False)
+    answer = engine_answer(invoice_number=FieldSource.QR).replace(
+        agreeing={
+            "seller_name": [FieldSource.OCR],
+            "total_amount": [FieldSource.OCR],
+            "invoice_number": [FieldSource.VLM],
+        }
+    )
+    # When it is stored and its owner reads it
+    pipeline.store_extraction(document_id=document.pk, result=answer, from_cache=False)
+    extraction = api_for(org.employee).get(f"/api/v1/documents/{document.pk}/").json()
+    extraction = extraction["extraction"]
+    # Then the agreeing readings are kept and the engine's fields they back are verified
+    assert extraction["agreeing"] == {
+        "invoice_number": ["vlm"],
+        "seller_name": ["ocr"],
+        "total_amount": ["ocr"],
+    }
+    assert extraction["status"] == {
+        "invoice_code": "read",
+        "invoice_number": "verified",
+        "seller_name": "verified",
+        "total_amount": "verified",
+    }
+
+
+def test_an_edit_of_a_field_two_readings_agreed_on_makes_it_edited(org):
+    # Given a draft document whose total OCR and a PDF text layer read alike
+    document = make_document(org.employee, ClaimFactory(owner=org.employee), total="100.00")
+    Extraction.objects.filter(document=document).update(
+        agreeing={"total_amount": ["pdf_text"], "seller_name": ["pdf_text"]}
+    )
+    # When the owner changes the total
+    corrections.document_correct_field(
+        actor=org.employee, document_id=document.pk, field="total_amount", value="12.30"
+    )
+    # Then the total is edited and no longer agreed on; the seller stays verified
+    body = api_for(org.employee).get(f"/api/v1/documents/{document.pk}/").json()
+    assert body["extraction"]["status"]["total_amount"] == "edited"
+    assert body["extraction"]["agreeing"] == {"seller_name": ["pdf_text"]}
+    assert body["extraction"]["status"]["seller_name"] == "verified"
 
 
 def test_the_schema_describes_sources_and_status(org):
@@ -213,6 +263,21 @@ def test_export_items_carry_each_key_fields_source_and_status(org):
     assert (item["total_amount_source"], item["total_amount_status"]) == ("employee", "edited")
     assert (item["issue_date_source"], item["issue_date_status"]) == ("ocr", "read")
     assert (item["seller_tax_id_source"], item["seller_tax_id_status"]) == (None, None)
+
+
+def test_export_items_show_a_field_two_readings_agreed_on_as_verified(org):
+    # Given an approved document whose date OCR and the PDF text layer read alike
+    claim = ClaimFactory(owner=org.employee)
+    document = make_document(org.employee, claim)
+    Extraction.objects.filter(document=document).update(agreeing={"issue_date": ["pdf_text"]})
+    workflow.claim_submit(actor=org.employee, claim_id=claim.pk)
+    workflow.claim_approve(actor=org.manager, claim_id=claim.pk)
+    workflow.claim_approve(actor=org.finance, claim_id=claim.pk)
+    # When finance fetches the export
+    (item,) = api_for(org.finance).get(EXPORTS).json()["items"]
+    # Then the date is verified, the total (one reading) read
+    assert (item["issue_date_source"], item["issue_date_status"]) == ("ocr", "verified")
+    assert item["total_amount_status"] == "read"
 
 
 def test_csv_and_xlsx_have_the_provenance_columns_after_the_others(org):
