@@ -27,9 +27,12 @@ QR_FIELDS = (
 
 
 class _Sample(Protocol):
-    file: Path
-    suite: str
-    truth: dict[str, Any]
+    @property
+    def file(self) -> Path: ...
+    @property
+    def suite(self) -> str: ...
+    @property
+    def truth(self) -> dict[str, Any]: ...
 
 
 def _pages(path: Path) -> list[Image.Image]:

@@ -213,7 +213,12 @@ def test_ids_that_look_like_numbers_are_never_masked(
     # next to a real phone number
     # When it is logged in the message and in an extra field
     seen: list[logging.LogRecord] = []
-    logger.handlers[0].addFilter(lambda rec: seen.append(rec) or True)
+
+    def keep(record: logging.LogRecord) -> bool:
+        seen.append(record)
+        return True
+
+    logger.handlers[0].addFilter(keep)
     logger.info("task %s succeeded for %s", task_id, PHONE, extra={"task_id": task_id})
     # Then the id is printed intact and the phone number still masked
     assert stream.getvalue() == f"INFO task {task_id} succeeded for *******5678\n"

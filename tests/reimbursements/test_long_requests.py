@@ -63,7 +63,7 @@ def test_a_user_with_every_slot_in_flight_gets_a_clear_429(make_user, settings) 
     assert "2 uploads or downloads in progress" in error["message"]
     assert passed.json()["error"]["code"] == "file_missing"
     # And once one of them finishes, the first employee may upload again
-    held[0].release()  # type: ignore[union-attr]
+    held[0].release()
     again = api_for(busy).post("/api/v1/documents/", {}, format="multipart")
     assert again.json()["error"]["code"] == "file_missing"
 

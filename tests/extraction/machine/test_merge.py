@@ -30,7 +30,7 @@ def _reading(payload: str) -> MachineReading:
 
 
 def _engine_result(**values: object) -> ExtractionResult:
-    fields = InvoiceFields(**values)  # type: ignore[arg-type]
+    fields = InvoiceFields(**values)
     return ExtractionResult(
         document_type=DocumentType.VAT_GENERAL,
         fields=fields,
