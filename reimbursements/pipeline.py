@@ -21,6 +21,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from extraction import review
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.machine import READER_VERSION
 from extraction.provenance import agreeing_sources, with_default_sources
@@ -35,9 +36,6 @@ from reimbursements.services import _set_status, audit, prime_relations
 
 log = logging.getLogger(__name__)
 
-# Key fields whose confidence decides whether a human must look.
-REVIEW_FIELDS = ("issue_date", "seller_name", "total_amount")
-REVIEW_CONFIDENCE = 0.8
 CACHE_TTL_S = 30 * 24 * 3600
 
 
@@ -334,8 +332,13 @@ def _finish(document_id: int) -> str:
         extraction = Extraction.objects.get(document=document)
         _flag_duplicate(document, extraction)
         needs_review = review_needed(
-            warnings=extraction.warnings,
-            confidence=extraction.confidence,
+            {
+                "document_type": extraction.document_type,
+                "warnings": extraction.warnings,
+                "confidence": extraction.confidence,
+                "sources": extraction.sources,
+                "agreeing": extraction.agreeing,
+            },
             duplicate=document.duplicate_of_id is not None,
         )
         status = Document.Status.NEEDS_REVIEW if needs_review else Document.Status.EXTRACTED
@@ -377,11 +380,16 @@ def _recompute_claim_total(claim_id: int) -> None:
             claim_recompute_total(claim=claim)
 
 
-def review_needed(*, warnings: list[Any], confidence: dict[str, float], duplicate: bool) -> bool:
-    """A human must look: a failed check, a duplicate, or an unsure key field."""
-    if warnings or duplicate:
-        return True
-    return any(confidence.get(name, 0.0) < REVIEW_CONFIDENCE for name in REVIEW_FIELDS)
+def review_needed(columns: dict[str, Any], *, duplicate: bool) -> bool:
+    """A human must look (``extraction.review``), judged on an Extraction row's columns."""
+    return review.review_needed(
+        document_type=columns["document_type"],
+        warnings=columns["warnings"],
+        confidence=columns["confidence"],
+        sources=columns.get("sources") or {},
+        agreeing=columns.get("agreeing") or {},
+        duplicate=duplicate,
+    )
 
 
 # Business keys that name one invoice (code + number, a 数电票's 20 digits): another file
@@ -579,11 +587,7 @@ def answer_from_cache(
     duplicate = original.duplicate
     status = (
         Document.Status.NEEDS_REVIEW
-        if review_needed(
-            warnings=columns["warnings"],
-            confidence=columns["confidence"],
-            duplicate=duplicate is not None,
-        )
+        if review_needed(columns, duplicate=duplicate is not None)
         else Document.Status.EXTRACTED
     )
     # The rows are built here in their final state instead of walking through the
