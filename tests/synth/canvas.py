@@ -7,9 +7,12 @@ lines while both stay individually sharp.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import random
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +32,31 @@ FALLBACK = "hei"
 Color = tuple[int, int, int]
 RED: Color = (215, 35, 35)
 BLACK: Color = (20, 20, 24)
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    """Where a run of text was drawn, in pixels (y down): what a PDF text layer holds."""
+
+    text: str
+    left: float
+    baseline: float
+    size: int
+    width: float
+
+
+_placed: ContextVar[list[PlacedText] | None] = ContextVar("placed_text", default=None)
+
+
+@contextlib.contextmanager
+def recording_text() -> Iterator[list[PlacedText]]:
+    """Collect every run of text the sheets draw inside the block (for text-layer PDFs)."""
+    placed: list[PlacedText] = []
+    token = _placed.set(placed)
+    try:
+        yield placed
+    finally:
+        _placed.reset(token)
 
 
 class FontsMissing(RuntimeError):
@@ -109,6 +137,7 @@ class Sheet:
             floor = int(size * 0.6)
             while size > floor and self._span(text, size, kind, letter_gap) > max_width:
                 size -= 1
+        _record(xy, text, size, anchor, self._span(text, size, kind, letter_gap))
         if letter_gap == 0:
             draw.text(xy, text, font=font(kind, size), fill=fill, anchor=anchor)
             return int(font(kind, size).getlength(text))
@@ -318,6 +347,19 @@ class Sheet:
         stamp_rgb = Image.new("RGB", rgb.size, (255, 255, 255))
         stamp_rgb.paste(self.stamps.convert("RGB"), mask=self.stamps.getchannel("A"))
         return ImageChops.multiply(rgb, stamp_rgb)
+
+
+def _record(xy: tuple[float, float], text: str, size: int, anchor: str, width: int) -> None:
+    placed = _placed.get()
+    if placed is None or not text.strip():
+        return
+    x, y = xy
+    left = x - {"m": width / 2, "r": width}.get(anchor[0], 0)
+    # Pillow's vertical anchors: a(scender), t(op), m(iddle), s (baseline), b(ottom), d(escender).
+    baseline = (
+        y + {"a": 0.88, "t": 0.88, "m": 0.36, "b": -0.12, "d": -0.12}.get(anchor[1], 0) * size
+    )
+    placed.append(PlacedText(text, left, baseline, size, width))
 
 
 def _dotted(ink: Image.Image) -> Image.Image:
