@@ -17,8 +17,9 @@ from extraction.schema import DocumentType
 
 # Seal texts: 发票专用章 (invoice seal), 财务专用章, 合同专用章, 公章 ...
 _SEAL = re.compile(r"专用章$|^发票专用章|财务专用章|发票专用|监制章|^公章$")
-# The printing house's imprint on paper forms: "北京印钞有限公司印制", "…印刷厂", "…监制".
-_PRINTER = re.compile(r"印制有限公司|印刷有限公司|印务有限公司|印刷厂|印制厂|[^\s]*印制$|监制")
+# The printing house's imprint on paper forms: "…印制有限公司", "…印刷厂印制", "…监制".
+# Not every printing business: "天元印务有限公司" sells printing and issues invoices.
+_PRINTER = re.compile(r"印制有限公司|印制厂|印刷厂|印制$|监制")
 # A form's title: "…增值税专用发票", "电子发票(普通发票)", "…行程单", "…发票联", "抵扣联".
 _TITLE = re.compile(
     r"(发票|发票联|抵扣联|记账联|行程单|电子客票|车票|客票|收据|小票)(\([^()]*\))?$"

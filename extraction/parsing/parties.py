@@ -6,8 +6,8 @@ with a vertical side label (购/买/方, 销/售/方); 数电票 put them side b
 left -- a side label read as one box per character counts with its whole vertical extent,
 so it covers every row of its block wherever the block stands; without side labels,
 left-before-right then top-before-bottom decides. Every label of a side gives a
-candidate: names that are seal, imprint, title or caption text are dropped, tax IDs that
-pass their checksum come first, and the two sides never take the same party.
+candidate: names that are seal, imprint, title or caption text come last, tax IDs that
+pass their checksum first, and the two sides never take the same party.
 """
 
 from __future__ import annotations
@@ -237,19 +237,20 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
         for box in names[side]:
             found = _name_of(layout, box, limit)
             if found is not None:
-                name = strip_captions(found[0])
-                # Seal rims, printer imprints, titles and captions are never a party.
-                if not_a_party(name) is None:
-                    name_options[side].append((name, found[1]))
+                name_options[side].append((strip_captions(found[0]), found[1]))
         for box in tax_labels[side]:
             tax = value_near(layout, box, L.TAX_ID, _tax_value, max_dx=limit)
             if tax is not None:
                 tax_options[side].append((tax.value, tax.score))
     for kind, options in (("name", name_options), ("tax_id", tax_options)):
-        if kind == "tax_id":
-            # A candidate that passes its checksum outranks one that does not.
-            for ranked in options.values():
+        for ranked in options.values():
+            if kind == "tax_id":
+                # A candidate that passes its checksum outranks one that does not.
                 ranked.sort(key=lambda option: not _checks_out(option[0]))
+            else:
+                # Seal rims, imprints, titles and captions rank last: kept only when
+                # nothing else was found, for validation to flag (name_not_a_party).
+                ranked.sort(key=lambda option: not_a_party(option[0]) is not None)
         chosen = _distinct(options["buyer"], options["seller"])
         for side, option in zip(("buyer", "seller"), chosen, strict=True):
             if option is not None:

@@ -38,7 +38,15 @@ def test_not_a_party_names_the_kind_of_text(text: str, reason: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["上海星河贸易有限公司", "个人", "ABC TRADING SDN BHD", "北京发票服务中心有限公司"]
+    "name",
+    [
+        "上海星河贸易有限公司",
+        "个人",
+        "ABC TRADING SDN BHD",
+        "北京发票服务中心有限公司",
+        "天元印务有限公司",
+        "华彩印刷有限公司",
+    ],
 )
 def test_real_names_pass(name: str) -> None:
     # Given real party names / Then none is rejected

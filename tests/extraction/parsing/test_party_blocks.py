@@ -153,3 +153,17 @@ def test_a_spaced_caption_missing_one_character_or_with_its_colon_apart_is_a_cap
     lines += [box(330, 580, SELLER_ID), *stacked(40, 530, "销售方", 60)]
     # when parsed / then the seller's name and tax ID are read from their captions
     assert _fields(lines)[2:] == (SELLER[1], SELLER_ID)
+
+
+def test_a_printing_business_is_a_seller_like_any_other() -> None:
+    # given a seller whose trade is printing (not a form's printer imprint)
+    lines = vat_special(BUYER, ("销售方", "天元印务有限公司", SELLER_ID))
+    # when parsed / then its name is the seller's
+    assert _fields(lines)[2] == "天元印务有限公司"
+
+
+def test_a_seal_caption_as_the_only_candidate_is_kept_for_validation_to_flag() -> None:
+    # given the seller's only 名称 row read as the seal's caption
+    lines = vat_special(BUYER, ("销售方", "上海星河贸易有限公司发票专用章", SELLER_ID))
+    # when parsed / then it is returned (validation's name_not_a_party flags it)
+    assert _fields(lines)[2] == "上海星河贸易有限公司发票专用章"
