@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-accuracy bench-pipeline bench-vlm bench-pii
+.PHONY: run test lint bench bench-accuracy bench-pipeline bench-vlm bench-pii bench-photos
 
 run:  ## install and run the product on embedded defaults
 	bash scripts/run.sh
@@ -22,3 +22,6 @@ bench-pipeline:
 
 bench-vlm:
 	.venv/bin/python bench/vlm_throughput.py
+
+bench-photos:  ## a 108 MP JPEG vs 12 MP: time ratio and peak RSS; a 65500x700 strip
+	.venv/bin/python bench/photos.py

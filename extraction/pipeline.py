@@ -7,13 +7,11 @@ registry (one instance, one model load per process); every result goes through
 
 from __future__ import annotations
 
-import io
 import time
-import warnings
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from extraction import preprocess, validation
+from extraction import images, preprocess, validation
 from extraction.engines.base import EngineContext, PreparedDocument, registry
 from extraction.machine import MachineReading, files, merge, qr
 from extraction.pdf import is_pdf, load_pdf
@@ -29,8 +27,10 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
 )
-# A photo bigger than this many pixels is refused rather than decoded (decompression bombs).
-MAX_IMAGE_PIXELS = 60_000_000
+# Photos up to this many pixels are accepted (JPEG decoded at reduced scale, see
+# extraction.images); formats decoded only in full have the lower limit.
+MAX_IMAGE_PIXELS = images.MAX_DECODE_PIXELS
+MAX_FULL_DECODE_PIXELS = images.MAX_FULL_DECODE_PIXELS
 
 
 def sniff(data: bytes) -> str | None:
@@ -47,12 +47,19 @@ def sniff(data: bytes) -> str | None:
 
 
 def load_document(
-    data: bytes, *, name: str, max_pdf_pages: int = 20, read_qr: bool = True
+    data: bytes,
+    *,
+    name: str,
+    max_pdf_pages: int = 20,
+    read_qr: bool = True,
+    max_image_pixels: int | None = None,
+    max_full_decode_pixels: int | None = None,
 ) -> PreparedDocument:
     """Decode an upload. Raises ``ValueError`` with a clear message when it cannot.
 
-    QR codes are read from the pixels as decoded (before any later scaling) into
-    ``document.machine``; ``read_qr=False`` skips that (to measure what it costs).
+    An image is decoded at its working size (``extraction.images``: a 108 MP JPEG at 1/2
+    scale), never larger. QR codes are read from those pixels into ``document.machine``;
+    ``read_qr=False`` skips that (to measure what it costs).
     """
     started = time.perf_counter()
     kind = sniff(data)
@@ -70,7 +77,13 @@ def load_document(
         document = PreparedDocument(source=name, pages=pdf.images, text_layer=pdf.text_layer)
     else:
         # EXIF orientation is a lossless transposition: the QR pass sees the page upright.
-        upright = preprocess.exif_transpose(_load_image(data))
+        upright = preprocess.exif_transpose(
+            _load_image(
+                data,
+                max_pixels=max_image_pixels or MAX_IMAGE_PIXELS,
+                max_full_decode_pixels=max_full_decode_pixels or MAX_FULL_DECODE_PIXELS,
+            )
+        )
         originals = [upright]
         document = PreparedDocument(source=name, pages=[preprocess.to_rgb(upright)])
     document.timings["prepare"] = (time.perf_counter() - started) * 1000
@@ -97,27 +110,11 @@ def _load_machine_file(data: bytes, *, name: str, max_pages: int) -> PreparedDoc
     return document
 
 
-def _load_image(data: bytes) -> Image.Image:
-    """The image as decoded: no EXIF rotation, no colour conversion, no scaling."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ValueError(
-                    f"image too large ({image.width}x{image.height} px; "
-                    f"at most {MAX_IMAGE_PIXELS:,} pixels)"
-                )
-            image.load()
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ) as exc:
-        raise ValueError(f"the image cannot be decoded: {exc}") from exc
-    except OSError as exc:  # truncated or corrupt data
-        raise ValueError(f"the image is damaged or truncated: {exc}") from exc
-    return image
+def _load_image(data: bytes, *, max_pixels: int, max_full_decode_pixels: int) -> Image.Image:
+    """The image at working size: no EXIF rotation, no colour conversion."""
+    return images.load_working(
+        data, max_decode_pixels=max_pixels, max_full_decode_pixels=max_full_decode_pixels
+    )
 
 
 def extract(

@@ -48,6 +48,7 @@ from extraction.engines.base import OcrLine
 
 # RapidOCR's own max_side_len: larger inputs are shrunk inside it anyway.
 OCR_MAX_SIDE = 2000
+OCR_STRIP_ASPECT = 3
 VLM_MAX_SIDE = 1024
 
 
@@ -74,13 +75,24 @@ def prepare_page(image: Image.Image) -> Image.Image:
     return to_rgb(exif_transpose(image))
 
 
+def ocr_scale(width: int, height: int) -> float:
+    """The scale (<= 1) of the OCR input: longest side at most ``OCR_MAX_SIDE``, except
+    for long receipts (more than ``OCR_STRIP_ASPECT`` times longer than wide), whose
+    shorter side is capped at ``OCR_MAX_SIDE / OCR_STRIP_ASPECT`` instead, so their text
+    is not shrunk to nothing; the two rules meet at that aspect. The input stays bounded
+    because ``extraction.images`` refuses strips past 20:1 (at most ~9 MP here)."""
+    longest, shortest = max(width, height), max(1, min(width, height))
+    if longest > OCR_STRIP_ASPECT * shortest:
+        return min(1.0, OCR_MAX_SIDE / OCR_STRIP_ASPECT / shortest)
+    return min(1.0, OCR_MAX_SIDE / longest)
+
+
 def prepare_for_ocr(image: Image.Image) -> tuple[Image.Image, float]:
     """The image for the OCR engine and the scale applied (boxes divide by it)."""
     width, height = image.size
-    longest = max(width, height)
-    if longest <= OCR_MAX_SIDE:
+    scale = ocr_scale(width, height)
+    if scale >= 1.0:
         return image, 1.0
-    scale = OCR_MAX_SIDE / longest
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     # Pixel-area averaging: a proper downscale for text at well under half of Pillow's
     # Lanczos time (2481x3508 -> 2000 px: ~100 ms instead of ~250 ms, conversion included).

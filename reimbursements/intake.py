@@ -30,6 +30,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from PIL import ExifTags, Image, ImageOps
 
+from extraction import images
 from extraction.machine import files as machine_files
 from extraction.machine.archive import ArchiveLimits, ArchiveRefused, is_zip, open_archive
 from extraction.machine.ofd import is_ofd
@@ -373,53 +374,73 @@ def _accept_machine_file(data: bytes, *, name: str) -> AcceptedFile:
 
 
 def _reencode_image(data: bytes, mime: str) -> tuple[bytes, str, int, int]:
-    max_pixels = settings.IMAGE_MAX_PIXELS
-    previous = Image.MAX_IMAGE_PIXELS
-    try:
-        Image.MAX_IMAGE_PIXELS = max_pixels
-        with warnings.catch_warnings():
-            # Pillow only warns between 1x and 2x the limit; a bomb is a bomb.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            try:
-                with Image.open(io.BytesIO(data)) as probe:
-                    probe.verify()
-                with Image.open(io.BytesIO(data)) as image:
-                    if image.width * image.height > max_pixels:
-                        raise Image.DecompressionBombError("too many pixels")
-                    width, height = image.size
-                    stripped = _strip_metadata(data, image)
-                    if stripped is not None:
-                        if image.format == "JPEG":
-                            # Every scan is still decoded (truncation and broken data are
-                            # found), at 1/8 scale: the DCT work shrinks ~10x.
-                            image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                        image.load()
-                        return stripped, mime, width, height
+    full_limit = settings.IMAGE_MAX_PIXELS
+    decode_limit = max(settings.IMAGE_MAX_DECODE_PIXELS, full_limit)
+    with warnings.catch_warnings():
+        # Pillow only warns between 1x and 2x the limit; a bomb is a bomb.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with images.open_image(data, max_pixels=decode_limit) as probe:
+                probe.verify()
+            with images.open_image(data, max_pixels=decode_limit) as image:
+                images.check_size(
+                    image.format,
+                    image.width,
+                    image.height,
+                    max_decode_pixels=decode_limit,
+                    max_full_decode_pixels=full_limit,
+                )
+                width, height = image.size
+                # A JPEG too big to decode in full here keeps its pixels and only
+                # its orientation tag: the worker decodes it at reduced scale upright.
+                big_jpeg = image.format == "JPEG" and width * height > full_limit
+                stripped = _strip_metadata(data, image, keep_orientation=big_jpeg)
+                if stripped is not None:
+                    if image.format == "JPEG":
+                        # Every scan is still decoded (truncation and broken data are
+                        # found), at 1/8 scale: the DCT work shrinks ~10x.
+                        image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
                     image.load()
-                    upright = ImageOps.exif_transpose(image)
-                    return _encode(upright, mime)
-            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-                raise IntakeError(
-                    "image_too_large",
-                    f"The image has too many pixels (limit {max_pixels:,}).",
-                    status_code=413,
-                ) from exc
-            except IntakeError:
-                raise
-            except Exception as exc:  # Pillow raises many types for corrupt data
-                raise IntakeError(
-                    "corrupt_image",
-                    "The image is damaged or truncated and cannot be read.",
-                ) from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
+                    return stripped, mime, width, height
+                if big_jpeg:
+                    raise images.ImageRefused(
+                        "image_too_large",
+                        f"This JPEG ({width}x{height}, {image.mode}) has more than "
+                        f"{full_limit / 1e6:g} megapixels and cannot be stored without "
+                        "decoding it in full. Send an RGB photo or a smaller one.",
+                    )
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+                return _encode(upright, mime)
+        except images.ImageRefused as exc:
+            status = 413 if exc.code == "image_too_large" else 422
+            raise IntakeError(exc.code, exc.message, status_code=status) from exc
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise IntakeError(
+                "image_too_large",
+                f"The image has too many pixels (limit {decode_limit / 1e6:g} megapixels).",
+                status_code=413,
+            ) from exc
+        except IntakeError:
+            raise
+        except Exception as exc:  # Pillow raises many types for corrupt data
+            raise IntakeError(
+                "corrupt_image",
+                "The image is damaged or truncated and cannot be read.",
+            ) from exc
 
 
-def _strip_metadata(data: bytes, image: Image.Image) -> bytes | None:
+def _strip_metadata(
+    data: bytes, image: Image.Image, *, keep_orientation: bool = False
+) -> bytes | None:
     """The file without metadata, its image data untouched; ``None`` when it must be
-    re-encoded (rotated by EXIF, CMYK or palette JPEGs, other formats, odd structure)."""
+    re-encoded (rotated by EXIF, CMYK or palette JPEGs, other formats, odd structure).
+    ``keep_orientation``: a rotated JPEG keeps an EXIF block holding only its orientation."""
     orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    if orientation not in (0, 1):
+    rotated = orientation not in (0, 1)
+    if image.format == "JPEG" and image.mode in {"RGB", "L"} and keep_orientation and rotated:
+        return _strip_jpeg(data, orientation=orientation)
+    if rotated:
         return None
     if image.format == "JPEG" and image.mode in {"RGB", "L"}:
         return _strip_jpeg(data)
@@ -433,10 +454,15 @@ def _strip_metadata(data: bytes, image: Image.Image) -> bytes | None:
 _JPEG_KEEP_APP = {0xE0, 0xE2, 0xEE}
 
 
-def _strip_jpeg(data: bytes) -> bytes | None:
+def _strip_jpeg(data: bytes, *, orientation: int = 1) -> bytes | None:
     if data[:2] != b"\xff\xd8":
         return None
     out = [b"\xff\xd8"]
+    if orientation not in (0, 1):
+        exif = Image.Exif()
+        exif[ExifTags.Base.Orientation] = orientation
+        block = exif.tobytes()
+        out.append(b"\xff\xe1" + (len(block) + 2).to_bytes(2, "big") + block)
     pos = 2
     while pos + 4 <= len(data):
         if data[pos] != 0xFF:

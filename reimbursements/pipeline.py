@@ -202,7 +202,11 @@ def prepare(file_name: str) -> PreparedDocument:
         raise PermanentProcessingError("The stored file is missing.") from exc
     try:
         prepared = extraction_pipeline.load_document(
-            data, name=file_name, max_pdf_pages=settings.PDF_MAX_PAGES
+            data,
+            name=file_name,
+            max_pdf_pages=settings.PDF_MAX_PAGES,
+            max_image_pixels=max(settings.IMAGE_MAX_DECODE_PIXELS, settings.IMAGE_MAX_PIXELS),
+            max_full_decode_pixels=settings.IMAGE_MAX_PIXELS,
         )
     except (ValueError, OSError) as exc:
         raise PermanentProcessingError(f"The document could not be read: {exc}") from exc

@@ -46,3 +46,18 @@ def audit_events_for(*, object_type: str, object_id: int | str) -> QuerySet[Audi
 
 def documents_pending_scan() -> QuerySet[Document]:
     return Document.objects.filter(status__in=[Document.Status.RECEIVED, Document.Status.SCANNING])
+
+
+# Statuses of a document that still waits for a worker, and of those ahead of it.
+_WAITING = (Document.Status.RECEIVED, Document.Status.SCANNING, Document.Status.CLEAN)
+_IN_LINE = (*_WAITING, Document.Status.PROCESSING)
+
+
+def document_queue_position(*, document: Document) -> int | None:
+    """How many documents are ahead of this one, while it waits for a worker: those
+    uploaded before it (by anyone) that are still waiting or being read. Workers take
+    documents in about upload order, so this is the employee's place in line; ``None``
+    once its own reading has started or ended. One count on the status index."""
+    if document.status not in _WAITING:
+        return None
+    return Document.objects.filter(status__in=_IN_LINE, pk__lt=document.pk).count()

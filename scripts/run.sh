@@ -57,11 +57,28 @@ supervise() {
   ) &
 }
 
+# One OCR process per core by default, fewer when memory is short (each grows to ~0.7 GB
+# and is replaced past WORKER_MAX_MEMORY_MB), and OCR threads so that processes x threads
+# is about the number of cores. Both can be set.
+CORES="$(nproc 2>/dev/null || echo 1)"
+if [[ -z "${WORKER_CONCURRENCY:-}" ]]; then
+  MEM_MB="$(awk '/MemAvailable/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 0)"
+  PER_PROCESS_MB="${WORKER_MAX_MEMORY_MB:-1536}"
+  ((PER_PROCESS_MB > 0)) || PER_PROCESS_MB=1536
+  WORKER_CONCURRENCY="$CORES"
+  if ((MEM_MB > 0 && MEM_MB / PER_PROCESS_MB < WORKER_CONCURRENCY)); then
+    WORKER_CONCURRENCY=$((MEM_MB / PER_PROCESS_MB))
+  fi
+  ((WORKER_CONCURRENCY >= 1)) || WORKER_CONCURRENCY=1
+fi
+export OCR_THREADS="${OCR_THREADS:-$((CORES / WORKER_CONCURRENCY > 1 ? CORES / WORKER_CONCURRENCY : 1))}"
+echo "==> worker: $WORKER_CONCURRENCY OCR process(es) x $OCR_THREADS thread(s) on $CORES core(s)" >&2
+
 # A real Celery worker (scan queue + CPU extraction queue) and beat for the sweeper.
 : >"$VAR/log/worker.log"
 : >"$VAR/log/beat.log"
 supervise "$VAR/log/worker.log" .venv/bin/celery -A invoice_assistant worker -Q default,cpu \
-  -c "${WORKER_CONCURRENCY:-1}" --loglevel=INFO
+  -c "$WORKER_CONCURRENCY" --loglevel=INFO
 WORKER_PID=$!
 supervise "$VAR/log/beat.log" .venv/bin/celery -A invoice_assistant beat --loglevel=INFO \
   --schedule="$VAR/celerybeat-schedule"

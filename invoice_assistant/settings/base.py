@@ -220,6 +220,12 @@ BROKER_VISIBILITY_TIMEOUT_S = env_int("BROKER_VISIBILITY_TIMEOUT_S", 3600, minim
 if BROKER_VISIBILITY_TIMEOUT_S <= TASK_HARD_TIME_LIMIT_S:
     raise ImproperlyConfigured("BROKER_VISIBILITY_TIMEOUT_S must exceed TASK_HARD_TIME_LIMIT_S")
 CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT_S
+# A pool process whose resident memory grew past this is replaced once its task ends
+# (the OCR engine alone is ~0.7 GB; 0 turns it off); and after this many tasks (0: never).
+WORKER_MAX_MEMORY_MB = env_int("WORKER_MAX_MEMORY_MB", 1536, minimum=0)
+WORKER_MAX_TASKS_PER_CHILD = env_int("WORKER_MAX_TASKS_PER_CHILD", 0, minimum=0)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = WORKER_MAX_MEMORY_MB * 1024 or None  # Celery counts KiB
+CELERY_WORKER_MAX_TASKS_PER_CHILD = WORKER_MAX_TASKS_PER_CHILD or None
 CELERY_TASK_TIME_LIMIT = TASK_HARD_TIME_LIMIT_S
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT_S}
@@ -249,7 +255,11 @@ FILE_UPLOAD_HANDLERS = ["reimbursements.intake.LimitedUploadHandler"]
 PDF_MAX_PAGES = env_int("PDF_MAX_PAGES", 20, minimum=1)
 # Documents one upload may become: members of a zip batch, invoices cut out of one PDF.
 UPLOAD_MAX_DOCUMENTS = env_int("UPLOAD_MAX_DOCUMENTS", 100, minimum=1)
+# Images Pillow decodes in full (PNG, TIFF, WEBP, HEIC...): bounds their decoded memory.
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1)
+# JPEG photos (decoded at reduced scale, see extraction.images) up to this many pixels;
+# also the decompression-bomb limit while any image is opened.
+IMAGE_MAX_DECODE_PIXELS = env_int("IMAGE_MAX_DECODE_PIXELS", 200_000_000, minimum=1)
 # "delete" removes an infected file; "quarantine" keeps it where no view can reach it.
 INFECTED_FILE_POLICY = env.str("INFECTED_FILE_POLICY", default="delete")
 if INFECTED_FILE_POLICY not in {"delete", "quarantine"}:

@@ -54,6 +54,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     duplicate_of = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
+    queue_position = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
@@ -81,6 +82,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "batch",
             "category",
             "file_url",
+            "queue_position",
         )
         read_only_fields = fields
 
@@ -113,7 +115,14 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "batch": document.batch_id,
             "category": self.get_category(document),
             "file_url": self.get_file_url(document),
+            "queue_position": self.get_queue_position(document),
         }
+
+    def get_queue_position(self, document: Document) -> int | None:
+        """Documents ahead of it while it waits for a worker (``None`` once read)."""
+        from reimbursements.selectors import document_queue_position
+
+        return document_queue_position(document=document)
 
     def get_category(self, document: Document) -> str:
         from reimbursements.policy import effective_category

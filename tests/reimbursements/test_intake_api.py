@@ -184,6 +184,51 @@ def test_pixel_bomb_is_refused(client, media_root, settings):
     assert_nothing_stored(media_root)
 
 
+def test_png_above_the_full_decode_limit_is_refused_naming_the_limit(client, media_root, settings):
+    # Given a PNG limit of 1 MP (PNG is decoded in full) and a 1.2 MP PNG
+    settings.IMAGE_MAX_PIXELS = 1_000_000
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 1000), "white").save(out, format="PNG")
+    # When it is uploaded
+    response = upload(client, out.getvalue(), name="scan.png")
+    # Then a 413 names the PNG limit and the JPEG one, and nothing is stored
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "image_too_large"
+    assert "limited to 1 megapixels" in error["message"]
+    assert "JPEG photos up to 200 megapixels" in error["message"]
+    assert_nothing_stored(media_root)
+
+
+def test_rotated_jpeg_above_the_full_decode_limit_is_stored_as_uploaded(
+    client, media_root, settings
+):
+    # Given a full-decode limit below a sideways phone JPEG (EXIF orientation 6, GPS)
+    settings.IMAGE_MAX_PIXELS = 1_000_000
+    data = jpeg_bytes((1600, 1200), exif_orientation=6)
+    # When it is uploaded
+    response = upload(client, data)
+    # Then it is accepted with its pixels untouched, only its orientation tag kept
+    assert response.status_code == 201, response.content
+    (path,) = stored_files(media_root)
+    with Image.open(path) as stored:
+        assert stored.size == (1600, 1200)
+        assert dict(stored.getexif()) == {0x0112: 6}
+    assert path.read_bytes().endswith(data[data.index(b"\xff\xdb") :])
+
+
+def test_a_strip_twenty_times_longer_than_wide_is_refused(client, media_root):
+    # Given a 4200x200 PNG (a 1:21 strip is not a document)
+    out = io.BytesIO()
+    Image.new("L", (4200, 200), 255).save(out, format="PNG")
+    # When it is uploaded / Then a 422 says why, and nothing is stored
+    response = upload(client, out.getvalue(), name="strip.png")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "image_too_elongated"
+    assert "20 times longer" in response.json()["error"]["message"]
+    assert_nothing_stored(media_root)
+
+
 def test_oversize_upload_is_refused_while_streaming(client, media_root, settings):
     # Given a limit of 100 KB and a 300 KB body
     settings.UPLOAD_MAX_BYTES = 100 * 1024

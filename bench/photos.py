@@ -1,0 +1,125 @@
+"""Big phone photos and long strips: time and peak memory of one worker read.
+
+    .venv/bin/python -m bench.photos            (make bench-photos)
+
+Generates a synthetic invoice, enlarges it to a 108 MP JPEG (13290x8125) and to the same
+page at 12 MP (4440x2715), and reads each in a fresh process as the worker does
+(``load_document`` + the OCR engine, PII masking aside), after one warm-up read in that
+process so the engine's load is not counted. Reports wall time per read, the
+108/12 MP time ratio (target <= 3x), each process's peak RSS (target <= 1.5 GB for
+108 MP), and the time until a 65500x700 PNG is finished, read or refused (target <= 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+_READER = """
+import json, resource, sys, time
+from extraction import pipeline
+from extraction.engines.base import EngineContext
+ctx = EngineContext(ocr_threads=int(sys.argv[3]))
+warm = open(sys.argv[2], "rb").read()
+pipeline.extract(pipeline.load_document(warm, name="warm.jpg"), ctx=ctx, engine="ocr")
+data = open(sys.argv[1], "rb").read()
+started = time.perf_counter()
+document = pipeline.load_document(data, name="photo.jpg")
+result = pipeline.extract(document, ctx=ctx, engine="ocr")
+print(json.dumps({
+    "seconds": time.perf_counter() - started,
+    "page": list(document.pages[0].size),
+    "invoice_number": result.fields.invoice_number,
+    "total": str(result.fields.total_amount),
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def _jpeg(page: np.ndarray, size: tuple[int, int], path: Path) -> None:
+    big = cv2.resize(page, size, interpolation=cv2.INTER_LINEAR)
+    ok, encoded = cv2.imencode(".jpg", big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
+    assert ok
+    path.write_bytes(encoded.tobytes())
+
+
+def _read(path: Path, warm: Path, threads: int) -> dict[str, object]:
+    run = subprocess.run(
+        [sys.executable, "-c", _READER, str(path), str(warm), str(threads)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+    return report
+
+
+def _strip_seconds() -> tuple[float, str]:
+    from extraction import pipeline
+
+    out = io.BytesIO()
+    Image.new("L", (65500, 700), 255).save(out, format="PNG", compress_level=1)
+    started = time.perf_counter()
+    try:
+        pipeline.load_document(out.getvalue(), name="strip.png")
+        outcome = "read"
+    except ValueError as exc:
+        outcome = f"refused: {exc}"
+    return time.perf_counter() - started, outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2, help="OCR threads per read")
+    args = parser.parse_args()
+    from tests.synth import generate_document
+
+    document = generate_document("vat_special", seed=11, photo=False)
+    page = np.asarray(document.image().convert("RGB"))
+    truth = document.truth["fields"]
+    with tempfile.TemporaryDirectory() as folder:
+        big, small = Path(folder) / "108mp.jpg", Path(folder) / "12mp.jpg"
+        _jpeg(page, (13290, 8125), big)
+        _jpeg(page, (4440, 2715), small)
+        print(
+            f"108 MP JPEG: {big.stat().st_size / 1e6:.1f} MB; "
+            f"12 MP: {small.stat().st_size / 1e6:.1f} MB"
+        )
+        reports = {
+            "12 MP": _read(small, small, args.threads),
+            "108 MP": _read(big, small, args.threads),
+        }
+    for label, report in reports.items():
+        right = (
+            report["invoice_number"] == truth["invoice_number"]
+            and report["total"] == truth["total_amount"]
+        )
+        print(
+            f"{label:>7}: {report['seconds']:.2f} s, page {report['page']}, peak RSS "
+            f"{report['peak_mb']:.0f} MB, number+total {'right' if right else 'WRONG'}"
+        )
+    ratio = float(str(reports["108 MP"]["seconds"])) / float(str(reports["12 MP"]["seconds"]))
+    print(f"time ratio 108/12 MP: {ratio:.2f}x (target <= 3x)")
+    peak = float(str(reports["108 MP"]["peak_mb"]))
+    print(f"peak RSS at 108 MP: {peak:.0f} MB (target <= 1536 MB)")
+    seconds, outcome = _strip_seconds()
+    print(f"65500x700 PNG: {seconds:.2f} s, {outcome} (target <= 10 s)")
+
+
+if __name__ == "__main__":
+    main()
