@@ -78,6 +78,8 @@ const zhCN = {
 
   doc_title: '票据详情',
   doc_polling: '正在处理，每 2 秒自动刷新…',
+  doc_queue_ahead: '排队中：前面还有 {n} 份单据',
+  doc_queue_next: '排队中：下一份就是您的',
   doc_step_received: '已接收',
   doc_step_scanning: '安全扫描',
   doc_step_processing: '识别',
@@ -299,6 +301,8 @@ const en: Messages = {
 
   doc_title: 'Invoice',
   doc_polling: 'Processing; refreshing every 2 s…',
+  doc_queue_ahead: 'Waiting: {n} document(s) ahead of yours',
+  doc_queue_next: 'Waiting: yours is next',
   doc_step_received: 'Received',
   doc_step_scanning: 'Scan',
   doc_step_processing: 'Reading',

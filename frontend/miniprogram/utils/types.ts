@@ -105,6 +105,8 @@ export interface DocumentDto {
   /** The upload this document came out of, when one upload made several documents. */
   batch?: number | null;
   file_url: string;
+  /** Documents ahead of this one while it waits for a worker; null once reading started. */
+  queue_position?: number | null;
 }
 
 export interface UploadBatchDto {

@@ -6,6 +6,7 @@ import {
   documentTone,
   isTerminal,
   orderedFields,
+  queueMessage,
   timeline,
 } from "../src/lib/status";
 
@@ -72,5 +73,15 @@ describe("field order", () => {
   it("puts the total first, unknown fields last, and leaves out line items", () => {
     const names = orderedFields({ zeta: 1, line_items: [], seller_name: "A", total_amount: "1" });
     expect(names).toEqual(["total_amount", "seller_name", "zeta"]);
+  });
+});
+
+describe("queue position", () => {
+  it("says how many documents are ahead while waiting, and nothing once reading", () => {
+    // Given the API's queue_position / Then the message to show (or none)
+    expect(queueMessage(3)).toEqual({ key: "doc.queueAhead", n: 3 });
+    expect(queueMessage(0)).toEqual({ key: "doc.queueNext", n: 0 });
+    expect(queueMessage(null)).toBeNull();
+    expect(queueMessage(undefined)).toBeNull();
   });
 });

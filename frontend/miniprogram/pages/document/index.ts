@@ -20,6 +20,7 @@ import {
   documentWarnings,
   fieldRows,
   lineItemRows,
+  queueLabel,
   statusView,
 } from './logic';
 
@@ -32,6 +33,7 @@ Component({
     loaded: false,
     doc: null as DocumentDto | null,
     view: null as StatusView | null,
+    queueLabel: '',
     typeLabel: '',
     rows: [] as FieldRow[],
     docWarnings: [] as string[],
@@ -98,6 +100,7 @@ Component({
         doc,
         error: '',
         view: statusView(doc.status),
+        queueLabel: queueLabel(doc.queue_position),
         typeLabel: extraction ? documentTypeLabel(extraction.document_type) : '',
         rows: extraction ? fieldRows(extraction) : [],
         docWarnings: extraction ? documentWarnings(extraction) : [],

@@ -96,6 +96,12 @@ export function statusView(status: string, lang: Lang = getLanguage()): StatusVi
   };
 }
 
+/** The employee's place in line while the document waits for a worker ('' otherwise). */
+export function queueLabel(position: number | null | undefined, lang: Lang = getLanguage()): string {
+  if (position === null || position === undefined) return '';
+  return position > 0 ? t('doc_queue_ahead', { n: position }, lang) : t('doc_queue_next', undefined, lang);
+}
+
 // ---- fields ------------------------------------------------------------------------------
 
 export interface FieldRow {

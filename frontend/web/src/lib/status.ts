@@ -50,6 +50,15 @@ export function documentStep(status: DocumentStatus | string): number {
   }
 }
 
+// The employee's place in line while a document waits for a worker (the API's
+// queue_position): the message key and its count, or null once reading has started.
+export function queueMessage(
+  position: number | null | undefined,
+): { key: string; n: number } | null {
+  if (position === null || position === undefined) return null;
+  return position > 0 ? { key: "doc.queueAhead", n: position } : { key: "doc.queueNext", n: 0 };
+}
+
 // A usable document has fields to look at (a human may still need to check them).
 export function hasFields(status: string): boolean {
   return status === "extracted" || status === "needs_review";

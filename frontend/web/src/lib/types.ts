@@ -95,6 +95,8 @@ export interface InvoiceDocument {
   // The upload this document came out of, when one upload made several documents.
   batch: number | null;
   file_url: string | null;
+  // Documents ahead of this one while it waits for a worker; null once reading started.
+  queue_position?: number | null;
   // Reviewer views add these.
   category?: string;
   category_chosen?: boolean;

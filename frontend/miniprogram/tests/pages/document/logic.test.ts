@@ -7,6 +7,7 @@ import {
   fieldRows,
   lineItemRows,
   pipelineSteps,
+  queueLabel,
   statusView,
 } from '../../../pages/document/logic';
 import type { DocumentDto, DocumentStatus } from '../../../utils/types';
@@ -43,6 +44,15 @@ describe('status', () => {
 
   test('step labels follow the language', () => {
     expect(pipelineSteps('received', 'en').map((s) => s.label)).toEqual(['Received', 'Scan', 'Reading', 'Result']);
+  });
+
+  test('a waiting document shows its place in line, in both languages', () => {
+    // Given the API's queue_position while the document waits, then after reading started
+    expect(queueLabel(2, 'en')).toBe('Waiting: 2 document(s) ahead of yours');
+    expect(queueLabel(2, 'zh-CN')).toBe('排队中：前面还有 2 份单据');
+    expect(queueLabel(0, 'en')).toBe('Waiting: yours is next');
+    expect(queueLabel(null, 'en')).toBe('');
+    expect(queueLabel(undefined, 'zh-CN')).toBe('');
   });
 });
 
