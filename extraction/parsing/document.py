@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from extraction.classify import classify_lines
 from extraction.engines.base import OcrLine
 from extraction.parsing.header import parse_header
+from extraction.parsing.labels import CAPTION_WORDS, caption_key
 from extraction.parsing.layout import Layout
 from extraction.parsing.normalize import parse_date
 from extraction.parsing.parties import parse_parties
@@ -120,15 +121,33 @@ def text_to_lines(pages: Sequence[str]) -> list[OcrLine]:
         for raw in page.splitlines():
             for match in re.finditer(r"\S+(?: \S+)*", raw):
                 start = _width(raw[: match.start()])
-                text = match.group(0)
-                left = start * _CELL_W
-                right = left + max(_width(text), 1) * _CELL_W
-                bottom = y + _LINE_H * 0.8
-                box = ((left, y), (right, y), (right, bottom), (left, bottom))
-                out.append(OcrLine(box=box, text=text, score=1.0))
+                for offset, text in _runs(match.group(0)):
+                    left = (start + offset) * _CELL_W
+                    right = left + max(_width(text), 1) * _CELL_W
+                    bottom = y + _LINE_H * 0.8
+                    box = ((left, y), (right, y), (right, bottom), (left, bottom))
+                    out.append(OcrLine(box=box, text=text, score=1.0))
             y += _LINE_H
         y += 3 * _LINE_H
     return out
+
+
+def _runs(text: str) -> list[tuple[int, str]]:
+    """A run, or a character of a vertical block caption and the captioned field after it.
+
+    Forms print block captions (购买方信息, 销售方信息) one character per row at the block's
+    edge; a text layer puts that character one space before the row's own caption
+    (``买 名称：…``). Kept together, the name's label is not at the start of its box.
+    """
+    head, _, rest = text.partition(" ")
+    if len(head) == 1 and _CJK.match(head) and rest and _starts_with_caption(rest):
+        return [(0, head), (_width(head) + 1, rest)]
+    return [(0, text)]
+
+
+def _starts_with_caption(text: str) -> bool:
+    key = caption_key(text)
+    return any(len(word) >= 2 and key.startswith(word) for word in CAPTION_WORDS)
 
 
 def _width(text: str) -> int:
