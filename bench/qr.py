@@ -12,9 +12,11 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PIL import Image
+
+from bench.sample import SampleLike
 
 QR_FIELDS = (
     "invoice_code",
@@ -24,15 +26,6 @@ QR_FIELDS = (
     "amount_excluding_tax",
     "total_amount",
 )
-
-
-class _Sample(Protocol):
-    @property
-    def file(self) -> Path: ...
-    @property
-    def suite(self) -> str: ...
-    @property
-    def truth(self) -> dict[str, Any]: ...
 
 
 def _pages(path: Path) -> list[Image.Image]:
@@ -49,7 +42,7 @@ def _pages(path: Path) -> list[Image.Image]:
         return []  # OFD/XML and anything else that is no picture: no QR pass
 
 
-def measure(samples: Sequence[_Sample]) -> tuple[dict[str, Any], dict[Path, list[Any]]]:
+def measure(samples: Sequence[SampleLike]) -> tuple[dict[str, Any], dict[Path, list[Any]]]:
     """Per suite: pages, pages with an invoice QR code, decode rate, ms per page."""
     from extraction.machine import qr
 
@@ -81,7 +74,7 @@ def measure(samples: Sequence[_Sample]) -> tuple[dict[str, Any], dict[Path, list
 
 
 def exactness(
-    samples: Sequence[_Sample],
+    samples: Sequence[SampleLike],
     readings: dict[Path, list[Any]],
     predictions: dict[Path, dict[str, Any]],
     normalise: Any,

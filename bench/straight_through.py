@@ -21,19 +21,13 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from bench.sample import SampleLike
 from extraction.review import KEY_FIELDS, review_reasons
 
 TARGET = 0.95
 TARGET_KINDS = ("ofd", "xml", "ofd (real)", "pdf", "photo with QR")
-
-
-class _Sample(Protocol):
-    file: Path
-    suite: str
-    truth: dict[str, Any]
-    variant: str
 
 
 def write_einvoice_pdfs(data_dir: Path, n: int, seed: int) -> list[tuple[Path, dict[str, Any]]]:
@@ -53,7 +47,7 @@ def write_einvoice_pdfs(data_dir: Path, n: int, seed: int) -> list[tuple[Path, d
     return out
 
 
-def kind_of(sample: _Sample, has_qr: bool) -> str | None:
+def kind_of(sample: SampleLike, has_qr: bool) -> str | None:
     """The e-invoice kind a sample counts as, or ``None`` when it is not one."""
     if sample.suite == "einvoice":
         if sample.variant == "real-ofd":
@@ -79,7 +73,7 @@ def decide(record: dict[str, Any]) -> list[str]:
 
 
 def wrong_key_fields(
-    sample: _Sample, record: dict[str, Any], normalise: Callable[[str, Any], Any]
+    sample: SampleLike, record: dict[str, Any], normalise: Callable[[str, Any], Any]
 ) -> list[str]:
     fields = record.get("fields") or {}
     return [
@@ -91,7 +85,7 @@ def wrong_key_fields(
 
 
 def report(
-    samples: Sequence[_Sample],
+    samples: Sequence[SampleLike],
     predictions: dict[Path, dict[str, Any]],
     readings: dict[Path, list[Any]],
     normalise: Callable[[str, Any], Any],
