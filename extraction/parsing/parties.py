@@ -7,11 +7,13 @@ left -- a side label read as one box per character counts with its whole vertica
 so it covers every row of its block wherever the block stands; without side labels,
 left-before-right then top-before-bottom decides. Every label of a side gives a
 candidate: names that are seal, imprint, title or caption text come last, tax IDs that
-pass their checksum first, and the two sides never take the same party.
+pass their checksum first, and the two sides never take the same party. A label that
+names its party itself (购买方名称：, 销售方纳税人识别号：) says its side outright.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Literal
 
@@ -225,11 +227,14 @@ def _side_by_position(
 
 
 def parse_parties(layout: Layout, parsed: Parsed) -> None:
+    layout, sides = _side_named(layout)
     anchors = _anchors(layout)
     totals = label_boxes(layout, L.TOTAL_WITH_TAX)
     totals_y = totals[0].cy if totals else None
-    names = _assign(_name_labels(layout), anchors, totals_y)
-    tax_labels = _assign(label_boxes(layout, L.TAX_ID), anchors, totals_y, names)
+    name_labels = _name_labels(layout)
+    names = _own_side(_assign(name_labels, anchors, totals_y), name_labels, sides)
+    tax_found = label_boxes(layout, L.TAX_ID)
+    tax_labels = _own_side(_assign(tax_found, anchors, totals_y, names), tax_found, sides)
     limit = 0.4 * layout.width
     name_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
     tax_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
@@ -255,6 +260,46 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
         for side, option in zip(("buyer", "seller"), chosen, strict=True):
             if option is not None:
                 parsed.put(f"{side}_{kind}", option[0], option[1])
+
+
+# Words that put the party into the label itself: 购买方名称, 销方纳税人识别号, 购货单位名称.
+_SIDE_WORD = re.compile(r"^(购买方|购货单位|购方|买方|销售方|销货单位|销方|卖方)")
+
+
+def _side_named(layout: Layout) -> tuple[Layout, dict[int, Side]]:
+    """The layout with each party-naming label's side word cut off (so the name and tax-ID
+    matchers see 名称 / 纳税人识别号 at the start of the box), and the side each names."""
+    sides: dict[int, Side] = {}
+    boxes: list[Box] = []
+    for box in layout.boxes:
+        word = _SIDE_WORD.match(box.flat)
+        rest = box.flat[word.end() :] if word else ""
+        if word and not box.seal and (_NAME_START.match(rest) or L.has_label(rest, L.TAX_ID)):
+            cut = (box.right - box.left) * word.end() / len(box.flat)
+            box = dataclasses.replace(box, text=rest, flat=rest, left=box.left + cut)
+            sides[box.index] = "buyer" if word.group(1)[0] in "购买" else "seller"
+        boxes.append(box)
+    if not sides:
+        return layout, sides
+    return Layout(boxes=boxes, width=layout.width, height=layout.height, skew=layout.skew), sides
+
+
+def _own_side(
+    assigned: dict[Side, list[Box]], labels: list[Box], sides: dict[int, Side]
+) -> dict[Side, list[Box]]:
+    """Labels that name their party go to that party, wherever geometry put them."""
+    if not sides:
+        return assigned
+    out: dict[Side, list[Box]] = {
+        side: [b for b in boxes if b.index not in sides] for side, boxes in assigned.items()
+    }
+    for box in sorted({b.index: b for b in labels if b.index in sides}.values(), key=_order):
+        out[sides[box.index]].append(box)
+    return out
+
+
+def _order(box: Box) -> tuple[float, float]:
+    return box.top, box.left
 
 
 def _checks_out(code: str) -> bool:

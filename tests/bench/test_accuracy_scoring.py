@@ -533,7 +533,7 @@ def test_family_summary_marks_developed_and_held_out_families() -> None:
     truth = {"seller_name": "甲公司", "total_amount": "10.00"}
     samples = [
         _sample("a.png", truth, suite="families", variant="classic"),
-        _sample("b.png", truth, suite="families", variant="long_labels"),
+        _sample("b.png", truth, suite="families", variant="seal_over_name"),
     ]
     predictions = {
         samples[0].file: _prediction(truth),
@@ -544,5 +544,5 @@ def test_family_summary_marks_developed_and_held_out_families() -> None:
     text = format_summary(report, [])
     # then each family has its role and the held-out ones are pooled
     assert "classic            developed" in text
-    assert "long_labels        held out" in text
+    assert "seal_over_name     held out" in text
     assert "held-out pooled" in text and "0.0%" in text.split("held-out pooled")[1]

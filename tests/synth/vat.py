@@ -391,7 +391,7 @@ VAT_FAMILIES: dict[str, VatFamily] = {
 }
 # The families the layout rules were developed against; the rest are held out.
 DEVELOPED_ON: frozenset[str] = frozenset(
-    {"classic", "spaced_labels", "spaced_wide", "vertical_spread"}
+    {"classic", "spaced_labels", "spaced_wide", "vertical_spread", "long_labels"}
 )
 
 

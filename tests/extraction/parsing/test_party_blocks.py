@@ -167,3 +167,30 @@ def test_a_seal_caption_as_the_only_candidate_is_kept_for_validation_to_flag() -
     lines = vat_special(BUYER, ("销售方", "上海星河贸易有限公司发票专用章", SELLER_ID))
     # when parsed / then it is returned (validation's name_not_a_party flags it)
     assert _fields(lines)[2] == "上海星河贸易有限公司发票专用章"
+
+
+def party_named_rows(top: float, side: str, name: str, tax_id: str) -> list[OcrLine]:
+    """A block whose labels name their party (购买方名称：, 销售方纳税人识别号：) and no
+    block caption, as some issuers print it."""
+    return [
+        box(60, top, f"{side}名称："),
+        box(330, top, name),
+        box(60, top + 40, f"{side}纳税人识别号："),
+        box(330, top + 40, tax_id),
+    ]
+
+
+def test_labels_that_name_their_party_decide_the_side() -> None:
+    # given the seller's block printed above the buyer's, without block captions, each
+    # label carrying its party's name (销售方名称：, 购买方纳税人识别号：)
+    lines = [
+        box(420, 30, "北京增值税专用发票", h=36),
+        box(880, 100, "开票日期：2025年03月09日"),
+        *party_named_rows(170, "销售方", SELLER[1], SELLER_ID),
+        box(80, 360, "价税合计（大写）"),
+        box(330, 360, "⊗壹仟壹佰叁拾圆整"),
+        box(800, 360, "（小写）¥1130.00"),
+        *party_named_rows(540, "购买方", BUYER[1], BUYER_ID),
+    ]
+    # when parsed / then the labels, not the order on the page, assign the parties
+    assert _fields(lines) == (BUYER[1], BUYER_ID, SELLER[1], SELLER_ID)
