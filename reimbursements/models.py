@@ -305,6 +305,9 @@ class FieldCorrection(models.Model):
     # Where the value before this edit came from: with ``old_value``, the reading a
     # reviewer compares the person's value against.
     old_source = models.CharField(max_length=16, blank=True)
+    # Warnings the reading before this edit had that the edit made go away (a date
+    # warning on the old date, ...): kept as evidence, never silently dropped.
+    old_warnings = models.JSONField(default=list, blank=True)
     new_value = models.JSONField(null=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
