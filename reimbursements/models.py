@@ -403,3 +403,103 @@ class WeChatBindingCode(models.Model):
 
     def __str__(self) -> str:
         return f"binding code for {self.user_id}"
+
+
+class Notification(models.Model):
+    """One thing a person should know: shown in the in-app inbox, and (for the kinds in
+    ``reimbursements.notify.services.EXTERNAL_KINDS``) sent by e-mail and WeChat after
+    commit. The text is rendered when shown, in the reader's language."""
+
+    class Kind(models.TextChoices):
+        CLAIM_RETURNED = "claim_returned", "Claim returned"
+        CLAIM_APPROVED = "claim_approved", "Claim approved"
+        CLAIM_REJECTED = "claim_rejected", "Claim rejected"
+        CLAIM_PAID = "claim_paid", "Claim paid"
+        CLAIM_WAITING = "claim_waiting", "Claim waiting for review"
+        DOCUMENT_ATTENTION = "document_attention", "Document needs attention"
+
+    class Delivery(models.TextChoices):
+        SKIPPED = "skipped", "Not sent (off, or no address)"
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # The state the claim or document moved to (approved by manager or by finance, ...).
+    status = models.CharField(max_length=20, blank=True)
+    comment = models.TextField(blank=True)  # the reviewer's reason, masked like the audit's
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.SKIPPED
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=500, blank=True)
+    wechat_status = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.SKIPPED
+    )
+    wechat_attempts = models.PositiveSmallIntegerField(default=0)
+    wechat_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=("recipient", "read_at"), name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} -> {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of channels; without a row, both are on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.BooleanField(default=True)
+    wechat = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"notification channels of {self.user_id}"
+
+
+class ExchangeRate(models.Model):
+    """One unit of ``from_currency`` is worth ``rate`` units of ``to_currency`` from
+    ``date`` on (until a later rate of the pair). Finance maintains the table."""
+
+    from_currency = models.CharField(max_length=3)
+    to_currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=20, decimal_places=8)
+    date = models.DateField()
+    source = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("from_currency", "to_currency", "-date")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("from_currency", "to_currency", "date"), name="exchange_rate_pair_date"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(from_currency=models.F("to_currency")),
+                name="exchange_rate_two_currencies",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.from_currency} = {self.rate} {self.to_currency} ({self.date})"
