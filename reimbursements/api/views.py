@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -34,6 +33,7 @@ from reimbursements import pipeline, selectors, services
 from reimbursements.api.authentication import TokenAuthentication
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
+from reimbursements.api.pagination import LIMIT_DESCRIPTION, ListPagination
 from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
 from reimbursements.api.parsers import LimitedJSONParser
 from reimbursements.api.serializers import (
@@ -389,7 +389,9 @@ class ClaimListView(ScanningHeaderMixin, APIView):
     @extend_schema(
         operation_id="v1_claims_list",
         parameters=[
-            OpenApiParameter("scope", str, enum=SCOPES, description="'all': every visible one.")
+            OpenApiParameter("scope", str, enum=SCOPES, description="'all': every visible one."),
+            OpenApiParameter("page", int, description="Page number (from 1)."),
+            OpenApiParameter("limit", int, description=LIMIT_DESCRIPTION),
         ],
         responses=PaginatedClaimListSerializer,
     )
@@ -397,7 +399,7 @@ class ClaimListView(ScanningHeaderMixin, APIView):
         queryset = selectors.claim_list(user=request.user)
         if choice_param(request.query_params, "scope", SCOPES) != "all":
             queryset = queryset.filter(owner=current_user(request))
-        paginator = PageNumberPagination()
+        paginator = ListPagination()
         page = paginator.paginate_queryset(
             queryset.prefetch_related("documents"), request, view=self
         )

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from reimbursements import corrections, selectors, workflow, workflow_selectors
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
+from reimbursements.api.pagination import ListPagination
 from reimbursements.api.params import choice_param, choices_param, parse_id, text_param
 from reimbursements.api.serializers import ClaimSerializer
 from reimbursements.api.views import ScanningHeaderMixin, current_user
@@ -163,10 +163,8 @@ class ClaimCommentsView(_WorkflowView):
 # --- review queue -----------------------------------------------------------------------
 
 
-class QueuePagination(PageNumberPagination):
+class QueuePagination(ListPagination):
     page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 ORDERING_CHOICES = [
@@ -275,7 +273,12 @@ class ExportApprovedView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
         parameters=[
             OpenApiParameter("cursor", str, description="next_cursor of the previous page."),
             OpenApiParameter("format", str, enum=["json", "csv", "xlsx", "voucher"]),
-            OpenApiParameter("limit", int, description="Items per page (1-1000, default 100)."),
+            OpenApiParameter(
+                "limit",
+                int,
+                description="Items per page (1-1000, default 100), exactly; the voucher "
+                "layout adds the rest of the page's last claim, so each voucher balances.",
+            ),
             OpenApiParameter(
                 "include_acknowledged", bool, description="Also list acknowledged items."
             ),
@@ -294,6 +297,7 @@ class ExportApprovedView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
             after=export_cursor.decode(params.get("cursor")),
             limit=params["limit"],
             include_acknowledged=params["include_acknowledged"],
+            whole_claims=params["format"] == "voucher",
         )
         rows = [item_row(item) for item in page.items]
         next_cursor = export_cursor.encode(page.position)

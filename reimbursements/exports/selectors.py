@@ -27,10 +27,18 @@ def can_export(user: AbstractBaseUser | AnonymousUser) -> bool:
     return has_role(user, Role.FINANCE) or user.has_perm(EXPORT_PERMISSION)
 
 
-def export_page(*, after: int, limit: int, include_acknowledged: bool = False) -> ExportPage:
-    """Items after ``after`` in id order, ``limit`` at most, never splitting a claim.
+def export_page(
+    *,
+    after: int,
+    limit: int,
+    include_acknowledged: bool = False,
+    whole_claims: bool = False,
+) -> ExportPage:
+    """Items after ``after`` in id order, exactly ``limit`` at most.
 
-    Keeping a claim's items on one page keeps its voucher whole (debits == credits).
+    ``whole_claims`` (the voucher layout) adds the rest of the last claim past the limit:
+    a voucher page must hold whole claims to balance (debits == credits). Item layouts
+    count what they say; the cursor is an item id, so a claim may span two pages.
     Acknowledged items are skipped unless asked for; the position still moves past them.
     """
     queryset = ExportItem.objects.filter(id__gt=after).order_by("id")
@@ -39,7 +47,7 @@ def export_page(*, after: int, limit: int, include_acknowledged: bool = False) -
     items = list(queryset[: limit + 1])
     has_more = len(items) > limit
     items = items[:limit]
-    if has_more and items:
+    if whole_claims and has_more and items:
         last = items[-1]
         items.extend(queryset.filter(id__gt=last.pk, claim_id=last.claim_id))
         has_more = queryset.filter(id__gt=items[-1].pk).exists()

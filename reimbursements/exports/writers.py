@@ -16,6 +16,15 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula. Seller names
 # come from photos anyone can make, so text cells are defused with a leading quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Codes Excel would read as numbers when it opens a CSV: leading zeros dropped
+# (012001800311 -> 12001800311), 20-digit 数电票 numbers and 15-digit tax IDs turned into
+# 2.6377E+19. Excel (Chinese Windows included) keeps a cell that starts with a tab as
+# text and shows it without the tab; ="..." would show as a formula when edited.
+# The XLSX layout stores them as text cells instead.
+CSV_TEXT_COLUMNS = frozenset({"seller_tax_id", "invoice_code", "invoice_number"})
+# Excel picks the ANSI code page (GBK on Chinese Windows) for a CSV without a byte-order
+# mark and garbles every UTF-8 name.
+UTF8_BOM = "\ufeff"
 
 
 def safe_text(value: Any) -> Any:
@@ -29,11 +38,14 @@ def _cell(column: str, value: Any) -> Any:
         return ""
     if column in MONEY_COLUMNS:
         return Decimal(str(value))
+    if column in CSV_TEXT_COLUMNS and isinstance(value, str) and value.isdigit():
+        return "\t" + value
     return safe_text(value)
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> bytes:
     out = io.StringIO()
+    out.write(UTF8_BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:

@@ -128,14 +128,26 @@ def test_following_the_cursor_returns_every_item_exactly_once(org, finance):
     assert len(ids) == len(set(ids)) == 5
 
 
-def test_a_page_never_splits_a_claim(org, finance):
+def test_limit_counts_items_even_inside_one_claim(org, finance):
     # Given a claim with three documents
     finance_approved_claim(org, documents=3)
-    # When the client asks for one item
+    # When the client asks for one item, as JSON and as CSV
     page = fetch(finance, limit=1)
-    # Then it gets the whole claim
-    assert len(page["items"]) == 3
-    assert page["has_more"] is False
+    response = finance.get(URL, {"limit": 1, "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Then it gets exactly one, and the cursor says more follow
+    assert len(page["items"]) == 1 and len(rows) == 1
+    assert page["has_more"] is True and response["X-Has-More"] == "true"
+
+
+def test_a_voucher_page_never_splits_a_claim(org, finance):
+    # Given a claim with three documents
+    finance_approved_claim(org, documents=3)
+    # When the client asks for one item in the voucher layout (which must balance)
+    response = finance.get(URL, {"limit": 1, "format": "voucher"})
+    # Then the page holds the whole claim
+    assert response.status_code == 200
+    assert response["X-Has-More"] == "false"
 
 
 def test_the_cursor_continues_after_new_approvals(org, finance):
@@ -247,11 +259,30 @@ def test_csv_has_the_json_columns_and_rows(org, finance):
     response = finance.get(URL, {"format": "csv"})
     # Then the CSV has the same columns and values, and the cursor headers
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0]) == list(items[0])
     assert [r["id"] for r in rows] == [i["id"] for i in items]
     assert rows[0]["total_amount"] == items[0]["total_amount"]
     assert response["X-Has-More"] == "false" and response["X-Next-Cursor"]
+
+
+def test_csv_opens_in_excel_as_utf8_with_codes_kept_as_text(org, finance):
+    # Given an approved 普票 whose code starts with a zero, and a 20-digit 数电票 number
+    finance_approved_claim(
+        org,
+        seller_name="北京某某餐饮有限公司",
+        invoice_code="012001800311",
+        invoice_number="26377000000217799580",
+    )
+    # When exported as CSV
+    data = finance.get(URL, {"format": "csv"}).content
+    # Then it starts with the UTF-8 byte-order mark (Excel then reads UTF-8, not GBK)
+    assert data.startswith(b"\xef\xbb\xbf")
+    (row,) = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["seller_name"] == "北京某某餐饮有限公司"
+    # And the codes start with a tab, which Excel keeps as text (zeros and all 20 digits)
+    assert row["invoice_code"] == "\t012001800311"
+    assert row["invoice_number"] == "\t26377000000217799580"
 
 
 def test_spreadsheet_formulas_in_extracted_text_are_defused(org, finance):
@@ -479,6 +510,6 @@ def test_the_management_command_writes_the_same_page(org, tmp_path):
     # When the page is written from the command line
     call_command("export_approved", "--format", "csv", "--output", str(out), stderr=io.StringIO())
     # Then the file holds the item, and nothing was acknowledged
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["id"] for r in rows] == [f"doc-{claim.documents.get().pk}"]
     assert ExportItem.objects.filter(acknowledged_at__isnull=False).count() == 0

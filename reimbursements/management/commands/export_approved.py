@@ -49,7 +49,10 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         page = export_page(
-            after=after, limit=limit, include_acknowledged=options["include_acknowledged"]
+            after=after,
+            limit=limit,
+            include_acknowledged=options["include_acknowledged"],
+            whole_claims=options["format"] == "voucher",
         )
         rows = [item_row(item) for item in page.items]
         kind = options["format"]
