@@ -503,3 +503,17 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.from_currency} = {self.rate} {self.to_currency} ({self.date})"
+
+
+class Profile(models.Model):
+    """A person's own settings (notification channels have their own row)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # The language everything the server says to this person is in; blank: the browser's
+    # (Accept-Language).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
