@@ -16,7 +16,12 @@ renders the classic-frame VAT invoices in every layout family of
 wording, seller block on top, a seal over the name, other column widths) and reports
 key fields all correct (date, seller, seller tax ID, total) per family, marking the
 families the layout rules were developed against (``DEVELOPED_ON``) and pooling the
-held-out ones: the leave-one-family-out view of generalisation.
+held-out ones: the leave-one-family-out view of generalisation. The same suite renders
+``--ticket-families-n`` clean tickets per kind and family (``tests.synth.ticket_families``:
+air itinerary, paper and 数电 train tickets, taxi, toll, bus, 定额发票; caption spacing and
+wording, fonts, block order, dot-matrix offsets, seals over values, thermal print, vertical
+captions), scored on their key fields (those plus invoice code and number, and the buyer
+where printed) per kind and family, developed-on (``TICKET_DEVELOPED_ON``) and held out.
 
 Straight-through processing (``bench.straight_through``): the product's review rule
 (``extraction.review``) applied to every e-invoice answer -- the generated and the real
@@ -68,6 +73,8 @@ TARGET_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount", "
 SROIE_FIELDS = ("seller_name", "issue_date", "total_amount", "currency")
 # A document counts as right only if all of these (where its truth has them) are right.
 KEY_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount")
+# Tickets are claimed on their number too, and a 数电 train ticket names its buyer.
+TICKET_KEY_FIELDS = (*KEY_FIELDS, "invoice_code", "invoice_number", "buyer_name", "buyer_tax_id")
 CENT = Decimal("0.01")
 _MONTHS = {
     m: i + 1
@@ -91,6 +98,7 @@ class Sample:
     scored: tuple[str, ...]  # the fields this suite's labels can judge
     variant: str = "real"  # "clean" | "photo" for synthetic
     degradations: tuple[str, ...] = ()
+    key_fields: tuple[str, ...] = KEY_FIELDS  # all right (where printed) = document right
 
 
 # --- normalisation ------------------------------------------------------------------
@@ -371,6 +379,42 @@ def load_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
     return samples
 
 
+def load_ticket_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
+    """Generate (or reuse) ``per_family`` clean tickets of every kind and layout family;
+    a sample's variant is "kind/family" (``air/dot_matrix``)."""
+    from tests.synth import generate_ticket_family_dataset
+
+    stamp = data_dir / ".fingerprint"
+    wanted = f"{_generator_fingerprint()} ticket families per={per_family} seed={seed}"
+    if not (
+        stamp.exists() and stamp.read_text() == wanted and (data_dir / "labels.jsonl").exists()
+    ):
+        generate_ticket_family_dataset(data_dir, per_family, seed)
+        stamp.write_text(wanted)
+    samples = []
+    for line in (data_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        fields = record["fields"]
+        samples.append(
+            Sample(
+                data_dir / record["file"],
+                "families",
+                record["document_type"],
+                {name: fields.get(name) for name in SCALAR_FIELDS},
+                SCALAR_FIELDS,
+                f"{record['kind']}/{record['family']}",
+                key_fields=TICKET_KEY_FIELDS,
+            )
+        )
+    return samples
+
+
+def family_selected(variant: str, wanted: Sequence[str] | None) -> bool:
+    """``--family`` names a family (``dot_matrix``), a ticket kind (``taxi``) or both
+    (``taxi/thermal``)."""
+    return wanted is None or any(w == variant or w in variant.split("/") for w in wanted)
+
+
 # --- running the CLI ----------------------------------------------------------------
 
 
@@ -611,7 +655,7 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
                 latencies[sample.suite].append(float(elapsed))
         keys = [
             _expected_and_got(sample, name, prediction)
-            for name in KEY_FIELDS
+            for name in sample.key_fields
             if name in sample.scored and sample.truth.get(name) is not None
         ]
         if keys:
@@ -794,30 +838,82 @@ def format_summary(report: dict[str, Any], targets: Sequence[Target]) -> str:
 
 def format_families(suite: dict[str, Any]) -> list[str]:
     """Per layout family: key fields all correct, seller name and tax ID; the families the
-    rules were developed on are marked, the held-out ones pooled."""
+    rules were developed on are marked, the held-out ones pooled. Ticket families
+    ("kind/family") follow in their own table."""
     from tests.synth import DEVELOPED_ON
 
+    vat = {k: v for k, v in suite["by_family"].items() if "/" not in k}
+    tickets = {k: v for k, v in suite["by_family"].items() if "/" in k}
+    lines: list[str] = []
+    if vat:
+        lines += [
+            "\n== layout families (leave-one-family-out: 'held out' = never used to develop rules)",
+            f"{'family':18} {'role':9} {'key fields all':>15} {'seller_name':>12} "
+            f"{'seller_tax_id':>14} {'n':>4}",
+        ]
+        held = [0, 0]
+        for family, entry in sorted(vat.items()):
+            role = "developed" if family in DEVELOPED_ON else "held out"
+            fields = entry["fields"]
+
+            def acc(name: str, fields: dict[str, Any] = fields) -> str:
+                return _pct(fields[name]["accuracy"]) if name in fields else "   n/a"
+
+            lines.append(
+                f"{family:18} {role:9} {_pct(entry['key_fields_all_correct']):>15} "
+                f"{acc('seller_name'):>12} {acc('seller_tax_id'):>14} {entry['documents']:>4}"
+            )
+            if role == "held out" and entry["key_fields_all_correct"] is not None:
+                held[0] += round(entry["key_fields_all_correct"] * entry["documents"])
+                held[1] += entry["documents"]
+        lines.append(f"{'held-out pooled':18} {'':9} {_pct(_ratio(held[0], held[1])):>15}")
+    if tickets:
+        lines += format_ticket_families(tickets)
+    return lines
+
+
+def format_ticket_families(by_family: dict[str, Any]) -> list[str]:
+    """Ticket families per kind ("kind/family"), then key fields all correct pooled per
+    kind and over all kinds, developed-on and held-out families apart."""
+    from tests.synth import TICKET_DEVELOPED_ON, TICKET_KINDS
+
+    shown = ("issue_date", "seller_name", "total_amount", "invoice_number")
     lines = [
-        "\n== layout families (leave-one-family-out: 'held out' = never used to develop rules)",
-        f"{'family':18} {'role':9} {'key fields all':>15} {'seller_name':>12} "
-        f"{'seller_tax_id':>14} {'n':>4}",
+        "\n== ticket layout families (key fields: date, seller and total where printed, "
+        "invoice code/number, 数电 buyer)",
+        f"{'kind/family':26} {'role':9} {'key fields all':>15}"
+        + "".join(f" {name[:12]:>12}" for name in shown)
+        + f" {'n':>4}",
     ]
-    held = [0, 0]
-    for family, entry in sorted(suite["by_family"].items()):
-        role = "developed" if family in DEVELOPED_ON else "held out"
+    pooled: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    order = {kind: i for i, kind in enumerate(TICKET_KINDS)}
+    for variant, entry in sorted(
+        by_family.items(), key=lambda kv: (order.get(kv[0].split("/")[0], 99), kv[0])
+    ):
+        kind, family = variant.split("/", 1)
+        role = "developed" if family in TICKET_DEVELOPED_ON else "held out"
         fields = entry["fields"]
-
-        def acc(name: str, fields: dict[str, Any] = fields) -> str:
-            return _pct(fields[name]["accuracy"]) if name in fields else "   n/a"
-
-        lines.append(
-            f"{family:18} {role:9} {_pct(entry['key_fields_all_correct']):>15} "
-            f"{acc('seller_name'):>12} {acc('seller_tax_id'):>14} {entry['documents']:>4}"
+        cells = "".join(
+            f" {_pct(fields[name]['accuracy']) if name in fields else '   n/a':>12}"
+            for name in shown
         )
-        if role == "held out" and entry["key_fields_all_correct"] is not None:
-            held[0] += round(entry["key_fields_all_correct"] * entry["documents"])
-            held[1] += entry["documents"]
-    lines.append(f"{'held-out pooled':18} {'':9} {_pct(_ratio(held[0], held[1])):>15}")
+        lines.append(
+            f"{variant:26} {role:9} {_pct(entry['key_fields_all_correct']):>15}{cells}"
+            f" {entry['documents']:>4}"
+        )
+        if entry["key_fields_all_correct"] is not None:
+            right = round(entry["key_fields_all_correct"] * entry["documents"])
+            for key in ((kind, role), ("all kinds", role)):
+                pooled[key][0] += right
+                pooled[key][1] += entry["documents"]
+    lines.append(f"{'pooled per kind':26} {'developed':>17} {'held out':>17}")
+    for kind in [*TICKET_KINDS, "all kinds"]:
+        dev, held = pooled[(kind, "developed")], pooled[(kind, "held out")]
+        if dev[1] or held[1]:
+            lines.append(
+                f"{kind:26} {_pct(_ratio(*dev)):>8} {dev[0]:3}/{dev[1]:<4} "
+                f"{_pct(_ratio(*held)):>8} {held[0]:3}/{held[1]:<4}"
+            )
     return lines
 
 
@@ -834,7 +930,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--families-n", type=int, default=20, help="documents per VAT family")
     parser.add_argument(
-        "--family", action="append", default=None, help="only this layout family (repeatable)"
+        "--ticket-families-n", type=int, default=5, help="tickets per kind and layout family"
+    )
+    parser.add_argument(
+        "--family",
+        action="append",
+        default=None,
+        help="only this layout family, ticket kind or kind/family (repeatable)",
     )
     parser.add_argument("--einvoice-n", type=int, default=30, help="generated OFD/XML invoices")
     parser.add_argument("--einvoice-pdf-n", type=int, default=20, help="generated e-invoice PDFs")
@@ -865,10 +967,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         samples += load_synthetic(data_dir, args.synthetic_n, args.seed)
     if "families" in suites:
         families_dir = REPO / "bench" / "_data" / f"families-n{args.families_n}-s{args.seed}"
+        tickets_dir = (
+            REPO / "bench" / "_data" / f"ticket-families-n{args.ticket_families_n}-s{args.seed}"
+        )
         samples += [
             sample
-            for sample in load_families(families_dir, args.families_n, args.seed)
-            if args.family is None or sample.variant in args.family
+            for sample in [
+                *load_families(families_dir, args.families_n, args.seed),
+                *load_ticket_families(tickets_dir, args.ticket_families_n, args.seed),
+            ]
+            if family_selected(sample.variant, args.family)
         ]
     if "sroie" in suites:
         samples += load_sroie(shared / "sroie-dev")[: args.sroie_n]

@@ -12,13 +12,16 @@ import pytest
 from bench.accuracy import (
     LINE_ITEMS,
     LINE_ITEMS_EXACT,
+    TICKET_KEY_FIELDS,
     Sample,
     Target,
     evaluate_targets,
+    family_selected,
     format_summary,
     load_cn,
     load_einvoices,
     load_sroie,
+    load_ticket_families,
     normalise,
     parse_cli_output,
     percentile,
@@ -546,3 +549,79 @@ def test_family_summary_marks_developed_and_held_out_families() -> None:
     assert "classic            developed" in text
     assert "seal_over_name     held out" in text
     assert "held-out pooled" in text and "0.0%" in text.split("held-out pooled")[1]
+
+
+# --- ticket layout families ------------------------------------------------------------------
+
+
+def _ticket(name: str, truth: dict[str, Any], variant: str) -> Sample:
+    return Sample(
+        Path(f"/data/{name}"),
+        "families",
+        "taxi_receipt",
+        truth,
+        tuple(truth),
+        variant,
+        key_fields=TICKET_KEY_FIELDS,
+    )
+
+
+def test_a_tickets_number_is_one_of_its_key_fields() -> None:
+    # given two taxi receipts, one with a wrong invoice number
+    truth = {"issue_date": "2025-01-05", "total_amount": "46.00", "invoice_number": "00123456"}
+    samples = [
+        _ticket("a.png", truth, "taxi/classic"),
+        _ticket("b.png", truth, "taxi/thermal"),
+    ]
+    predictions = {
+        samples[0].file: _prediction(truth),
+        samples[1].file: _prediction(dict(truth, invoice_number="00123457")),
+    }
+    # when scored
+    by_family = score(samples, predictions)["suites"]["families"]["by_family"]
+    # then the wrong number makes that document wrong
+    assert by_family["taxi/classic"]["key_fields_all_correct"] == 1.0
+    assert by_family["taxi/thermal"]["key_fields_all_correct"] == 0.0
+
+
+def test_ticket_family_summary_pools_developed_and_held_out_per_kind() -> None:
+    # given a right developed-on taxi, a wrong held-out taxi and a right held-out toll
+    truth = {"total_amount": "46.00"}
+    samples = [
+        _ticket("a.png", truth, "taxi/classic"),
+        _ticket("b.png", truth, "taxi/thermal"),
+        _ticket("c.png", truth, "toll/reordered"),
+    ]
+    predictions = {
+        samples[0].file: _prediction(truth),
+        samples[1].file: _prediction({"total_amount": "2.30"}),
+        samples[2].file: _prediction(truth),
+    }
+    # when summarised
+    text = format_summary(score(samples, predictions), [])
+    # then each kind/family has its role, and kinds and all kinds are pooled apart
+    assert "taxi/thermal               held out" in text
+    pooled = text.split("pooled per kind")[1]
+    taxi = next(line for line in pooled.splitlines() if line.startswith("taxi"))
+    every = next(line for line in pooled.splitlines() if line.startswith("all kinds"))
+    assert "1/1" in taxi and "0/1" in taxi
+    assert "1/1" in every and "1/2" in every
+
+
+def test_family_filter_names_a_family_a_kind_or_both() -> None:
+    assert family_selected("taxi/thermal", ["thermal"])
+    assert family_selected("taxi/thermal", ["taxi"])
+    assert family_selected("taxi/thermal", ["taxi/thermal"])
+    assert family_selected("classic", None)
+    assert not family_selected("toll/thermal", ["taxi/thermal"])
+    assert not family_selected("seal_over_name", ["classic"])
+
+
+def test_ticket_families_load_with_kind_and_family(tmp_path: Path) -> None:
+    # given the ticket families generated once (one document per kind and family)
+    samples = load_ticket_families(tmp_path, 1, seed=5)
+    # then every kind has its families, tickets are judged on their key fields
+    kinds = {s.variant.split("/")[0] for s in samples}
+    assert kinds == {"air", "train", "train_e", "taxi", "toll", "bus", "quota"}
+    assert all(s.key_fields == TICKET_KEY_FIELDS and s.file.is_file() for s in samples)
+    assert load_ticket_families(tmp_path, 1, seed=5) == samples  # reused, not redrawn

@@ -14,19 +14,29 @@ from .dataset import (
     generate_dataset,
     generate_document,
     generate_family_dataset,
+    generate_ticket,
+    generate_ticket_family_dataset,
     plan,
     plan_families,
+    plan_ticket_families,
 )
+from .ticket_families import TICKET_DEVELOPED_ON, TICKET_FAMILIES, TICKET_KINDS
 from .vat import DEVELOPED_ON, VAT_FAMILIES
 
 __all__ = [
     "DEVELOPED_ON",
     "DOCUMENT_TYPES",
+    "TICKET_DEVELOPED_ON",
+    "TICKET_FAMILIES",
+    "TICKET_KINDS",
     "VAT_FAMILIES",
     "SynthDocument",
     "generate_dataset",
     "generate_document",
     "generate_family_dataset",
+    "generate_ticket",
+    "generate_ticket_family_dataset",
     "plan",
     "plan_families",
+    "plan_ticket_families",
 ]

@@ -14,7 +14,7 @@ from PIL import Image
 
 from extraction.schema import DocumentType
 
-from . import receipts, tickets, vat
+from . import receipts, ticket_families, tickets, vat
 from .common import Rendered
 from .photo import photograph
 
@@ -158,6 +158,58 @@ def generate_dataset(
             record = {
                 "file": path.name,
                 **doc.truth,
+                "variant": doc.variant,
+                "degradations": list(doc.degradations),
+                "features": list(doc.features),
+                "seed": doc_seed,
+            }
+            labels.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return paths
+
+
+def plan_ticket_families(
+    per_family: int, seed: int, kinds: tuple[str, ...] | None = None
+) -> list[tuple[str, str, int]]:
+    """(kind, family, document seed) for ``per_family`` clean tickets of each family of
+    each kind (``ticket_families.TICKET_KINDS``); the same seeds in every family."""
+    out = []
+    for kind in kinds or tuple(ticket_families.TICKET_KINDS):
+        for family in ticket_families.TICKET_KINDS[kind][1]:
+            for index in range(per_family):
+                out.append((kind, family, seed * 1_000_003 + index))
+    return out
+
+
+def generate_ticket(kind: str, seed: int, family: str = "classic") -> SynthDocument:
+    """One clean ticket of ``kind`` in layout ``family`` (see ``ticket_families``)."""
+    rendered = ticket_families.render_ticket(kind, random.Random(f"{kind}/{seed}"), family)
+    layout = tuple(n for n in rendered.notes if n.startswith(_LAYOUT_DEGRADATIONS))
+    features = tuple(n for n in rendered.notes if not n.startswith(_LAYOUT_DEGRADATIONS))
+    buffer = io.BytesIO()
+    rendered.image.save(buffer, "PNG", compress_level=3)
+    return SynthDocument(buffer.getvalue(), ".png", rendered.truth, layout, features, "clean")
+
+
+def generate_ticket_family_dataset(
+    out_dir: Path | str, per_family: int, seed: int, kinds: tuple[str, ...] | None = None
+) -> list[Path]:
+    """Like :func:`generate_family_dataset` for tickets; records carry "kind" and "family"."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with (out / "labels.jsonl").open("w", encoding="utf-8") as labels:
+        for index, (kind, family, doc_seed) in enumerate(
+            plan_ticket_families(per_family, seed, kinds)
+        ):
+            doc = generate_ticket(kind, doc_seed, family)
+            path = out / f"{index:04d}{doc.suffix}"
+            path.write_bytes(doc.image_bytes)
+            paths.append(path)
+            record = {
+                "file": path.name,
+                **doc.truth,
+                "kind": kind,
+                "family": family,
                 "variant": doc.variant,
                 "degradations": list(doc.degradations),
                 "features": list(doc.features),

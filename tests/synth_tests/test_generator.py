@@ -19,12 +19,19 @@ from extraction.schema import SCALAR_FIELDS
 from tests.synth import (
     DEVELOPED_ON,
     DOCUMENT_TYPES,
+    TICKET_DEVELOPED_ON,
+    TICKET_FAMILIES,
+    TICKET_KINDS,
     VAT_FAMILIES,
     SynthDocument,
     generate_dataset,
     generate_document,
     generate_family_dataset,
+    generate_ticket,
+    generate_ticket_family_dataset,
     plan_families,
+    plan_ticket_families,
+    tickets,
 )
 from tests.synth.canvas import font_for, has_glyph
 from tests.synth.common import REFERENCE_DATE
@@ -317,3 +324,77 @@ def test_family_dataset_records_the_family(tmp_path: Path) -> None:
     record = json.loads((tmp_path / "labels.jsonl").read_text(encoding="utf-8"))
     assert record["family"] == "seller_on_top"
     assert (tmp_path / record["file"]).exists()
+
+
+# --- ticket layout families ----------------------------------------------------------------
+
+TICKET_CASES = [(kind, family) for kind, (_, fams) in TICKET_KINDS.items() for family in fams]
+
+
+@pytest.mark.parametrize(("kind", "family"), TICKET_CASES)
+def test_every_ticket_family_renders_a_page_with_contract_truth(kind: str, family: str) -> None:
+    # given / when a ticket of a kind in one of its layout families
+    doc = generate_ticket(kind, seed=4, family=family)
+    # then it is a readable page of the kind's type, with the contract's truth keys
+    image = doc.image()
+    image.load()
+    fields = _fields(doc)
+    assert doc.truth["document_type"] == TICKET_KINDS[kind][0]
+    assert set(fields) == set(SCALAR_FIELDS) | {"line_items"}
+    assert fields["total_amount"] is not None and fields["invoice_number"] is not None
+    if family != "classic":
+        assert f"family:{family}" in doc.features
+
+
+def test_every_ticket_kind_has_five_families_some_held_out() -> None:
+    # then each kind is drawn in at least five families, developed-on and held-out alike
+    for _type, families in TICKET_KINDS.values():
+        assert len(families) >= 5
+        assert set(families) & TICKET_DEVELOPED_ON and set(families) - TICKET_DEVELOPED_ON
+    assert TICKET_DEVELOPED_ON.issubset(TICKET_FAMILIES)
+
+
+def test_classic_ticket_family_is_the_kinds_default_layout() -> None:
+    # given the same seed as a classic family ticket and through the type's renderer
+    ticket = generate_ticket("taxi", seed=8)
+    default = tickets.render_taxi(random.Random("taxi/8"))
+    buffer = io.BytesIO()
+    default.image.save(buffer, "PNG", compress_level=3)
+    # then the pixels are the same
+    assert ticket.image_bytes == buffer.getvalue()
+
+
+def test_digital_train_ticket_truth_is_its_invoice_not_the_trip() -> None:
+    # given 数电 train tickets (电子发票(铁路电子客票))
+    for seed in range(6):
+        fields = _fields(generate_ticket("train_e", seed=seed))
+        # then the number is the 20-digit 发票号码, the buyer is named, no seller printed
+        assert re.fullmatch(r"\d{20}", fields["invoice_number"])
+        assert fields["buyer_name"] and is_valid_uscc(fields["buyer_tax_id"])
+        assert fields["seller_name"] is None
+        assert fields["issue_date"] >= "2025-01-01"
+
+
+def test_ticket_families_that_print_the_company_say_so_in_the_truth() -> None:
+    # given thermal taxi receipts (the company on the first line) and classic ones (seal only)
+    thermal = [_fields(generate_ticket("taxi", s, "thermal")) for s in range(3)]
+    classic = [_fields(generate_ticket("taxi", s, "classic")) for s in range(3)]
+    # then the printed company is the seller, the sealed-only one is not
+    assert all(f["seller_name"] and f["seller_name"].endswith("有限公司") for f in thermal)
+    assert all(f["seller_name"] is None for f in classic)
+
+
+def test_unknown_ticket_kind_or_family_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown ticket kind"):
+        generate_ticket("ferry", seed=1)
+    with pytest.raises(ValueError, match="not drawn for"):
+        generate_ticket("air", seed=1, family="thermal")
+
+
+def test_ticket_family_dataset_records_kind_and_family(tmp_path: Path) -> None:
+    generate_ticket_family_dataset(tmp_path, 1, seed=2, kinds=("toll",))
+    records = [json.loads(line) for line in (tmp_path / "labels.jsonl").read_text().splitlines()]
+    assert [r["family"] for r in records] == list(TICKET_KINDS["toll"][1])
+    assert {r["kind"] for r in records} == {"toll"}
+    assert len({r["seed"] for r in records}) == 1
+    assert plan_ticket_families(2, seed=2, kinds=("air",))[0] == ("air", "classic", 2 * 1_000_003)
