@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from reimbursements.currency import document_conversion
 from reimbursements.models import Claim, Document, ExpenseCategory, Extraction
 from reimbursements.roles import user_roles
 
@@ -30,7 +32,8 @@ MISSING_FIELD = "missing_field"
 INVOICE_TOO_OLD = "invoice_too_old"
 INVOICE_IN_FUTURE = "invoice_in_future"
 AMOUNT_OVER_LIMIT = "amount_over_limit"
-CURRENCY_MISMATCH = "currency_mismatch"
+CURRENCY_MISMATCH = "currency_mismatch"  # no longer raised: foreign documents convert
+NO_EXCHANGE_RATE = "no_exchange_rate"
 
 READY_STATUSES = frozenset({Document.Status.EXTRACTED, Document.Status.NEEDS_REVIEW})
 UNUSABLE_STATUSES = frozenset(
@@ -216,19 +219,30 @@ def check_document(
             label = _FIELD_LABELS.get(field, field.replace("_", " "))
             out.append(Violation(MISSING_FIELD, f"{name}: the {label} is missing.", pk))
     out.extend(_check_date(extraction.issue_date, name=name, pk=pk, today=today))
-    currency = extraction.currency or claim.currency
-    if currency != claim.currency:
+    conversion = document_conversion(document, claim_currency=claim.currency)
+    currency = conversion.currency if conversion is not None else claim.currency
+    if conversion is not None and conversion.missing_rate:
         out.append(
             Violation(
-                CURRENCY_MISMATCH,
-                f"{name} is in {currency} but the claim is in {claim.currency}.",
+                NO_EXCHANGE_RATE,
+                gettext(
+                    "%(name)s is in %(currency)s, and there is no %(currency)s to "
+                    "%(claim_currency)s exchange rate dated on or before %(date)s: finance "
+                    "adds it under Exchange rates, or change the claim's currency."
+                )
+                % {
+                    "name": name,
+                    "currency": currency,
+                    "claim_currency": claim.currency,
+                    "date": conversion.on.isoformat(),
+                },
                 pk,
             )
         )
-    elif extraction.total_amount is not None:
+    elif conversion is not None and conversion.converted is not None:
         category = effective_category(document)
         limit = amount_limit(category=category, roles=roles)
-        if limit is not None and extraction.total_amount > limit:
+        if limit is not None and conversion.converted > limit:
             out.append(
                 Violation(
                     AMOUNT_OVER_LIMIT,

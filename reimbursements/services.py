@@ -76,6 +76,9 @@ def _set_status(document: Document, status: str, *, error: str = "") -> list[str
     document.status = status
     document.error = error
     document.status_changed_at = timezone.now()
+    from reimbursements.notify.services import document_status_changed
+
+    document_status_changed(document=document, status=status)
     return ["status", "error", "status_changed_at", "updated_at"]
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +25,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from reimbursements import policy, selectors
+from reimbursements import currency, policy, selectors
 from reimbursements.exports.items import export_items_create
 from reimbursements.exports.webhook import webhook_queue_finance_approved
 from reimbursements.models import AuditEvent, Claim, ExportItem, Role, Team
+from reimbursements.notify import services as notify
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
 
@@ -167,19 +167,15 @@ def _move(claim: Claim, *, actor: User | None, to: str, action: str, comment: st
         after={"status": to},
         comment=comment,
     )
+    notify.claim_moved(claim=claim, actor=actor, to=to, comment=comment)
     return claim
 
 
 def claim_recompute_total(*, claim: Claim) -> bool:
     """Set the total from the documents' extracted totals, each invoice once however
-    many of its files the claim holds; the caller holds the lock."""
-    documents = claim.documents.select_related("extraction")
-    amounts = [
-        extraction.total_amount
-        for document in policy.invoice_representatives(documents)
-        if (extraction := policy.extraction_of(document)) is not None
-    ]
-    total = sum((a for a in amounts if a is not None), Decimal("0.00")).quantize(Decimal("0.01"))
+    many of its files the claim holds, each converted into the claim's currency (one
+    without a rate is left out: totals never mix currencies); the caller holds the lock."""
+    total = currency.claim_total(currency.claim_conversions(claim))
     if total == claim.total:
         return False
     claim.total = total

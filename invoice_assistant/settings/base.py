@@ -564,7 +564,7 @@ if EXPORT_WEBHOOK_URL:
             "EXPORT_WEBHOOK_SECRET must be set (>= 16 characters) when EXPORT_WEBHOOK_URL is"
         )
 
-CELERY_IMPORTS = ("reimbursements.exports.tasks",)
+CELERY_IMPORTS: tuple[str, ...] = ("reimbursements.exports.tasks",)
 CELERY_TASK_ROUTES["reimbursements.exports.tasks.deliver_webhook"] = {"queue": "default"}
 # Every operation documents the common error shape; see the hook for why.
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
@@ -579,6 +579,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DocumentStatusEnum": "reimbursements.models.Document.Status",
     "FieldSourceEnum": "extraction.schema.FieldSource",
     "FieldStatusEnum": "extraction.provenance.FieldStatus",
+    # email_status and wechat_status share one choice set: one name in the schema.
+    "NotificationDeliveryEnum": "reimbursements.models.Notification.Delivery",
 }
 # === end of issue 7 block =============================================================
 
@@ -587,3 +589,53 @@ WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
 WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
 WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com")
 WECHAT_TIMEOUT_S = env_int("WECHAT_TIMEOUT_S", 5, minimum=1)
+
+# --- Notifications (inbox, e-mail, WeChat subscribe messages) ---------------------------
+# Links in e-mails point here (the web app's address as people open it).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Without EMAIL_HOST, e-mails are written as files under var/mail (make run); with it,
+# they go out over SMTP. EMAIL_BACKEND overrides both (e.g. the console backend).
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Invoice Assistant <noreply@localhost>")
+# The language of e-mails and WeChat messages.
+NOTIFY_LANGUAGE = env.str("NOTIFY_LANGUAGE", default=LANGUAGE_CODE)
+# A failed delivery is retried with exponential backoff (this many seconds, doubling,
+# with jitter, at most an hour apart) this many times, then left marked failed.
+NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 6, minimum=0)
+NOTIFY_RETRY_BACKOFF_S = env_int("NOTIFY_RETRY_BACKOFF_S", 30, minimum=1)
+CELERY_IMPORTS = (*CELERY_IMPORTS, "reimbursements.notify.tasks")
+CELERY_TASK_ROUTES["reimbursements.notify.tasks.*"] = {"queue": "default"}
+# Subscribe messages: the template the mini-program asks users to accept, and which of
+# its keys carry our title, status, time and note (their types bound the lengths).
+WECHAT_SUBSCRIBE_TEMPLATE_ID = env.str("WECHAT_SUBSCRIBE_TEMPLATE_ID", default="")
+WECHAT_SUBSCRIBE_FIELDS: dict[str, str] = env_json(
+    "WECHAT_SUBSCRIBE_FIELDS",
+    {"title": "thing1", "status": "phrase2", "time": "time3", "note": "thing4"},
+)
+if not isinstance(WECHAT_SUBSCRIBE_FIELDS, dict) or not set(WECHAT_SUBSCRIBE_FIELDS) <= {
+    "title",
+    "status",
+    "time",
+    "note",
+}:
+    raise ImproperlyConfigured(
+        "WECHAT_SUBSCRIBE_FIELDS must map some of title, status, time, note to template keys"
+    )
+WECHAT_MINIPROGRAM_STATE = env.str("WECHAT_MINIPROGRAM_STATE", default="formal")
+if WECHAT_MINIPROGRAM_STATE not in {"developer", "trial", "formal"}:
+    raise ImproperlyConfigured("WECHAT_MINIPROGRAM_STATE must be developer, trial or formal")

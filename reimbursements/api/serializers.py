@@ -207,6 +207,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     documents = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
+    conversions = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -216,19 +217,27 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "status",
             "currency",
             "total",
+            "conversions",
             "owner",
             "documents",
             "events",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("id", "status", "total", "owner", "documents", "events")
+        read_only_fields = ("id", "status", "total", "conversions", "owner", "documents", "events")
 
     def get_owner(self, claim: Claim) -> str:
         return claim.owner.get_username()
 
     def get_documents(self, claim: Claim) -> list[int]:
         return [d.pk for d in claim.documents.all()]
+
+    def get_conversions(self, claim: Claim) -> list[dict[str, Any]]:
+        """Each counted invoice in the claim's currency: amount, rate, its date and source."""
+        from reimbursements.currency import claim_conversions
+
+        documents = claim.documents.select_related("extraction")
+        return [c.to_dict() for c in claim_conversions(claim, documents)]
 
     def get_events(self, claim: Claim) -> list[dict[str, Any]]:
         from reimbursements.selectors import audit_events_for
@@ -237,14 +246,27 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
         return list(AuditEventSerializer(events, many=True).data)
 
 
+def _iso_currency(value: str) -> None:
+    from django.utils.translation import gettext as _
+
+    from reimbursements.currency import is_currency
+
+    if not is_currency(value):
+        raise serializers.ValidationError(
+            _("%(code)s is not an ISO 4217 currency code (e.g. CNY, USD, MYR).") % {"code": value}
+        )
+
+
 class ClaimWriteSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, default="CNY", validators=[_iso_currency]
+    )
 
 
 class ClaimPatchSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, validators=[_iso_currency])
 
 
 class ClaimAddDocumentSerializer(serializers.Serializer[Any]):

@@ -6,6 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("reimbursements.api.workflow_urls")),
+    path("", include("reimbursements.api.notify_urls")),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("auth/wechat/", views.WeChatSignInView.as_view(), name="auth-wechat"),
     path("auth/logout/", views.SignOutView.as_view(), name="auth-logout"),

@@ -187,6 +187,21 @@ class ExportItemSerializer(serializers.Serializer[Any]):
     currency = serializers.CharField()
     approved_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
+    claim_currency = serializers.CharField(allow_null=True)
+    exchange_rate = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=8,
+        allow_null=True,
+        help_text="One unit of 'currency' in 'claim_currency'; null when they are the same.",
+    )
+    exchange_rate_date = serializers.DateField(allow_null=True)
+    exchange_rate_source = serializers.CharField(allow_null=True)
+    amount_in_claim_currency = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="total_amount x exchange_rate, rounded half up to cents.",
+    )
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()

@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from extraction.provenance import field_statuses
+from reimbursements.currency import document_conversion
 from reimbursements.models import Claim, Document, ExportItem
 from reimbursements.policy import effective_category, extraction_of, invoice_representatives
 
@@ -31,6 +32,18 @@ PROVENANCE_FIELDS: tuple[str, ...] = (
 )
 PROVENANCE_COLUMNS: tuple[str, ...] = tuple(
     f"{name}_{kind}" for name in PROVENANCE_FIELDS for kind in ("source", "status")
+)
+
+# A document in another currency than its claim: the claim's currency, the rate used
+# (one unit of ``currency`` in ``claim_currency``), the rate's date and source, and the
+# amount in the claim's currency (rounded half up to cents). Same currency: rate empty,
+# the amount itself. Items frozen before these existed have null.
+CURRENCY_COLUMNS: tuple[str, ...] = (
+    "claim_currency",
+    "exchange_rate",
+    "exchange_rate_date",
+    "exchange_rate_source",
+    "amount_in_claim_currency",
 )
 
 # Public columns of an item, in order (JSON keys, CSV and XLSX headers).
@@ -55,8 +68,11 @@ COLUMNS: tuple[str, ...] = (
     "approved_at",
     "acknowledged_at",
     *PROVENANCE_COLUMNS,
+    *CURRENCY_COLUMNS,
 )
-MONEY_COLUMNS = frozenset({"amount_excluding_tax", "tax_amount", "total_amount"})
+MONEY_COLUMNS = frozenset(
+    {"amount_excluding_tax", "tax_amount", "total_amount", "amount_in_claim_currency"}
+)
 
 
 def item_key(document_id: int) -> str:
@@ -116,11 +132,27 @@ def item_payload(*, document: Document, claim: Claim, approved_at: dt.datetime) 
         "category": effective_category(document),
         **fields,
         "approved_at": approved_at.isoformat(),
+        **_conversion(document, claim),
         **_provenance(
             extraction.sources if extraction is not None else {},
             extraction.agreeing if extraction is not None else {},
         ),
     }
+
+
+def _conversion(document: Document, claim: Claim) -> dict[str, Any]:
+    conversion = document_conversion(document, claim_currency=claim.currency)
+    out: dict[str, Any] = {"claim_currency": claim.currency}
+    if conversion is None:
+        return out
+    shown = conversion.to_dict()
+    out.update(
+        exchange_rate=shown["rate"],
+        exchange_rate_date=shown["rate_date"],
+        exchange_rate_source=shown["rate_source"],
+        amount_in_claim_currency=shown["converted_amount"],
+    )
+    return out
 
 
 def _provenance(sources: dict[str, str], agreeing: dict[str, list[str]]) -> dict[str, str | None]:

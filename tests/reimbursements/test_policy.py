@@ -151,11 +151,11 @@ def test_the_category_defaults_from_the_document_type(employee, settings):
     assert policy.effective_category(claim.documents.get()) == "travel"
 
 
-def test_a_currency_other_than_the_claims_blocks_submit(employee):
-    # Given a MYR receipt in a CNY claim
+def test_a_currency_without_a_rate_into_the_claims_blocks_submit(employee):
+    # Given a MYR receipt in a CNY claim, and no MYR/CNY exchange rate
     claim = make_claim(employee, currency="MYR")
-    # Then the currency mismatch is reported
-    assert codes(claim) == ["currency_mismatch"]
+    # Then the missing rate is reported
+    assert codes(claim) == ["no_exchange_rate"]
 
 
 def test_every_violation_is_reported_at_once(employee):
@@ -164,4 +164,4 @@ def test_every_violation_is_reported_at_once(employee):
     make_document(employee, claim, issue_date=days_ago(400))
     make_document(employee, claim, seller_name=None, currency="USD")
     # Then all three problems come back together
-    assert sorted(codes(claim)) == ["currency_mismatch", "invoice_too_old", "missing_field"]
+    assert sorted(codes(claim)) == ["invoice_too_old", "missing_field", "no_exchange_rate"]
