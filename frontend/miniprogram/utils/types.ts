@@ -78,6 +78,9 @@ export interface Extraction {
   confidence: Record<string, number>;
   warnings: ExtractionWarning[];
   engine: string;
+  /** Why a person must look: 'duplicate', 'warning:<code>', 'missing:<field>',
+   * 'unverified:<field>' (empty: nothing holds it back). Optional: older servers. */
+  review_reasons?: string[];
 }
 
 export interface ScanInfo {

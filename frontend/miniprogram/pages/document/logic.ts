@@ -175,6 +175,31 @@ export function fieldRows(extraction: Extraction, lang: Lang = getLanguage()): F
   });
 }
 
+/** Why the document waits for a person, as sentences (the server's review reasons). */
+export function reviewReasons(extraction: Extraction, lang: Lang = getLanguage()): string[] {
+  const label = (name: string): string => tOr(`field_${name}`, name, lang);
+  const out: string[] = [];
+  for (const reason of extraction.review_reasons ?? []) {
+    const cut = reason.indexOf(':');
+    const kind = cut < 0 ? reason : reason.slice(0, cut);
+    const detail = cut < 0 ? '' : reason.slice(cut + 1);
+    if (kind === 'duplicate') out.push(t('review_reason_duplicate', undefined, lang));
+    else if (kind === 'missing') out.push(t('review_reason_missing', { field: label(detail) }, lang));
+    else if (kind === 'unverified' || kind === 'unsure') {
+      out.push(t('review_reason_unverified', { field: label(detail) }, lang));
+    } else if (kind === 'warning') {
+      const warning = (extraction.warnings ?? []).find((w) => w.code === detail);
+      const message = warning?.message ?? detail;
+      out.push(
+        warning?.field
+          ? t('review_reason_warning_on', { field: label(warning.field), message }, lang)
+          : t('review_reason_warning', { message }, lang),
+      );
+    } else out.push(reason);
+  }
+  return out;
+}
+
 /** Warnings about the document as a whole, or about fields the page does not list. */
 export function documentWarnings(extraction: Extraction): string[] {
   return (extraction.warnings ?? [])

@@ -87,6 +87,13 @@ const en: Record<string, string> = {
   "claimStatus.rejected": "Rejected",
 
   "fields.none": "No fields extracted yet.",
+  "review.reasons": "Why a person must check this document",
+  "review.reason.duplicate": "It may be a copy of a document already uploaded.",
+  "review.reason.missing": "{field} was not found on the document.",
+  "review.reason.unverified":
+    "{field} was read once and nothing confirms it (no QR code or e-invoice data, no cross-check it passed): compare it with the document.",
+  "review.reason.warning": "A check failed: {message}",
+  "review.reason.warningOn": "A check failed on {field}: {message}",
   "fields.engine": "read by {engine}",
   "fields.edit": "Edit {field}",
   "fields.confidence": "Confidence",
@@ -355,6 +362,13 @@ const zh: Record<string, string> = {
   "claimStatus.rejected": "已驳回",
 
   "fields.none": "尚未识别出字段。",
+  "review.reasons": "需要人工核对的原因",
+  "review.reason.duplicate": "可能与已上传的单据重复。",
+  "review.reason.missing": "单据上未找到{field}。",
+  "review.reason.unverified":
+    "{field}只识别了一次，没有任何依据能确认（无二维码或电子发票数据，也未通过交叉校验），请与原件核对。",
+  "review.reason.warning": "校验未通过：{message}",
+  "review.reason.warningOn": "{field}校验未通过：{message}",
   "fields.engine": "识别引擎：{engine}",
   "fields.edit": "修改{field}",
   "fields.confidence": "置信度",

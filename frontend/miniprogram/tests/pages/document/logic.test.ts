@@ -8,6 +8,7 @@ import {
   lineItemRows,
   pipelineSteps,
   queueLabel,
+  reviewReasons,
   statusView,
 } from '../../../pages/document/logic';
 import type { DocumentDto, DocumentStatus } from '../../../utils/types';
@@ -108,6 +109,28 @@ describe('fields', () => {
 
   test('document-level warnings are listed apart', () => {
     expect(documentWarnings(makeExtraction())).toEqual(['Looks like an invoice uploaded before.']);
+  });
+
+  test('why a document waits for a person is said in words, in both languages', () => {
+    // Given a seller read once, a missing date and a failed arithmetic check
+    const extraction = {
+      ...makeExtraction(),
+      review_reasons: ['warning:arithmetic_mismatch', 'missing:issue_date', 'unverified:seller_name'],
+      warnings: [{ code: 'arithmetic_mismatch', field: 'total_amount', message: '金额 + 税额 ≠ 价税合计' }],
+    };
+    // When shown in Chinese and in English
+    const zh = reviewReasons(extraction, 'zh-CN');
+    const en = reviewReasons(extraction, 'en');
+    // Then each reason names its field in words, never a code
+    expect(zh).toEqual([
+      '价税合计校验未通过：金额 + 税额 ≠ 价税合计',
+      '单据上未找到开票日期。',
+      expect.stringContaining('销售方名称只识别了一次'),
+    ]);
+    expect(en[1]).toBe('Issue date was not found on the document.');
+    expect(en[2]).toMatch(/^Seller was read once/);
+    // and an older server without reasons gives none
+    expect(reviewReasons(makeExtraction(), 'en')).toEqual([]);
   });
 
   test('line items are formatted', () => {
