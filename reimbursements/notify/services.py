@@ -214,7 +214,7 @@ def notification_preference_set(
 def _claim_for_delivery(notification_id: int, channel: str) -> Notification | None:
     """The row, locked, when this channel still has to go out (tasks may run twice)."""
     notification = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("recipient", "claim", "claim__owner", "document")
         .filter(pk=notification_id)
         .first()
