@@ -1,6 +1,7 @@
 import { createApp } from "vue";
 import App from "./App.vue";
-import { api } from "./lib/api";
+import { api, loginUrl } from "./lib/api";
+import { refreshCounts } from "./lib/counts";
 import { ApiError } from "./lib/errors";
 import { initLocale } from "./lib/i18n";
 import { session } from "./lib/session";
@@ -15,11 +16,13 @@ async function start(): Promise<void> {
   } catch (err) {
     // Signed out (expired session): request() already sent the browser to /login/.
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-      window.location.assign("/login/");
+      window.location.assign(loginUrl(window.location.hash));
       return;
     }
     throw err;
   }
+  // Before the first route: "/" sends a reviewer with claims waiting to the queue.
+  await refreshCounts();
   createApp(App).use(router).mount("#app");
 }
 

@@ -20,6 +20,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import("./views/ReviewView.vue"),
     meta: { roles: REVIEWERS, title: "nav.review" },
   },
+  { path: "/inbox", component: () => import("./views/InboxView.vue"), meta: { title: "nav.inbox" } },
+  {
+    path: "/rates",
+    component: () => import("./views/RatesView.vue"),
+    meta: { roles: ["finance", "admin"] as Role[], title: "nav.rates" },
+  },
   {
     path: "/dashboard",
     component: () => import("./views/DashboardView.vue"),

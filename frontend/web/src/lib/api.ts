@@ -6,10 +6,14 @@ import { session } from "./session";
 import type {
   BulkApproveResult,
   Claim,
+  AppNotification,
   Correction,
+  ExchangeRate,
   ExportPage,
   InvoiceDocument,
   Me,
+  NotificationPreferences,
+  NotificationSummary,
   Page,
   UploadOutcome,
 } from "./types";
@@ -66,8 +70,13 @@ export async function request<T>(
 
 export function redirectToLogin(): void {
   if (typeof window !== "undefined" && !window.location.pathname.startsWith("/login")) {
-    window.location.assign("/login/");
+    window.location.assign(loginUrl(window.location.hash));
   }
+}
+
+// The sign-in page, coming back to this route afterwards (deep links survive sign-in).
+export function loginUrl(hash: string): string {
+  return hash.startsWith("#/") ? `/login/?next=${encodeURIComponent(`/${hash}`)}` : "/login/";
 }
 
 export function uploadDocument(
@@ -156,4 +165,28 @@ export const api = {
       query: { format: "json", ...query },
     }),
   dashboardSpend: () => request<unknown>("GET", "/api/v1/dashboard/spend/"),
+  notifications: (query: Query = {}) =>
+    request<Page<AppNotification>>("GET", "/api/v1/notifications/", { query }),
+  notificationSummary: () =>
+    request<NotificationSummary>("GET", "/api/v1/notifications/summary/"),
+  markRead: (id: number) =>
+    request<AppNotification>("POST", `/api/v1/notifications/${id}/read/`),
+  markAllRead: () => request<{ marked: number }>("POST", "/api/v1/notifications/read-all/"),
+  notificationPreferences: () =>
+    request<NotificationPreferences>("GET", "/api/v1/notifications/preferences/"),
+  setNotificationPreferences: (patch: Partial<NotificationPreferences>) =>
+    request<NotificationPreferences>("PATCH", "/api/v1/notifications/preferences/", {
+      body: patch,
+    }),
+  exchangeRates: (query: Query = {}) =>
+    request<Page<ExchangeRate>>("GET", "/api/v1/exchange-rates/", { query }),
+  addExchangeRate: (rate: {
+    from_currency: string;
+    to_currency: string;
+    rate: string;
+    date: string;
+    source: string;
+  }) => request<ExchangeRate>("POST", "/api/v1/exchange-rates/", { body: rate }),
+  deleteExchangeRate: (id: number) => request<null>("DELETE", `/api/v1/exchange-rates/${id}/`),
+  currencies: () => request<string[]>("GET", "/api/v1/currencies/"),
 };

@@ -5,6 +5,8 @@ import type { Me, Role } from "./types";
 
 export const session = reactive({
   me: null as Me | null,
+  // The badges: unread notifications, claims waiting for this user's review.
+  counts: { unread: 0, reviewPending: 0 },
   // Set by /me/ and by any answer carrying "X-Virus-Scanning: unavailable".
   scanningUnavailable: false,
 });
@@ -17,10 +19,9 @@ export function isReviewer(me: Me | null): boolean {
   return hasRole(me, "approver", "finance", "admin");
 }
 
-// Where "/" leads: employees upload, reviewers work the queue.
-export function homeRoute(me: Me | null): string {
+// Where "/" leads: reviewers with claims waiting land on their queue, employees upload.
+export function homeRoute(me: Me | null, reviewPending = session.counts.reviewPending): string {
   if (!me) return "/upload";
-  if (hasRole(me, "employee")) return "/upload";
-  if (isReviewer(me)) return "/review";
+  if (isReviewer(me) && (reviewPending > 0 || !hasRole(me, "employee"))) return "/review";
   return "/upload";
 }

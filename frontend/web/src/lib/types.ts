@@ -139,6 +139,57 @@ export interface Claim {
   finance_approved_at?: string | null;
   documents_detail?: InvoiceDocument[];
   warnings_count?: number;
+  // Each counted invoice in the claim's currency (rate, its date and source when foreign).
+  conversions?: Conversion[];
+}
+
+export interface Conversion {
+  document: number;
+  amount: string | null;
+  currency: string;
+  claim_currency: string;
+  rate: string | null;
+  rate_date: string | null;
+  rate_source: string | null;
+  converted_amount: string | null;
+  missing_rate: boolean;
+}
+
+export interface AppNotification {
+  id: number;
+  kind: string;
+  status: string;
+  title: string;
+  body: string;
+  route: string;
+  claim: number | null;
+  document: number | null;
+  actor: string | null;
+  created_at: string;
+  read_at: string | null;
+  unread: boolean;
+}
+
+export interface NotificationSummary {
+  unread: number;
+  review_pending: number;
+  wechat_template_id: string | null;
+}
+
+export interface NotificationPreferences {
+  email: boolean;
+  wechat: boolean;
+}
+
+export interface ExchangeRate {
+  id: number;
+  from_currency: string;
+  to_currency: string;
+  rate: string;
+  date: string;
+  source: string;
+  created_by: string | null;
+  created_at: string;
 }
 
 export interface Page<T> {
