@@ -199,6 +199,20 @@ def _check_currency(code: str) -> str:
     return code
 
 
+def validate_rate(
+    *, from_currency: str, to_currency: str, rate: Any, source: str
+) -> tuple[str, str, Decimal, str]:
+    """The pair, the rate and its source as stored, or a ServiceError saying what is wrong."""
+    base, quote = _check_currency(from_currency), _check_currency(to_currency)
+    if base == quote:
+        raise ServiceError("same_currency", _("Choose two different currencies."))
+    value = parse_rate(rate)
+    text = source.strip()
+    if not text:
+        raise ServiceError("source_required", _("Say where the rate comes from (its source)."))
+    return base, quote, value, text
+
+
 @transaction.atomic
 def exchange_rate_create(
     *,
@@ -213,13 +227,9 @@ def exchange_rate_create(
     from reimbursements.services import audit
 
     _check_finance(actor)
-    base, quote = _check_currency(from_currency), _check_currency(to_currency)
-    if base == quote:
-        raise ServiceError("same_currency", _("Choose two different currencies."))
-    value = parse_rate(rate)
-    text = source.strip()
-    if not text:
-        raise ServiceError("source_required", _("Say where the rate comes from (its source)."))
+    base, quote, value, text = validate_rate(
+        from_currency=from_currency, to_currency=to_currency, rate=rate, source=source
+    )
     try:
         with transaction.atomic():
             row = ExchangeRate.objects.create(

@@ -275,3 +275,24 @@ def test_export_items_carry_the_rate_its_date_source_and_converted_amount(org):
     frozen = ExportItem.objects.get(key=f"doc-{myr['document']}").payload
     assert frozen["exchange_rate"] == "1.5432"
     assert set(COLUMNS) >= {"claim_currency", "amount_in_claim_currency"}
+
+
+def test_finance_staff_can_add_a_rate_in_the_admin_and_bad_ones_are_refused(org):
+    # Given a superuser in the admin
+    from django.test import Client
+
+    from tests.reimbursements.factories import UserFactory
+
+    admin_user = UserFactory(roles=("finance",), is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin_user)
+    url = "/admin/reimbursements/exchangerate/add/"
+    form = {"from_currency": "MYR", "to_currency": "CNY", "date": days_ago(5).isoformat()}
+    # When a rate with a made-up currency is added, the form says so and stores nothing
+    bad = browser.post(url, {**form, "from_currency": "QQQ", "rate": "1.5", "source": "BNM"})
+    assert bad.status_code == 200 and "ISO 4217" in bad.content.decode()
+    assert not ExchangeRate.objects.exists()
+    # And a good one is stored through the service (audited)
+    good = browser.post(url, {**form, "rate": "1.5432", "source": "BNM"})
+    assert good.status_code == 302
+    assert ExchangeRate.objects.get().rate == Decimal("1.5432")
