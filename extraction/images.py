@@ -41,10 +41,12 @@ _OPEN_LOCK = threading.Lock()
 class ImageRefused(ValueError):
     """A picture refused for its size or shape; ``code`` is the API's error code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, params: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # The numbers in the message, for a translation keyed by ``code``.
+        self.params = params or {}
 
 
 def open_image(data: bytes, *, max_pixels: int = MAX_DECODE_PIXELS) -> Image.Image:
@@ -76,6 +78,7 @@ def check_size(
             "image_too_large",
             f"The image has too many pixels ({width}x{height}; the limit is "
             f"{max_decode_pixels / 1e6:g} megapixels).",
+            {"width": str(width), "height": str(height), "limit": f"{max_decode_pixels / 1e6:g}"},
         )
     if image_format not in DRAFT_FORMATS and pixels > max_full_decode_pixels:
         raise ImageRefused(
@@ -84,6 +87,13 @@ def check_size(
             f"{image_format or 'this format'} images are limited to "
             f"{max_full_decode_pixels / 1e6:g} megapixels (JPEG photos up to "
             f"{max_decode_pixels / 1e6:g} megapixels). Send the photo as a JPEG or smaller.",
+            {
+                "format": image_format or "",
+                "width": str(width),
+                "height": str(height),
+                "limit": f"{max_full_decode_pixels / 1e6:g}",
+                "jpeg_limit": f"{max_decode_pixels / 1e6:g}",
+            },
         )
     if max(width, height) > MAX_ASPECT * max(1, min(width, height)):
         raise ImageRefused(
@@ -91,6 +101,7 @@ def check_size(
             f"The image is {width}x{height} px: more than {MAX_ASPECT} times longer than "
             "it is wide is not a document. Photograph or scan the document itself, or cut "
             "a long receipt into parts.",
+            {"width": str(width), "height": str(height), "ratio": str(MAX_ASPECT)},
         )
 
 
@@ -138,6 +149,7 @@ def load_working(
         raise ImageRefused(
             "image_too_large",
             f"The image has too many pixels (the limit is {max_decode_pixels / 1e6:g} megapixels).",
+            {"limit": f"{max_decode_pixels / 1e6:g}"},
         ) from exc
     except UnidentifiedImageError as exc:
         raise ValueError(f"the image cannot be decoded: {exc}") from exc

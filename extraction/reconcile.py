@@ -46,6 +46,7 @@ from extraction.schema import (
     FieldSource,
     InvoiceFields,
     ValidationWarning,
+    warning_params,
 )
 
 RECONCILED_FROM_OCR = "reconciled_from_ocr"
@@ -121,6 +122,9 @@ def reconcile(
                     f"{name}: the model read {_show(getattr(checked.fields, name))}, which "
                     f"failed a cross-check; OCR read {_show(value)}, which passes, and was kept"
                 ),
+                params=warning_params(
+                    {"model": _show(getattr(checked.fields, name)), "ocr": _show(value)}
+                ),
             )
         )
         confidence[name] = min(confidence.get(name, 0.0), validation.REPAIR_CAP)
@@ -135,6 +139,9 @@ def reconcile(
                 message=(
                     f"{name}: the model read {_show(getattr(final.fields, name))} and OCR "
                     f"read {_show(value)}; neither could be confirmed by a cross-check"
+                ),
+                params=warning_params(
+                    {"model": _show(getattr(final.fields, name)), "ocr": _show(value)}
                 ),
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -133,16 +134,32 @@ class InvoiceFields:
         return [name for name in SCALAR_FIELDS if getattr(self, name) not in (None, "")]
 
 
+def warning_params(params: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
+    """Parameters of a warning as stored: names to strings (None: "")."""
+    if not params:
+        return ()
+    return tuple((name, "" if value is None else str(value)) for name, value in params.items())
+
+
 @dataclass(frozen=True)
 class ValidationWarning:
-    """A failed or doubtful cross-check; ``code`` is stable and machine-readable."""
+    """A failed or doubtful cross-check; ``code`` is stable and machine-readable.
+
+    ``message`` is English for logs and tools; people read a translation keyed by
+    ``code`` (and ``params["variant"]`` where one code has several sentences) filled from
+    ``params``, the values the message names (see ``reimbursements.warning_messages``).
+    """
 
     code: str
     message: str
     field: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
     def to_contract(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "field": self.field}
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
+        if self.params:
+            out["params"] = dict(self.params)
+        return out
 
 
 @dataclass

@@ -96,6 +96,7 @@ from extraction.schema import (
     InvoiceFields,
     LineItem,
     ValidationWarning,
+    warning_params,
 )
 
 # --- warning codes -----------------------------------------------------------------------
@@ -539,8 +540,17 @@ class _Run:
     # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
     exact: frozenset[str] = frozenset()
 
-    def warn(self, code: str, name: str | None, message: str, *penalise: str) -> None:
-        warning = ValidationWarning(code=code, message=message, field=name)
+    def warn(
+        self,
+        code: str,
+        name: str | None,
+        message: str,
+        *penalise: str,
+        params: Mapping[str, str | None] | None = None,
+    ) -> None:
+        warning = ValidationWarning(
+            code=code, message=message, field=name, params=warning_params(params)
+        )
         if warning not in self.warnings:
             self.warnings.append(warning)
         for target in penalise:
@@ -633,6 +643,7 @@ def _check_currency(run: _Run) -> None:
             "currency",
             f"currency {fields.currency!r} is not an ISO 4217 code this product knows",
             "currency",
+            params={"currency": fields.currency},
         )
 
 
@@ -666,6 +677,7 @@ def _check_tax_id(run: _Run, name: str) -> None:
             name,
             f"{name} read as {normalised!r} fails the GB 32100 checksum; repaired to "
             f"{repaired!r} ({changes}), the only look-alike correction that is valid",
+            params={"value": normalised, "repaired": repaired},
         )
         return
     outside = [
@@ -689,6 +701,7 @@ def _check_tax_id(run: _Run, name: str) -> None:
         f"{name} {normalised!r} is not a valid 统一社会信用代码 ({detail}) and no "
         "unambiguous look-alike repair exists",
         name,
+        params={"value": normalised},
     )
 
 
@@ -703,6 +716,7 @@ def _check_total_words(run: _Run) -> None:
             "total_in_words",
             f"total_in_words {fields.total_in_words!r} cannot be read as a 大写 amount",
             "total_in_words",
+            params={"words": fields.total_in_words},
         )
         return
     total = fields.total_amount
@@ -729,6 +743,12 @@ def _check_total_words(run: _Run) -> None:
             "total_amount",
             f"total_amount read as {total} disagrees with {written}; 金额 + 税额 = "
             f"{arithmetic} agrees with the 大写, so the total was set to {words_value}",
+            params={
+                "total": str(total),
+                "words": fields.total_in_words,
+                "words_value": str(words_value),
+                "arithmetic": str(arithmetic),
+            },
         )
     elif arithmetic is not None and _close(arithmetic, total):
         run.warn(
@@ -737,6 +757,12 @@ def _check_total_words(run: _Run) -> None:
             f"{written} disagrees with total_amount {total}, which 金额 + 税额 = "
             f"{arithmetic} confirms; the 大写 is probably misread",
             "total_in_words",
+            params={
+                "variant": "words_misread",
+                "total": str(total),
+                "words": fields.total_in_words,
+                "words_value": str(words_value),
+            },
         )
     else:
         run.warn(
@@ -746,6 +772,12 @@ def _check_total_words(run: _Run) -> None:
             f"{amount_to_words(total)!r})",
             "total_amount",
             "total_in_words",
+            params={
+                "variant": "total_disagrees",
+                "total": str(total),
+                "words": fields.total_in_words,
+                "words_value": str(words_value),
+            },
         )
 
 
@@ -766,6 +798,12 @@ def _check_arithmetic(run: _Run) -> None:
                 "amount_excluding_tax",
                 "tax_amount",
                 "total_amount",
+                params={
+                    "amount": str(amount),
+                    "tax": str(tax),
+                    "sum": str(amount + tax),
+                    "total": str(total),
+                },
             )
         return
     if sum(known) != 2 or run.document_type not in VAT_TYPES:
@@ -811,6 +849,11 @@ def _check_line_items(run: _Run, *, check_rates: bool) -> None:
                 f"line amounts sum to {line_sum}, but 合计金额 is "
                 f"{fields.amount_excluding_tax} (off by {fields.amount_excluding_tax - line_sum})",
                 "amount_excluding_tax",
+                params={
+                    "variant": "amounts",
+                    "sum": str(line_sum),
+                    "expected": str(fields.amount_excluding_tax),
+                },
             )
     taxes = [item.tax_amount for item in items]
     if fields.tax_amount is not None and all(t is not None for t in taxes):
@@ -827,6 +870,11 @@ def _check_line_items(run: _Run, *, check_rates: bool) -> None:
                 f"(off by {fields.tax_amount - tax_sum}; tolerance {tolerance} for "
                 f"{len(items)} lines)",
                 "tax_amount",
+                params={
+                    "variant": "taxes",
+                    "sum": str(tax_sum),
+                    "expected": str(fields.tax_amount),
+                },
             )
 
 
@@ -841,6 +889,7 @@ def _check_line(run: _Run, index: int, item: LineItem) -> None:
             "line_items",
             f"line {index}: tax rate {shown!r} is not one of "
             "13%, 9%, 6%, 5%, 3%, 1%, 0%, 免税, 不征税",
+            params={"line": str(index), "rate": str(shown)},
         )
     if rate is None:
         return
@@ -855,6 +904,14 @@ def _check_line(run: _Run, index: int, item: LineItem) -> None:
             "line_items",
             f"line {index}: amount {item.amount} at {rate} gives tax {expected}, "
             f"but the line's tax is {item.tax_amount}",
+            params={
+                "variant": "line_tax",
+                "line": str(index),
+                "amount": str(item.amount),
+                "rate": rate,
+                "tax": str(item.tax_amount),
+                "expected": str(expected),
+            },
         )
 
 
@@ -868,6 +925,7 @@ def _check_dates(run: _Run, today: dt.date) -> None:
             "issue_date",
             f"issue_date {issued.isoformat()} is after today ({today.isoformat()})",
             "issue_date",
+            params={"date": issued.isoformat(), "today": today.isoformat()},
         )
         return
     oldest = _years_before(today, DATE_MAX_AGE_YEARS)
@@ -878,6 +936,11 @@ def _check_dates(run: _Run, today: dt.date) -> None:
             f"issue_date {issued.isoformat()} is more than {DATE_MAX_AGE_YEARS} years before "
             f"{today.isoformat()} (earliest verifiable: {oldest.isoformat()})",
             "issue_date",
+            params={
+                "date": issued.isoformat(),
+                "years": str(DATE_MAX_AGE_YEARS),
+                "oldest": oldest.isoformat(),
+            },
         )
 
 
@@ -902,10 +965,22 @@ def _check_formats(run: _Run) -> None:
         if value is None:
             continue
         if lengths is not None and not lengths:
-            run.warn(code, name, f"{name} {value!r} found, but a {kind} has none", name)
+            run.warn(
+                code,
+                name,
+                f"{name} {value!r} found, but a {kind} has none",
+                name,
+                params={"variant": "none_expected", "value": value, "kind": kind},
+            )
             continue
         if not value.isdigit():
-            run.warn(code, name, f"{name} {value!r} should contain digits only", name)
+            run.warn(
+                code,
+                name,
+                f"{name} {value!r} should contain digits only",
+                name,
+                params={"variant": "not_digits", "value": value},
+            )
             continue
         if lengths is None:
             continue
@@ -917,11 +992,24 @@ def _check_formats(run: _Run) -> None:
                 name,
                 f"{name} {value!r} has {len(value)} digits; a {kind} has {allowed}{hint}",
                 name,
+                params={
+                    "variant": "length",
+                    "value": value,
+                    "digits": str(len(value)),
+                    "kind": kind,
+                    "allowed": allowed,
+                },
             )
             continue
         problem = _code_digit_problem(run.document_type, value) if name == "invoice_code" else ""
         if problem:
-            run.warn(code, name, f"invoice_code {value!r}: {problem}", name)
+            run.warn(
+                code,
+                name,
+                f"invoice_code {value!r}: {problem}",
+                name,
+                params={"variant": "digit_type", "value": value, "kind": kind},
+            )
         else:
             run.supports(FORMAT_SUPPORT, name)
 
@@ -958,6 +1046,7 @@ def _check_required(run: _Run) -> None:
             MISSING_REQUIRED,
             group[0],
             f"{names} is needed to verify or reimburse a {kind} document but was not found",
+            params={"fields": ",".join(group), "kind": kind},
         )
 
 
@@ -987,6 +1076,7 @@ def _check_party_names(run: _Run) -> None:
                 name,
                 f"{name} {value!r} is {reason}, not the name of a company or person",
                 name,
+                params={"value": value, "reason": reason},
             )
 
 
@@ -1008,6 +1098,7 @@ def _check_seller_is_buyer(run: _Run) -> None:
         same[0][0],
         f"seller and buyer have the same {shown}: one party was probably read twice",
         *(name for seller, buyer, _ in same for name in (seller, buyer)),
+        params={"fields": ",".join(seller for seller, _, _ in same)},
     )
 
 
@@ -1022,6 +1113,11 @@ def _check_date_before_type(run: _Run) -> None:
         f"issue_date {issued.isoformat()} is before {introduced.isoformat()}, when the first "
         f"{run.document_type.value} documents could be issued",
         "issue_date",
+        params={
+            "date": issued.isoformat(),
+            "introduced": introduced.isoformat(),
+            "kind": run.document_type.value,
+        },
     )
 
 
@@ -1049,6 +1145,7 @@ def _check_line_items_total(run: _Run) -> None:
         f"line amounts plus line taxes sum to {gross}, but 价税合计 is {fields.total_amount} "
         f"(off by {fields.total_amount - gross}; tolerance {tolerance})",
         "total_amount",
+        params={"variant": "gross", "sum": str(gross), "expected": str(fields.total_amount)},
     )
 
 

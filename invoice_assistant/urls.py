@@ -10,6 +10,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # POST language=zh-hans|en: the sign-in page's language switch (a cookie; a signed-in
+    # person's own choice, PATCH /api/v1/me/, wins over it).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("reimbursements.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from extraction.pii import mask_tax_id, mask_text
 from extraction.schema import (
@@ -31,6 +32,7 @@ from extraction.schema import (
     InvoiceFields,
     LineItem,
     ValidationWarning,
+    warning_params,
 )
 from reimbursements.models import (
     Claim,
@@ -95,7 +97,14 @@ REVIEW_STATES = frozenset({Claim.Status.SUBMITTED, Claim.Status.MANAGER_APPROVED
 
 class InvalidValue(ServiceError):
     def __init__(self, field: str, message: str) -> None:
-        super().__init__("invalid_value", f"{field}: {message}")
+        from reimbursements.warning_messages import field_label
+
+        label = field_label(field)
+        super().__init__(
+            "invalid_value",
+            gettext("%(field)s: %(message)s")
+            % {"field": label[:1].upper() + label[1:], "message": message},
+        )
 
 
 # --- value parsing ----------------------------------------------------------------------
@@ -104,14 +113,14 @@ class InvalidValue(ServiceError):
 def parse_value(field: str, value: Any) -> tuple[Any, Any]:
     """(value in the contract JSON, value for the column) or InvalidValue."""
     if field == "line_items":
-        raise InvalidValue(field, "line items cannot be edited here.")
+        raise InvalidValue(field, gettext("line items cannot be edited here."))
     kind = EDITABLE_FIELDS.get(field)
     if kind is None:
-        raise InvalidValue(field, "this field does not exist or cannot be edited.")
+        raise InvalidValue(field, gettext("this field does not exist or cannot be edited."))
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidValue(field, "give the value as a string.")
+        raise InvalidValue(field, gettext("give the value as a string."))
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if kind.kind == "money":
         amount = _parse_money(field, text)
@@ -120,12 +129,12 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
-            raise InvalidValue(field, "use an ISO date, e.g. 2026-03-31.") from exc
+            raise InvalidValue(field, gettext("use an ISO date, e.g. 2026-03-31.")) from exc
         return day.isoformat(), day
     if kind.kind == "tax_id":
         code = re.sub(r"[\s\-_.·]", "", text).upper()
         if not re.fullmatch(r"[0-9A-Z]{6,32}", code):
-            raise InvalidValue(field, "a tax ID has 6-32 letters and digits.")
+            raise InvalidValue(field, gettext("a tax ID has 6-32 letters and digits."))
         # A company's code stays readable; a resident ID, card or phone typed here does not.
         code = mask_tax_id(code)
         return code, code
@@ -133,16 +142,23 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         code = re.sub(r"\s+", "", text).upper()
         pattern = r"\d+" if kind.kind == "digits" else r"[0-9A-Z\-]+"
         if not re.fullmatch(pattern, code) or len(code) > kind.max_length:
-            allowed = "digits" if kind.kind == "digits" else "letters, digits and '-'"
-            raise InvalidValue(field, f"use only {allowed}, at most {kind.max_length}.")
+            raise InvalidValue(
+                field,
+                (
+                    gettext("use only digits, at most %(max)d.")
+                    if kind.kind == "digits"
+                    else gettext("use only letters, digits and '-', at most %(max)d.")
+                )
+                % {"max": kind.max_length},
+            )
         return code, code
     if kind.kind == "currency":
         code = text.upper()
         if not re.fullmatch(r"[A-Z]{3}", code):
-            raise InvalidValue(field, "use a three-letter ISO 4217 code, e.g. CNY.")
+            raise InvalidValue(field, gettext("use a three-letter ISO 4217 code, e.g. CNY."))
         return code, code
     if len(text) > kind.max_length:
-        raise InvalidValue(field, f"at most {kind.max_length} characters.")
+        raise InvalidValue(field, gettext("at most %(max)d characters.") % {"max": kind.max_length})
     # Names and words are free text: a personal number typed there is masked as the same
     # number read from the image would be. Codes and amounts above are business numbers.
     text = mask_text(text)
@@ -154,14 +170,14 @@ def _parse_money(field: str, text: str) -> Decimal:
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise InvalidValue(field, "give an amount such as 12.30.") from exc
+        raise InvalidValue(field, gettext("give an amount such as 12.30.")) from exc
     if not amount.is_finite():
-        raise InvalidValue(field, "give an amount such as 12.30.")
+        raise InvalidValue(field, gettext("give an amount such as 12.30."))
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise InvalidValue(field, "an amount has at most two decimal places.")
+        raise InvalidValue(field, gettext("an amount has at most two decimal places."))
     if abs(amount) > MAX_MONEY:
-        raise InvalidValue(field, "the amount is too large.")
+        raise InvalidValue(field, gettext("the amount is too large."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -180,7 +196,9 @@ def _check_may_edit(actor: User, document: Document, claim: Claim | None) -> Non
             return
     raise ServiceError(
         "not_editable",
-        "Only the owner (before submitting) or the claim's reviewers can edit these fields.",
+        gettext(
+            "Only the owner (before submitting) or the claim's reviewers can edit these fields."
+        ),
         status_code=403,
     )
 
@@ -192,7 +210,7 @@ def _lock_document(document_id: int) -> tuple[Document, Claim | None]:
     document = Document.objects.select_for_update().get(pk=document_id)
     if document.claim_id != claim_id:
         raise ServiceError(
-            "conflict", "The document moved to another claim; reload it.", status_code=409
+            "conflict", gettext("The document moved to another claim; reload it."), status_code=409
         )
     return document, claim
 
@@ -210,7 +228,7 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     extraction = Extraction.objects.select_for_update().filter(document=document).first()
     if extraction is None:
         raise ServiceError(
-            "not_extracted", "This document has no extracted fields yet.", status_code=409
+            "not_extracted", gettext("This document has no extracted fields yet."), status_code=409
         )
     old_value = extraction.fields.get(field)
     if old_value == json_value:
@@ -266,7 +284,9 @@ def _set_category(*, actor: User, document_id: int, value: Any) -> Document:
     choice = "" if value in (None, "") else str(value)
     if choice and choice not in ExpenseCategory.values:
         raise InvalidValue(
-            CATEGORY_FIELD, f"choose one of {', '.join(ExpenseCategory.values)} (or empty)."
+            CATEGORY_FIELD,
+            gettext("choose one of %(choices)s (or empty).")
+            % {"choices": ", ".join(ExpenseCategory.values)},
         )
     document, claim = _lock_document(document_id)
     _check_may_edit(actor, document, claim)
@@ -290,11 +310,13 @@ def document_resolve_duplicate(*, actor: User, document_id: int, comment: str = 
     """Finance confirms that a flagged document is not a duplicate (or accepts it anyway)."""
     if not has_role(actor, Role.FINANCE):
         raise ServiceError(
-            "not_finance", "Only finance can resolve duplicate flags.", status_code=403
+            "not_finance", gettext("Only finance can resolve duplicate flags."), status_code=403
         )
     document = Document.objects.select_for_update().get(pk=document_id)
     if document.duplicate_of_id is None or document.duplicate_resolved:
-        raise ServiceError("conflict", "This document has no open duplicate flag.", status_code=409)
+        raise ServiceError(
+            "conflict", gettext("This document has no open duplicate flag."), status_code=409
+        )
     document.duplicate_resolved = True
     document.save(update_fields=["duplicate_resolved", "updated_at"])
     audit(
@@ -380,6 +402,7 @@ def refreshed_warnings(
                     SUGGESTED_CHANGE,
                     f"The cross-checks suggest {name} = {theirs}; the entered value was kept.",
                     name,
+                    warning_params({"value": theirs}),
                 )
             )
     return kept + [w.to_contract() for w in fresh]

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
 
 from extraction import images
@@ -171,6 +172,46 @@ def safe_display_name(name: str) -> str:
     return mask_text(cleaned.strip()[:200]) or "upload"
 
 
+def file_too_large_message() -> str:
+    """The upload size refusal, naming the limit ("文件超过 20 MB 上限")."""
+    return _("The file is larger than the %(limit)s limit.") % {
+        "limit": size_text(settings.UPLOAD_MAX_BYTES)
+    }
+
+
+def image_refused_message(exc: images.ImageRefused) -> str:
+    """A picture refused by ``extraction.images``, in the reader's language: its
+    parameters (size, limits), not its English text."""
+    p = exc.params
+    if exc.code == "image_too_elongated":
+        return (
+            _(
+                "The image is %(width)sx%(height)s px: more than %(ratio)s times longer than it "
+                "is wide is not a document. Photograph or scan the document itself, or cut a "
+                "long receipt into parts."
+            )
+            % p
+        )
+    if "format" in p:
+        return (
+            _(
+                "The %(format)s image has too many pixels (%(width)sx%(height)s); such images "
+                "are limited to %(limit)s megapixels (JPEG photos up to %(jpeg_limit)s "
+                "megapixels). Send the photo as a JPEG or smaller."
+            )
+            % p
+        )
+    if "width" in p:
+        return (
+            _(
+                "The image has too many pixels (%(width)sx%(height)s; the limit is %(limit)s "
+                "megapixels)."
+            )
+            % p
+        )
+    return _("The image has too many pixels (the limit is %(limit)s megapixels).") % p
+
+
 def size_text(n_bytes: int) -> str:
     """A byte count for people: "20 MB", "1.5 MB", "200 KB"."""
     for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
@@ -210,8 +251,8 @@ def accept_upload(data: bytes, *, name: str) -> AcceptedUpload:
     if len(files) > settings.UPLOAD_MAX_DOCUMENTS:
         raise IntakeError(
             "too_many_documents",
-            f"This upload holds {len(files)} invoices; at most "
-            f"{settings.UPLOAD_MAX_DOCUMENTS} are accepted at once.",
+            _("This upload holds %(count)d invoices; at most %(limit)d are accepted at once.")
+            % {"count": len(files), "limit": settings.UPLOAD_MAX_DOCUMENTS},
             status_code=413,
         )
     return AcceptedUpload(
@@ -229,7 +270,7 @@ def _accept_file(data: bytes, *, name: str) -> list[AcceptedFile]:
     try:
         parts = split_invoices(data)
     except ValueError as exc:
-        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+        raise IntakeError("corrupt_pdf", _("The PDF is damaged and cannot be read.")) from exc
     if len(parts) < 2:
         return [accepted]
     stem = accepted.original_name
@@ -267,8 +308,12 @@ def _accept_archive(data: bytes) -> list[AcceptedFile]:
         member = _member_label(exc.member) if exc.member is not None else None
         raise IntakeError(
             "archive_refused",
-            f"The archive is refused: {exc.reason}"
-            + (f" (member {member!r})" if member is not None else ""),
+            (
+                _("The archive is refused: %(reason)s (member %(member)s)")
+                if member is not None
+                else _("The archive is refused: %(reason)s")
+            )
+            % {"reason": exc.reason, "member": repr(member)},
             details={"member": member, "reason": exc.reason},
         ) from exc
     out: list[AcceptedFile] = []
@@ -281,12 +326,13 @@ def _accept_archive(data: bytes) -> list[AcceptedFile]:
         except IntakeError as exc:
             raise IntakeError(
                 exc.code,
-                f"The archive is refused: member {label!r}: {exc.message}",
+                _("The archive is refused: member %(member)s: %(reason)s")
+                % {"member": repr(label), "reason": exc.message},
                 status_code=exc.status_code,
                 details={"member": label, "reason": exc.message},
             ) from exc
     if not out:
-        raise IntakeError("empty_archive", "The archive holds no files.")
+        raise IntakeError("empty_archive", _("The archive holds no files."))
     return out
 
 
@@ -307,11 +353,11 @@ def _member_label(name: str) -> str:
 
 def _check_size(data: bytes) -> None:
     if not data:
-        raise IntakeError("empty_file", "The file is empty.")
+        raise IntakeError("empty_file", _("The file is empty."))
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise IntakeError(
             "file_too_large",
-            f"The file is larger than the {size_text(settings.UPLOAD_MAX_BYTES)} limit.",
+            file_too_large_message(),
             status_code=413,
         )
 
@@ -324,11 +370,11 @@ def validate_upload(data: bytes, *, name: str) -> AcceptedFile:
     if mime is None:
         raise IntakeError(
             "unsupported_type",
-            f"This file type is not supported. Upload one of: {_ALLOWED}.",
+            _("This file type is not supported. Upload one of: %(types)s.") % {"types": _ALLOWED},
             status_code=415,
         )
     if mime == "image/heic" and not HEIC_SUPPORTED:  # pragma: no cover
-        raise IntakeError("unsupported_type", "HEIC is not supported here.", status_code=415)
+        raise IntakeError("unsupported_type", _("HEIC is not supported here."), status_code=415)
     display = safe_display_name(name)
     if mime == "application/pdf":
         pages = _check_pdf(data)
@@ -361,7 +407,9 @@ def _accept_machine_file(data: bytes, *, name: str) -> AcceptedFile:
         file = machine_files.open_machine_file(data, max_pages=settings.PDF_MAX_PAGES)
     except ValueError as exc:
         code = "invalid_ofd" if is_ofd(data) else "invalid_xml"
-        raise IntakeError(code, f"The e-invoice cannot be accepted: {exc}") from exc
+        raise IntakeError(
+            code, _("The e-invoice cannot be accepted: %(reason)s") % {"reason": exc}
+        ) from exc
     return AcceptedFile(
         content=data,
         mime_type=OFD_MIME if file.kind == machine_files.OFD else XML_MIME,
@@ -403,22 +451,32 @@ def _reencode_image(data: bytes, mime: str) -> tuple[bytes, str, int, int]:
                     image.load()
                     return stripped, mime, width, height
                 if big_jpeg:
-                    raise images.ImageRefused(
+                    raise IntakeError(
                         "image_too_large",
-                        f"This JPEG ({width}x{height}, {image.mode}) has more than "
-                        f"{full_limit / 1e6:g} megapixels and cannot be stored without "
-                        "decoding it in full. Send an RGB photo or a smaller one.",
+                        _(
+                            "This JPEG (%(width)dx%(height)d, %(mode)s) has more than "
+                            "%(limit)s megapixels and cannot be stored without decoding it "
+                            "in full. Send an RGB photo or a smaller one."
+                        )
+                        % {
+                            "width": width,
+                            "height": height,
+                            "mode": image.mode,
+                            "limit": f"{full_limit / 1e6:g}",
+                        },
+                        status_code=413,
                     )
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 return _encode(upright, mime)
         except images.ImageRefused as exc:
             status = 413 if exc.code == "image_too_large" else 422
-            raise IntakeError(exc.code, exc.message, status_code=status) from exc
+            raise IntakeError(exc.code, image_refused_message(exc), status_code=status) from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise IntakeError(
                 "image_too_large",
-                f"The image has too many pixels (limit {decode_limit / 1e6:g} megapixels).",
+                _("The image has too many pixels (the limit is %(limit)s megapixels).")
+                % {"limit": f"{decode_limit / 1e6:g}"},
                 status_code=413,
             ) from exc
         except IntakeError:
@@ -426,7 +484,7 @@ def _reencode_image(data: bytes, mime: str) -> tuple[bytes, str, int, int]:
         except Exception as exc:  # Pillow raises many types for corrupt data
             raise IntakeError(
                 "corrupt_image",
-                "The image is damaged or truncated and cannot be read.",
+                _("The image is damaged or truncated and cannot be read."),
             ) from exc
 
 
@@ -550,17 +608,18 @@ def _check_pdf(data: bytes) -> int:
         if "password" in text:
             raise IntakeError(
                 "pdf_encrypted",
-                "The PDF is password-protected. Upload an unprotected copy.",
+                _("The PDF is password-protected. Upload an unprotected copy."),
             ) from exc
-        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+        raise IntakeError("corrupt_pdf", _("The PDF is damaged and cannot be read.")) from exc
     try:
         pages = len(pdf)
         if pages == 0:
-            raise IntakeError("corrupt_pdf", "The PDF has no pages.")
+            raise IntakeError("corrupt_pdf", _("The PDF has no pages."))
         if pages > settings.PDF_MAX_PAGES:
             raise IntakeError(
                 "pdf_too_many_pages",
-                f"The PDF has {pages} pages; the limit is {settings.PDF_MAX_PAGES}.",
+                _("The PDF has %(pages)d pages; the limit is %(limit)d.")
+                % {"pages": pages, "limit": settings.PDF_MAX_PAGES},
             )
         # Rendering the first page proves pdfium can actually draw it.
         page = pdf[0]
@@ -570,6 +629,6 @@ def _check_pdf(data: bytes) -> int:
             page.close()
         return pages
     except pdfium.PdfiumError as exc:
-        raise IntakeError("corrupt_pdf", "The PDF is damaged and cannot be read.") from exc
+        raise IntakeError("corrupt_pdf", _("The PDF is damaged and cannot be read.")) from exc
     finally:
         pdf.close()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from reimbursements.currency import document_conversion
 from reimbursements.models import Claim, Document, ExpenseCategory, Extraction
 from reimbursements.roles import user_roles
+from reimbursements.warning_messages import CATEGORY_LABELS, STATUS_LABELS, field_label, label_of
 
 # Violation codes (stable, for the front-end's translations).
 EMPTY_CLAIM = "empty_claim"
@@ -49,15 +50,6 @@ _CATEGORY_BY_TYPE = {
     "toll_receipt": ExpenseCategory.TRANSPORT,
 }
 
-_FIELD_LABELS = {
-    "issue_date": "issue date",
-    "total_amount": "total amount",
-    "seller_name": "seller name",
-    "invoice_number": "invoice number",
-    "invoice_code": "invoice code",
-    "seller_tax_id": "seller tax ID",
-}
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -67,6 +59,11 @@ class Violation:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def document_name(document: Document) -> str:
+    """How a policy message names a document: its (masked) file name, else its number."""
+    return document.original_filename or gettext("document %(id)d") % {"id": document.pk}
 
 
 def extraction_of(document: Document) -> Extraction | None:
@@ -123,7 +120,7 @@ def invoice_representatives(documents: Iterable[Document]) -> list[Document]:
 def check_claim(claim: Claim, *, today: dt.date | None = None) -> list[Violation]:
     documents = list(claim.documents.select_related("extraction").order_by("pk"))
     if not documents:
-        return [Violation(EMPTY_CLAIM, "Add at least one document before submitting.")]
+        return [Violation(EMPTY_CLAIM, gettext("Add at least one document before submitting."))]
     today = today or timezone.localdate()
     roles = user_roles(claim.owner)
     counted = {document.pk for document in invoice_representatives(documents)}
@@ -160,12 +157,15 @@ def _claimed_elsewhere(documents: list[Document], *, claim: Claim) -> list[Viola
             continue
         seen.add(group)
         document = by_group[group]
-        name = document.original_filename or f"document {document.pk}"
+        name = document_name(document)
         out.append(
             Violation(
                 INVOICE_IN_OTHER_CLAIM,
-                f"{name} is the same invoice as document {other_id} in claim {other_claim}; "
-                "an invoice can be claimed only once. Remove it from this claim.",
+                gettext(
+                    "%(name)s is the same invoice as document %(other)s in claim %(claim)s; "
+                    "an invoice can be claimed only once. Remove it from this claim."
+                )
+                % {"name": name, "other": other_id, "claim": other_claim},
                 document.pk,
             )
         )
@@ -183,12 +183,13 @@ def check_document(
     """``counted=False``: another file of the same invoice in this claim is the one whose
     fields count; this one only has to be usable and not a duplicate."""
     pk = document.pk
-    name = document.original_filename or f"document {pk}"
+    name = document_name(document)
     if document.status in UNUSABLE_STATUSES:
         return [
             Violation(
                 DOCUMENT_UNUSABLE,
-                f"{name} could not be used ({document.status}); remove it from the claim.",
+                gettext("%(name)s could not be used (%(status)s); remove it from the claim.")
+                % {"name": name, "status": label_of(STATUS_LABELS, document.status)},
                 pk,
             )
         ]
@@ -197,8 +198,11 @@ def check_document(
         return [
             Violation(
                 DOCUMENT_NOT_READY,
-                f"{name} is still being processed ({document.status}); wait until its "
-                "fields are extracted.",
+                gettext(
+                    "%(name)s is still being processed (%(status)s); wait until its fields "
+                    "are extracted."
+                )
+                % {"name": name, "status": label_of(STATUS_LABELS, document.status)},
                 pk,
             )
         ]
@@ -207,8 +211,11 @@ def check_document(
         out.append(
             Violation(
                 DUPLICATE_UNRESOLVED,
-                f"{name} looks like a duplicate of document {document.duplicate_of_id}; "
-                "remove it, or ask finance to confirm it is not a duplicate.",
+                gettext(
+                    "%(name)s looks like a duplicate of document %(other)s; remove it, or ask "
+                    "finance to confirm it is not a duplicate."
+                )
+                % {"name": name, "other": document.duplicate_of_id},
                 pk,
             )
         )
@@ -216,8 +223,14 @@ def check_document(
         return out
     for field in settings.CLAIM_REQUIRED_FIELDS:
         if getattr(extraction, field, None) in (None, ""):
-            label = _FIELD_LABELS.get(field, field.replace("_", " "))
-            out.append(Violation(MISSING_FIELD, f"{name}: the {label} is missing.", pk))
+            out.append(
+                Violation(
+                    MISSING_FIELD,
+                    gettext("%(name)s: the %(field)s is missing.")
+                    % {"name": name, "field": field_label(field)},
+                    pk,
+                )
+            )
     out.extend(_check_date(extraction.issue_date, name=name, pk=pk, today=today))
     conversion = document_conversion(document, claim_currency=claim.currency)
     currency = conversion.currency if conversion is not None else claim.currency
@@ -246,8 +259,18 @@ def check_document(
             out.append(
                 Violation(
                     AMOUNT_OVER_LIMIT,
-                    f"{name}: {extraction.total_amount} {currency} is over the {category} "
-                    f"limit of {limit} {claim.currency}.",
+                    gettext(
+                        "%(name)s: %(amount)s %(currency)s is over the %(category)s limit of "
+                        "%(limit)s %(claim_currency)s."
+                    )
+                    % {
+                        "name": name,
+                        "amount": extraction.total_amount,
+                        "currency": currency,
+                        "category": label_of(CATEGORY_LABELS, category),
+                        "limit": limit,
+                        "claim_currency": claim.currency,
+                    },
                     pk,
                 )
             )
@@ -259,12 +282,20 @@ def _check_date(issued: dt.date | None, *, name: str, pk: int, today: dt.date) -
         return []
     max_age = settings.CLAIM_MAX_INVOICE_AGE_DAYS
     if issued > today:
-        return [Violation(INVOICE_IN_FUTURE, f"{name} is dated in the future ({issued}).", pk)]
+        return [
+            Violation(
+                INVOICE_IN_FUTURE,
+                gettext("%(name)s is dated in the future (%(date)s).")
+                % {"name": name, "date": issued.isoformat()},
+                pk,
+            )
+        ]
     if issued < today - dt.timedelta(days=max_age):
         return [
             Violation(
                 INVOICE_TOO_OLD,
-                f"{name} was issued on {issued}, more than {max_age} days ago.",
+                gettext("%(name)s was issued on %(date)s, more than %(days)d days ago.")
+                % {"name": name, "date": issued.isoformat(), "days": max_age},
                 pk,
             )
         ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -35,7 +36,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is not None and user.is_active:
             login(request, user)
             return redirect("app")
-        error = "Wrong username or password."
+        error = gettext("Wrong username or password.")
     return render(
         request,
         "login.html",

@@ -38,6 +38,7 @@ from extraction.schema import (
     ExtractionResult,
     FieldSource,
     ValidationWarning,
+    warning_params,
 )
 
 PRINTED_DIFFERS_FROM_QR = "printed_differs_from_qr"
@@ -158,6 +159,9 @@ def _differs(name: str, printed: Any, value: Any, reading: MachineReading) -> Va
         message=(
             f"{name}: the document reads {_show(printed)} but its own QR code{where} says "
             f"{_show(value)}; the QR value was kept. The print may have been altered."
+        ),
+        params=warning_params(
+            {"printed": _show(printed), "qr": _show(value), "page": str(reading.page + 1)}
         ),
     )
 

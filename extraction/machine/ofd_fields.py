@@ -44,6 +44,7 @@ from extraction.schema import (
     InvoiceFields,
     LineItem,
     ValidationWarning,
+    warning_params,
 )
 
 OFD_PARTS_DISAGREE = "ofd_parts_disagree"
@@ -151,6 +152,14 @@ def _combine(parts: list[_Part]) -> tuple[InvoiceFields, list[ValidationWarning]
                         f"says {_plain(value)!r}; the first was kept. The file may have "
                         "been altered.",
                         name,
+                        warning_params(
+                            {
+                                "first_part": chosen[1],
+                                "first": repr(_plain(chosen[0])),
+                                "other_part": part.label,
+                                "other": repr(_plain(value)),
+                            }
+                        ),
                     )
                 )
     fields.line_items = next((p.fields.line_items for p in parts if p.fields.line_items), [])

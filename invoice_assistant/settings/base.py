@@ -67,9 +67,12 @@ MIDDLEWARE = [
     "invoice_assistant.middleware.RequestIdMiddleware",
     "invoice_assistant.metrics.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from Accept-Language; a signed-in person's own choice wins later.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reimbursements.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: turns a locked-out sign-in into its 429 answer.
@@ -432,6 +435,9 @@ LONG_REQUEST_LOCK_DIR = Path(
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# Compiled catalogues are committed next to their .po (locale/README.md says how to
+# update them), so a fresh machine needs no gettext tools.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -28,6 +28,10 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework import exceptions
+from rest_framework.request import Request
+
+from reimbursements.language import CACHED_ATTRIBUTE, activate_user_language, user_language
+from reimbursements.models import Profile
 
 
 @functools.cache
@@ -41,10 +45,15 @@ def _statement() -> tuple[str, list[str], list[str]]:
     columns += [f"t.{quote(f.column)}" for f in token_fields]
     user_fk = quote(AuthToken._meta.get_field("user").column)
     digest_column = quote(AuthToken._meta.get_field("digest").column)
+    user_pk = f"u.{quote(user_model._meta.pk.column)}"
+    # The person's language choice comes with the user (NULL: no profile row).
+    profile_user = quote(Profile._meta.get_field("user").column)
+    columns.append(f"p.{quote(Profile._meta.get_field('language').column)}")
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(AuthToken._meta.db_table)} t "  # noqa: S608
-        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)}"
-        f" = t.{user_fk} WHERE t.{digest_column} = %s"
+        f"JOIN {quote(user_model._meta.db_table)} u ON {user_pk} = t.{user_fk} "
+        f"LEFT JOIN {quote(Profile._meta.db_table)} p ON p.{profile_user} = {user_pk} "
+        f"WHERE t.{digest_column} = %s"
     )
     return sql, [f.attname for f in user_fields], [f.attname for f in token_fields]
 
@@ -52,7 +61,10 @@ def _statement() -> tuple[str, list[str], list[str]]:
 def _lookup(digest: str) -> AuthToken | None:
     if connection.vendor != "postgresql":
         # SQLite (development) needs the ORM's value converters; speed matters elsewhere.
-        return AuthToken.objects.select_related("user").filter(digest=digest).first()
+        found = AuthToken.objects.select_related("user").filter(digest=digest).first()
+        if found is not None:
+            user_language(found.user)
+        return found
     sql, user_names, token_names = _statement()
     with connection.cursor() as cursor:
         cursor.execute(sql, [digest])
@@ -61,13 +73,22 @@ def _lookup(digest: str) -> AuthToken | None:
         return None
     split = len(user_names)
     user = get_user_model().from_db(connection.alias, user_names, list(row[:split]))
-    token = AuthToken.from_db(connection.alias, token_names, list(row[split:]))
+    token = AuthToken.from_db(connection.alias, token_names, list(row[split:-1]))
+    setattr(user, CACHED_ATTRIBUTE, row[-1] or "")
     token.user = user
     return token
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """``Authorization: Token <key>``, as knox's class reads it; answers 401 when refused."""
+    """``Authorization: Token <key>``, as knox's class reads it; answers 401 when refused.
+
+    A token's owner is spoken to in their chosen language from here on."""
+
+    def authenticate(self, request: Request) -> tuple[Any, AuthToken] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            activate_user_language(request._request, result[0])
+        return result
 
     def authenticate_credentials(self, token: bytes) -> tuple[Any, AuthToken]:
         try:

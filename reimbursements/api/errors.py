@@ -6,12 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reimbursements.intake import IntakeError
 from reimbursements.services import ServiceError
+from reimbursements.warning_messages import field_label
 
 
 def error_response(
@@ -28,7 +30,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         details = exc.details if isinstance(exc, IntakeError) else None
         return error_response(exc.code, exc.message, exc.status_code, details)
     if isinstance(exc, ObjectDoesNotExist | Http404):
-        return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
+        return error_response("not_found", _("Not found."), status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
@@ -51,10 +53,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def _first_message(detail: Any) -> str:
+    """The first problem as a sentence: the field's name in words, never its key."""
     if isinstance(detail, dict):
         for key, value in detail.items():
             inner = _first_message(value)
-            return inner if key == "non_field_errors" else f"{key}: {inner}"
+            if key == "non_field_errors":
+                return inner
+            return _("%(field)s: %(message)s") % {"field": _capitalised(key), "message": inner}
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])
     return str(detail)
+
+
+def _capitalised(key: Any) -> str:
+    label = field_label(str(key))
+    return label[:1].upper() + label[1:]

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from extraction.provenance import FieldStatus, field_statuses
 from extraction.schema import FieldSource
 from reimbursements.models import Document
+from reimbursements.warning_messages import translated_warnings
 
 
 class ExtractionSchemaSerializer(serializers.Serializer[Any]):
@@ -36,7 +37,12 @@ class ExtractionSchemaSerializer(serializers.Serializer[Any]):
         "independent readings agree), 'read' (one engine read it) or 'edited' (a person).",
     )
     confidence = serializers.DictField(child=serializers.FloatField())
-    warnings = serializers.ListField(child=serializers.DictField())
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Each {code, field, params, message}: code (stable) and params (the values "
+        "it names) for programs; message in the reader's language (the user's setting, "
+        "else Accept-Language).",
+    )
     engine = serializers.CharField()
     engine_version = serializers.CharField(allow_blank=True)
     model_version = serializers.CharField(allow_blank=True)
@@ -66,7 +72,7 @@ def extraction_representation(document: Document, request: Request | None) -> di
         "agreeing": extraction.agreeing,
         "status": field_statuses(extraction.sources, agreeing=extraction.agreeing),
         "confidence": extraction.confidence,
-        "warnings": extraction.warnings,
+        "warnings": translated_warnings(extraction.warnings),
         "engine": extraction.engine,
         "engine_version": extraction.engine_version,
         "model_version": extraction.model_version,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reimbursements.api.extraction_repr import ExtractionSchemaSerializer
+from reimbursements.language import user_language
 from reimbursements.models import AuditEvent, Claim, Document
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured
@@ -21,6 +23,10 @@ class UserSerializer(serializers.Serializer[AbstractBaseUser]):
     display_name = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
     scanning_available = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField(
+        help_text="The language the server speaks to this user: 'zh-hans' or 'en' as they "
+        "chose it, '' to follow the client's Accept-Language."
+    )
 
     def get_display_name(self, user: Any) -> str:
         full: str = user.get_full_name()
@@ -31,6 +37,17 @@ class UserSerializer(serializers.Serializer[AbstractBaseUser]):
 
     def get_scanning_available(self, user: AbstractBaseUser) -> bool:
         return scanner_configured()
+
+    def get_language(self, user: AbstractBaseUser) -> str:
+        return user_language(user)
+
+
+class MeUpdateSerializer(serializers.Serializer[Any]):
+    language = serializers.ChoiceField(
+        choices=[("", "follow the client"), *settings.LANGUAGES],
+        allow_blank=True,
+        help_text="'zh-hans', 'en', or '' to follow the client's Accept-Language.",
+    )
 
 
 _DATETIME = serializers.DateTimeField(read_only=True)

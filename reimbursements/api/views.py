@@ -13,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import User
 from django.http import FileResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -45,6 +47,7 @@ from reimbursements.api.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     InferenceRequestSerializer,
+    MeUpdateSerializer,
     PaginatedClaimListSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
@@ -55,11 +58,13 @@ from reimbursements.api.serializers import (
 from reimbursements.intake import (
     IntakeError,
     accept_upload,
+    file_too_large_message,
     size_text,
     sniff_mime,
     sniff_type,
     validate_upload,
 )
+from reimbursements.language import profile_set_language
 from reimbursements.login_protection import (
     SignInLockedOut,
     is_locked_out,
@@ -179,9 +184,32 @@ class WeChatSignInView(ScanningHeaderMixin, APIView):
 
 
 class MeView(ScanningHeaderMixin, APIView):
-    @extend_schema(responses=UserSerializer)
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        responses=UserSerializer,
+        description="The signed-in user: name, roles, and the language they chose.",
+    )
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(current_user(request)).data)
+
+    @extend_schema(
+        request=MeUpdateSerializer,
+        responses=UserSerializer,
+        description="Saves the user's language: every message of the server (errors, "
+        "warnings, policy problems) is then in it, on every device; '' follows the "
+        "client's Accept-Language again.",
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = current_user(request)
+        language = profile_set_language(user=user, language=serializer.validated_data["language"])
+        # This answer already speaks the new choice (or the client's language again).
+        language = language or translation.get_language_from_request(request._request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        return Response(UserSerializer(user).data)
 
 
 @extend_schema_view(
@@ -232,13 +260,9 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
     def post(self, request: Request) -> Response:
         files = request.FILES
         if getattr(request._request, "upload_too_large", False):
-            raise IntakeError(
-                "file_too_large",
-                "The file is larger than the upload limit.",
-                status_code=413,
-            )
+            raise IntakeError("file_too_large", file_too_large_message(), status_code=413)
         if "file" not in files:
-            raise IntakeError("file_missing", "Attach the document as multipart field 'file'.")
+            raise IntakeError("file_missing", _("Attach the document as multipart field 'file'."))
         claim_raw = request.data.get("claim") or None
         serializer = DocumentUploadSerializer(data={"file": files["file"], "claim": claim_raw})
         serializer.is_valid(raise_exception=True)
@@ -490,7 +514,9 @@ class InferenceView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
         return encoded + encoded // 16 + 64 * 1024
 
     def body_too_large_message(self) -> str:
-        return f"The image is larger than the {size_text(settings.UPLOAD_MAX_BYTES)} limit."
+        return _("The image is larger than the %(limit)s limit.") % {
+            "limit": size_text(settings.UPLOAD_MAX_BYTES)
+        }
 
     @extend_schema(request=InferenceRequestSerializer, responses={200: dict, 503: dict})
     def post(self, request: Request) -> Response:

@@ -10,6 +10,7 @@ import pytest
 from reimbursements import corrections, workflow
 from reimbursements.models import AuditEvent, Document, Extraction, FieldCorrection
 from reimbursements.services import ServiceError
+from reimbursements.warning_messages import field_label
 from tests.reimbursements.factories import ClaimFactory
 from tests.reimbursements.workflow_helpers import make_document, make_org, submitted_claim
 
@@ -88,9 +89,9 @@ def test_invalid_values_are_refused_with_a_clear_message(org, field, value, frag
     document = make_document(org.employee)
     # When a bad value is sent
     error = refused(org.employee, document, field, value)
-    # Then it is a 400 that names the field and the rule
+    # Then it is a 400 that names the field (in words, not its key) and the rule
     assert (error.code, error.status_code) == ("invalid_value", 400)
-    assert error.message.startswith(field)
+    assert error.message.lower().startswith(field_label(field).lower() + ": ")
     assert fragment in error.message
 
 

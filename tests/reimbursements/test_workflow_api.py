@@ -307,7 +307,7 @@ def test_patching_a_bad_value_is_400_with_a_clear_message(org):
     assert response.status_code == 400
     assert error_of(response) == {
         "code": "invalid_value",
-        "message": "issue_date: use an ISO date, e.g. 2026-03-31.",
+        "message": "Issue date: use an ISO date, e.g. 2026-03-31.",
     }
 
 
