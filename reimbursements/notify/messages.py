@@ -77,14 +77,14 @@ def render(notification: Notification) -> Rendered:
         title = _document_title(notification)
         document_id = notification.document_id
         route = f"/documents/{document_id}"
-        page = f"pages/document/document?id={document_id}"
+        page = f"pages/document/index?id={document_id}"
     else:
         title = _claim_title(notification)
         claim_id = notification.claim_id
         route = (
             f"/review/{claim_id}" if notification.kind == K.CLAIM_WAITING else f"/claims/{claim_id}"
         )
-        page = f"pages/claim/claim?id={claim_id}"
+        page = f"pages/claim/index?id={claim_id}"
     body = ""
     if notification.comment:
         body = _("Reason: %(comment)s") % {"comment": notification.comment}

@@ -224,7 +224,7 @@ def test_a_returned_claim_sends_a_subscribe_message(
     (sent,) = wechat.sends
     body = sent["body"]
     assert (body["touser"], body["template_id"]) == ("o-emma", TEMPLATE)
-    assert body["page"] == f"pages/claim/claim?id={claim.pk}"
+    assert body["page"] == f"pages/claim/index?id={claim.pk}"
     assert set(body["data"]) == {"thing1", "phrase2", "time3", "thing4"}
     # within the template's limits: thing <= 20 characters, phrase <= 5
     assert len(body["data"]["thing1"]["value"]) <= 20

@@ -54,7 +54,7 @@ def test_returned_claim_reaches_the_owners_inbox_with_the_reason_and_a_link(org)
     assert claim.title in item["title"] and "returned" in item["title"]
     assert "Add the hotel receipt" in item["body"]
     assert item["route"] == f"/claims/{claim.pk}"
-    assert item["miniprogram_page"] == f"pages/claim/claim?id={claim.pk}"
+    assert item["miniprogram_page"] == f"pages/claim/index?id={claim.pk}"
     assert summary(org.employee)["unread"] == 1
 
 

@@ -13,6 +13,8 @@ import type {
   ClaimDto,
   DocumentDto,
   Me,
+  NotificationDto,
+  NotificationSummary,
   Paginated,
   UploadOutcome,
   User,
@@ -408,6 +410,26 @@ export function addDocumentToClaim(claimId: number, documentId: number): Promise
     method: 'POST',
     data: { document: documentId },
   });
+}
+
+export function fetchNotificationSummary(): Promise<NotificationSummary> {
+  return request<NotificationSummary>('notifications/summary/');
+}
+
+export async function listNotifications(page = 1): Promise<Paginated<NotificationDto>> {
+  return asPage(
+    await request<Paginated<NotificationDto> | NotificationDto[]>('notifications/', {
+      query: { page },
+    }),
+  );
+}
+
+export function markNotificationRead(id: number): Promise<NotificationDto> {
+  return request<NotificationDto>(`notifications/${id}/read/`, { method: 'POST' });
+}
+
+export function markAllNotificationsRead(): Promise<{ marked: number }> {
+  return request<{ marked: number }>('notifications/read-all/', { method: 'POST' });
 }
 
 export function submitClaim(id: number): Promise<ClaimDto> {

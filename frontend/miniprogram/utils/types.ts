@@ -143,6 +143,24 @@ export interface ClaimDto {
   created_at: string;
 }
 
+/** One entry of the in-app inbox (text rendered by the server in the user's language). */
+export interface NotificationDto {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  miniprogram_page: string;
+  created_at: string;
+  unread: boolean;
+}
+
+export interface NotificationSummary {
+  unread: number;
+  review_pending: number;
+  /** For wx.requestSubscribeMessage; null when the server sends no WeChat messages. */
+  wechat_template_id: string | null;
+}
+
 export interface Paginated<T> {
   count: number;
   next: string | null;

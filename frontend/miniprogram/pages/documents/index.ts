@@ -1,4 +1,5 @@
 import { errorMessage, listDocuments } from '../../utils/api';
+import { refreshBadge } from '../../utils/badge';
 import { messages } from '../../utils/i18n';
 import {
   DOCUMENT_PAGE,
@@ -27,6 +28,7 @@ Component({
       this.setData({ L: messages() });
       setTitle('docs_title');
       applyTabBarLanguage();
+      void refreshBadge();
       // Statuses move on while the user is elsewhere: reload from the first page.
       return this.load(1);
     },

@@ -1,7 +1,10 @@
 import { LOGIN_PAGE, clearToken, errorMessage, fetchMe, signOut } from '../../utils/api';
 import { canOverrideBaseUrl, getBaseUrl, setBaseUrlOverride } from '../../utils/config';
 import { LANGUAGES, Lang, getLanguage, messages, setLanguage, t, tOr } from '../../utils/i18n';
+import { refreshBadge } from '../../utils/badge';
 import { InputEvent, applyTabBarLanguage, confirmModal, requireSignIn, setTitle } from '../../utils/page';
+
+const NOTIFICATIONS_PAGE = '/pages/notifications/index';
 
 Component({
   data: {
@@ -14,6 +17,7 @@ Component({
     error: '',
     serverUrl: '',
     canEditServer: false,
+    unread: 0,
   },
 
   methods: {
@@ -21,7 +25,14 @@ Component({
       if (!requireSignIn()) return;
       this.refreshTexts();
       this.setData({ serverUrl: getBaseUrl(), canEditServer: canOverrideBaseUrl() });
+      void refreshBadge().then((summary) => {
+        if (summary) this.setData({ unread: summary.unread });
+      });
       return this.load();
+    },
+
+    onNotifications() {
+      wx.navigateTo({ url: NOTIFICATIONS_PAGE });
     },
 
     refreshTexts() {

@@ -385,6 +385,14 @@ export function createFakeWx(): { wx: Record<string, any>; control: FakeWxContro
     switchTab: recordAndSucceed('switchTab'),
     setNavigationBarTitle: recordAndSucceed('setNavigationBarTitle'),
     setTabBarItem: recordAndSucceed('setTabBarItem'),
+    setTabBarBadge: recordAndSucceed('setTabBarBadge'),
+    removeTabBarBadge: recordAndSucceed('removeTabBarBadge'),
+    requestSubscribeMessage: (options: any = {}) => {
+      record('requestSubscribeMessage', options);
+      const answer: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
+      for (const id of options.tmplIds ?? []) answer[id] = 'accept';
+      succeed(options, answer);
+    },
     stopPullDownRefresh: recordAndSucceed('stopPullDownRefresh'),
   };
 
