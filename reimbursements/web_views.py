@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
@@ -16,7 +19,8 @@ from reimbursements.scanning import scanner_configured
 @ensure_csrf_cookie
 def app(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("login")
+        # The login page adds the app's own route (the #fragment the server never sees).
+        return redirect_to_login(request.get_full_path(), login_url=reverse("login"))
     built = settings.BASE_DIR / "frontend" / "web" / "dist" / "index.html"
     if built.is_file():
         return HttpResponse(built.read_text(encoding="utf-8"))
@@ -35,14 +39,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if user is not None and user.is_active:
             login(request, user)
-            return redirect("app")
+            return redirect(_safe_next(request) or "app")
         error = gettext("Wrong username or password.")
     return render(
         request,
         "login.html",
-        {"error": error, "scanning_available": scanner_configured()},
+        {"error": error, "scanning_available": scanner_configured(), "next": _safe_next(request)},
         status=400 if error else 200,
     )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where a sign-in was headed (a deep link into the app), when it stays on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @require_http_methods(["POST"])
