@@ -21,13 +21,11 @@ def parse_header(layout: Layout, parsed: Parsed) -> None:
     number_lengths = (20,) if digital else (8, 20)
     machine = _machine_boxes(layout)
 
-    code = labelled(layout, L.INVOICE_CODE, lambda t: only_digits(_lead_digits(t), (10, 11, 12)))
+    code = labelled(layout, L.INVOICE_CODE, lambda t: _value_digits(t, (10, 11, 12)))
     if code is not None and not digital:
         parsed.put("invoice_code", code.value, code.score)
 
-    number = labelled(
-        layout, L.INVOICE_NUMBER, lambda t: only_digits(_lead_digits(t), number_lengths)
-    )
+    number = labelled(layout, L.INVOICE_NUMBER, lambda t: _value_digits(t, number_lengths))
     if number is not None:
         parsed.put("invoice_number", number.value, number.score)
     else:
@@ -46,6 +44,15 @@ def parse_header(layout: Layout, parsed: Parsed) -> None:
         parsed.put("check_code", check[0], check[1])
 
     _unlabelled_code_and_number(layout, parsed, machine, digital)
+
+
+def _value_digits(text: str, lengths: tuple[int, ...]) -> str | None:
+    """The code or number in a value box; the label's last character split off into the
+    value's box (码 of 发票号码, often misread: 马81115851) is not part of it."""
+    found = only_digits(_lead_digits(text), lengths)
+    if found is None and re.match(r"[\u4e00-\u9fff:：;]", text):
+        found = only_digits(_lead_digits(text[1:]), lengths)
+    return found
 
 
 def _lead_digits(text: str) -> str:

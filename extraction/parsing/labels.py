@@ -24,6 +24,16 @@ class Label:
     max_lead: int = 1
 
 
+# Label characters OCR reads as a look-alike with a high score (期 loses its 月 when a
+# caption is letter-spaced: 日其; 额 -> 颜, 开 -> 升, 专 -> 支). Inside a label they can
+# only be the label's own character.
+_LABEL_MISREADS = {"其": "期", "颜": "额", "升": "开", "支": "专"}
+
+
+def _same(ch: str, target: str) -> bool:
+    return ch == target or _LABEL_MISREADS.get(ch) == target
+
+
 def _lcs_prefix(text: str, target: str, extra: int) -> tuple[int, int, int]:
     """(matched characters, end index in text, index of first match) for the best prefix.
 
@@ -33,17 +43,18 @@ def _lcs_prefix(text: str, target: str, extra: int) -> tuple[int, int, int]:
     prev = [0] * (len(target) + 1)
     best = (0, 0, -1)
     first_match = -1
+    target_chars = set(target) | {k for k, v in _LABEL_MISREADS.items() if v in target}
     for i in range(1, limit + 1):
         cur = [0] * (len(target) + 1)
         ch = text[i - 1]
         for j in range(1, len(target) + 1):
-            if ch == target[j - 1]:
+            if _same(ch, target[j - 1]):
                 cur[j] = prev[j - 1] + 1
             else:
                 cur[j] = max(prev[j], cur[j - 1])
-        if first_match < 0 and ch in target:
+        if first_match < 0 and ch in target_chars:
             first_match = i - 1
-        if cur[-1] > best[0] and ch in target:
+        if cur[-1] > best[0] and ch in target_chars:
             best = (cur[-1], i, first_match)
         prev = cur
     return best
@@ -61,7 +72,12 @@ def split_label(text: str, label: Label) -> str | None:
             continue
         # The first matched character must be one of the variant's first two: a label
         # is recognised by its start, not by a stray character in a value.
-        if flat[first] not in variant[:2]:
+        if not any(_same(flat[first], c) for c in variant[:2]):
+            continue
+        # Brackets and colons are in many captions: half of the label's own characters
+        # must be there (里程(公里) is not (小写)).
+        core = "".join(c for c in variant if c not in _SEPARATORS)
+        if _lcs_prefix(flat[:end], core, extra=end)[0] < (len(core) + 1) // 2:
             continue
         rest = flat[end:]
         return rest.lstrip(_SEPARATORS)

@@ -183,12 +183,16 @@ def _split_rows(out: dict[Side, list[Box]], labels: list[Box]) -> dict[Side, lis
 
 def _under_name(box: Box, names: dict[Side, list[Box]]) -> Side | None:
     """Without a readable side label, a tax ID label belongs to the party whose name label
-    is printed just above it in the same column (side-by-side blocks of 数电票)."""
+    is printed just above it in the same column (side-by-side blocks of 数电票), or on the
+    row right above, over the same stretch of the page (a name label that said its side,
+    购买方名称：, starts further right once that word is cut off)."""
     best: tuple[float, Side] | None = None
     for side, boxes in names.items():
         for name in boxes:
             dy = box.cy - name.cy
-            if not 0 < dy <= 8 * box.height or abs(box.left - name.left) > 2 * box.height:
+            column = abs(box.left - name.left) <= 2 * box.height
+            next_row = dy <= 2.5 * box.height and box.h_overlap(name) > 0.6
+            if not 0 < dy <= 8 * box.height or not (column or next_row):
                 continue
             if best is None or dy < best[0]:
                 best = (dy, side)

@@ -32,7 +32,7 @@ FARE_LABELS = (
     _label("total", "合计", "价税合计", "总计"),
     _label("paid", "实收金额", "实收", "应收", "总额"),
     _label("amount", "金额", "车费"),
-    _label("fare", "票价", "票款"),
+    _label("fare", "票价", "票款", "全价"),
 )
 DATE_LABELS: dict[DocumentType, tuple[Label, ...]] = {
     DocumentType.AIR_ITINERARY: (_label("issued", "填开日期", "开票日期"),),
@@ -40,7 +40,7 @@ DATE_LABELS: dict[DocumentType, tuple[Label, ...]] = {
 }
 DEFAULT_DATE_LABELS = (_label("date", "乘车日期", "开票日期", "日期", "乘机日期", "填开日期"),)
 # Not 收款单位(盖章): that caption marks where the seal goes, not a printed name.
-ISSUER = _label("issuer", "填开单位", "收费单位", "开票单位")
+ISSUER = _label("issuer", "填开单位", "收费单位", "开票单位", "承运单位")
 PRINT_SERIAL = _label("serial", "印刷序号")
 
 # A name ends at its legal form, or at the branch named after it (…有限公司上海分公司).
@@ -65,6 +65,8 @@ def fare_value(text: str) -> Decimal | None:
     """
     # A stroke of a seal or a form line between label and value reads as punctuation.
     compact = re.sub(r"\s+", "", text).lstrip("/|\\([{!'\"")
+    # A decimal point read as a colon or comma (163:0元): the 元 says it is money.
+    compact = re.sub(r"(?<=\d)[:：,，·](?=\d{1,2}元)", ".", compact)
     # One unknown character before an amount closed by 元 is a misread ¥ (``V101.00元``):
     # the 元 already says it is money.
     match = (
@@ -92,7 +94,9 @@ def ticket_date(text: str) -> dt.date | None:
 def parse_ticket(layout: Layout, parsed: Parsed) -> None:
     kind = parsed.document_type
     if kind == DocumentType.TRAIN_TICKET:
-        _train_serial(layout, parsed)
+        _only_party_is_the_buyer(parsed)
+        if not _digital_number(parsed):
+            _train_serial(layout, parsed)
     if kind == DocumentType.AIR_ITINERARY:
         serial = labelled(layout, PRINT_SERIAL, lambda t: only_digits(t, (10,)), below=True)
         if serial is not None:
@@ -103,12 +107,21 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
             if date is not None:
                 parsed.put("issue_date", date.value, date.score)
                 break
-    if not parsed.has("issue_date") and kind == DocumentType.AIR_ITINERARY:
-        # The 填开日期 is printed last; the flight dates above it are not the issue date.
-        dated = [(b, d) for b in layout.boxes if not b.seal and (d := ticket_date(b.flat))]
-        if dated:
+    if not parsed.has("issue_date") and kind != DocumentType.QUOTA_INVOICE:
+        dated = [
+            (b, d)
+            for b in layout.boxes
+            if not b.seal and b.height <= 2 * b.width and (d := ticket_date(b.flat))
+        ]
+        if dated and kind == DocumentType.AIR_ITINERARY:
+            # The 填开日期 is printed last; the flight dates above it are not the issue date.
             box, value = max(dated, key=lambda pair: pair[0].top)
             parsed.put("issue_date", value, box.score * 0.7)
+        elif dated:
+            # Caption unread: the first date printed, read as tickets print dates (a
+            # meter's 25-01-05 is year first).
+            box, value = min(dated, key=lambda pair: (pair[0].top, pair[0].left))
+            parsed.put("issue_date", value, box.score * 0.8)
     if not parsed.has("total_amount"):
         for label in FARE_LABELS:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
@@ -143,10 +156,29 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         DocumentType.BUS_TICKET,
         DocumentType.QUOTA_INVOICE,
         DocumentType.TOLL_RECEIPT,
+        DocumentType.TAXI_RECEIPT,
     ):
         issuer_title = title_company(layout)
         if issuer_title is not None:
             parsed.put("seller_name", issuer_title[0], issuer_title[1])
+
+
+def _only_party_is_the_buyer(parsed: Parsed) -> None:
+    """A railway e-ticket (电子发票(铁路电子客票)) prints one party block, the buyer's (名称,
+    统一社会信用代码): the railway selling the ticket is never printed as a party, so a
+    block without a side word is the buyer's."""
+    for part in ("name", "tax_id"):
+        seller, buyer = f"seller_{part}", f"buyer_{part}"
+        if parsed.has(seller) and not parsed.has(buyer):
+            parsed.put(buyer, getattr(parsed.fields, seller), parsed.scores.get(seller, 0.5))
+            setattr(parsed.fields, seller, None)
+            parsed.scores.pop(seller, None)
+
+
+def _digital_number(parsed: Parsed) -> bool:
+    """The 20-digit 发票号码 of a 数电 e-ticket is its number; no red serial is printed."""
+    number = parsed.fields.invoice_number or ""
+    return len(number) == 20 and number.isdigit()
 
 
 def _itinerary_total(
@@ -190,7 +222,9 @@ def _lower_company(layout: Layout) -> tuple[str, float] | None:
 def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
     found: list[tuple[Decimal, float]] = []
     for box in layout.boxes:
-        match = _MARKED_MONEY.fullmatch(box.flat) if not box.seal else None
+        # The amount may follow an unrecognised caption in its box (全价¥17.50).
+        flat = re.sub(r"^[\u4e00-\u9fff]{1,6}[:：]?(?=[¥￥\d])", "", box.flat)
+        match = _MARKED_MONEY.fullmatch(flat) if not box.seal else None
         amount = parse_money(match.group(1) or match.group(2)) if match else None
         if amount is not None:
             found.append((amount, box.score * 0.7))
@@ -266,7 +300,8 @@ def title_company(layout: Layout) -> tuple[str, float] | None:
     """The issuing company printed in the title lines (bus companies, quota issuers)."""
     top = [b for b in layout.boxes if not b.seal and b.top < 0.45 * layout.height]
     for box in sorted(top, key=lambda b: (b.top, b.left)):
-        match = _COMPANY_END.match(box.flat)
+        # A caption before the name (承运单位：…) is not part of it.
+        match = _COMPANY_END.match(re.split(r"[:：]", box.flat)[-1])
         if match and len(match.group(1)) >= 4 and "税务" not in match.group(1):
             return match.group(1), box.score
     return None

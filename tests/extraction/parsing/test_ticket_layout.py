@@ -227,3 +227,144 @@ def test_a_branch_named_after_the_company_stays_part_of_the_issuer() -> None:
     ]
     # when parsed / then the whole branch name is the seller
     assert parse_lines(lines).fields.seller_name == "上海市博远科技有限公司上海分公司"
+
+
+# --- layouts of other issuers and printers (tests.synth.ticket_families) -------------------
+
+
+def taxi(rows: list[tuple[str, str]], *, head: list[OcrLine] | None = None) -> list[OcrLine]:
+    """A taxi receipt: title, code and number, then one caption/value row per entry."""
+    lines = [box(150, 50, "杭州市出租汽车专用发票", h=38), *(head or [])]
+    lines += [box(60, 200, "发票代码"), box(230, 200, "133012410001")]
+    lines += [box(60, 245, "发票号码"), box(230, 245, "00123456")]
+    for i, (caption, value) in enumerate(rows):
+        if caption:
+            lines.append(box(60, 310 + 64 * i, caption))
+        lines.append(box(260, 310 + 64 * i, value))
+    return lines
+
+
+def test_a_letter_spaced_date_caption_misread_still_labels_the_date() -> None:
+    # given a taxi receipt whose spaced 日　期 OCR read as 日其 and 期, below the day of
+    # boarding (an overnight ride)
+    lines = taxi([("上车", "26-04-15"), ("日其", "26-04-16"), ("金额", "37.00元")])
+    lines.append(box(96, 310 + 64, "期"))
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the date is the one the misread caption labels
+    assert fields.issue_date == dt.date(2026, 4, 16)
+
+
+def test_an_unlabelled_meter_date_is_read_year_first() -> None:
+    # given a taxi receipt whose date caption was not read at all
+    lines = taxi([("车号", "沪D2713"), ("", "26-04-16"), ("金额", "37.00元")])
+    # when parsed / then the meter's yy-mm-dd date is 2026-04-16, not 2016-04-26
+    assert parse_lines(lines).fields.issue_date == dt.date(2026, 4, 16)
+
+
+def test_a_taxi_fare_is_never_the_mileage_under_a_bracketed_caption() -> None:
+    # given a taxi receipt with captions 单价(元/公里), 里程(公里) and the fare under 实收金额
+    lines = taxi(
+        [
+            ("乘车日期", "2026.10.30"),
+            ("单价(元/公里)", "2.70"),
+            ("里程(公里)", "36.5"),
+            ("候时", "00:01:05"),
+            ("实收金额", "103.00"),
+        ]
+    )
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the fare is the 实收金额, not the 36.5 km read as a "(小写)" amount
+    assert fields.total_amount == Decimal("103.00")
+
+
+def test_a_taxi_company_printed_under_the_title_is_the_seller() -> None:
+    # given a taxi receipt printing its company's line under the title
+    lines = taxi(
+        [("日期", "2026-10-30"), ("金额", "56.00元")],
+        head=[box(176, 146, "杭州市首汽出租汽车有限公司", h=30)],
+    )
+    # when parsed / then the company line is the seller
+    assert parse_lines(lines).fields.seller_name == "杭州市首汽出租汽车有限公司"
+
+
+def test_a_bus_ticket_carrier_caption_full_fare_and_a_misread_decimal_point() -> None:
+    # given a coach ticket: 承运单位：company, 全价 caption, 码 of 发票号码 split into the value
+    lines = [
+        box(366, 28, "公路旅客运输客票", h=34),
+        box(300, 79, "承运单位:嘉兴汽车运输集团有限公司"),
+        box(57, 133, "发票代码132002569950"),
+        box(558, 134, "发票号码"),
+        box(655, 136, "马81115851"),
+        box(81, 296, "日期"),
+        box(128, 297, "2025-04-25"),
+        box(77, 356, "车次2682"),
+        box(559, 357, "座号47"),
+        box(79, 419, "全价163:0元"),
+    ]
+    # when parsed
+    parsed = parse_lines(lines)
+    fields = parsed.fields
+    # then the carrier without its caption, the fare and the number are read
+    assert parsed.document_type == DocumentType.BUS_TICKET
+    assert fields.seller_name == "嘉兴汽车运输集团有限公司"
+    assert fields.total_amount == Decimal("163.00")
+    assert fields.invoice_number == "81115851"
+    assert fields.invoice_code == "132002569950"
+
+
+def railway_e_ticket(party: list[OcrLine]) -> list[OcrLine]:
+    """电子发票(铁路电子客票): number and 开票日期 top right, the trip, 票价, the buyer block."""
+    return [
+        box(1000, 33, "发票号码:26122717965761433935"),
+        box(429, 47, "电子发票(铁路电子客票)", h=44),
+        box(998, 71, "开票日期:2026年04月11日"),
+        box(149, 175, "南京南站", h=50),
+        box(702, 169, "C829", h=42),
+        box(1164, 175, "杭州东站", h=50),
+        box(121, 305, "2026年04月05日06:00开", h=31),
+        box(756, 299, "12车17C号", h=31),
+        box(120, 369, "票价:¥1722.00", h=31),
+        box(116, 430, "4201061980****6119 袁欣", h=31),
+        box(761, 437, "电子客票号:2648184165550672376", h=27),
+        *party,
+        box(599, 847, "买票请到12306发货请到95306"),
+    ]
+
+
+def test_railway_e_ticket_is_an_invoice_with_a_buyer() -> None:
+    # given a 数电 railway e-ticket naming its buyer (购买方名称, 统一社会信用代码 below)
+    lines = railway_e_ticket(
+        [
+            box(117, 645, "购买方名称:天津市泰和医药有限公司天津分公司", h=31),
+            box(120, 697, "统一社会信用代码:91120116MA2YKJ9X8R", h=27),
+        ]
+    )
+    # when parsed
+    parsed = parse_lines(lines)
+    fields = parsed.fields
+    # then its number, 开票日期 (not the travel date), fare and buyer are read, no seller
+    assert parsed.document_type == DocumentType.TRAIN_TICKET
+    assert fields.invoice_number == "26122717965761433935"
+    assert fields.issue_date == dt.date(2026, 4, 11)
+    assert fields.total_amount == Decimal("1722.00")
+    assert fields.buyer_name == "天津市泰和医药有限公司天津分公司"
+    assert fields.buyer_tax_id == "91120116MA2YKJ9X8R"
+    assert (fields.seller_name, fields.seller_tax_id) == (None, None)
+
+
+def test_railway_e_tickets_only_party_block_is_the_buyer() -> None:
+    # given a railway e-ticket whose party block has no side word (名称：, 统一社会信用代码/…)
+    lines = railway_e_ticket(
+        [
+            box(118, 645, "名称:天津市泰和医药有限公司天津分公司", h=31),
+            box(120, 697, "统一社会信用代码/纳税人识别号:91120116MA2YKJ9X8R", h=27),
+        ]
+    )
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the block is the buyer's: the railway selling the ticket is not printed
+    assert fields.buyer_name == "天津市泰和医药有限公司天津分公司"
+    assert fields.buyer_tax_id == "91120116MA2YKJ9X8R"
+    assert fields.seller_name is None and fields.seller_tax_id is None
