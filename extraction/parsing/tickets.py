@@ -14,8 +14,8 @@ import re
 from decimal import Decimal
 
 from extraction.chinese_amount import words_to_amount
-from extraction.parsing.find import labelled
-from extraction.parsing.labels import Label
+from extraction.parsing.find import label_boxes, labelled
+from extraction.parsing.labels import Label, split_label
 from extraction.parsing.layout import Box, Layout
 from extraction.parsing.normalize import parse_date, parse_money
 from extraction.parsing.result import Parsed
@@ -122,6 +122,10 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
             # meter's 25-01-05 is year first).
             box, value = min(dated, key=lambda pair: (pair[0].top, pair[0].left))
             parsed.put("issue_date", value, box.score * 0.8)
+    if not parsed.has("total_amount") and kind == DocumentType.AIR_ITINERARY:
+        summed = itinerary_sum(layout)
+        if summed is not None:
+            parsed.put("total_amount", summed[0], summed[1])
     if not parsed.has("total_amount"):
         for label in FARE_LABELS:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
@@ -179,6 +183,70 @@ def _digital_number(parsed: Parsed) -> bool:
     """The 20-digit 发票号码 of a 数电 e-ticket is its number; no red serial is printed."""
     number = parsed.fields.invoice_number or ""
     return len(number) == 20 and number.isdigit()
+
+
+# The captions of an itinerary's money block: 合计 = 票价 + 民航发展基金 + 燃油附加费 +
+# 其他税费, printed on one row or two, in the issuer's order.
+ITINERARY_MONEY = (
+    _label("fare", "票价"),
+    _label("fund", "民航发展基金", "机场建设费"),
+    _label("fuel", "燃油附加费"),
+    _label("other", "其他税费"),
+    _label("total", "合计"),
+)
+# CNY 1200.00, CN 50.00 (fund), YQ 10.00 (fuel), XT 20.00 (other taxes), ¥50.00.
+_ITINERARY_AMOUNT = re.compile(r"(?:[A-Z]{2,3}|[¥￥])?[:.]?(\d{1,6}\.\d{2})")
+
+
+def itinerary_amount(text: str) -> Decimal | None:
+    """An amount of an itinerary's money block (``EXEMPT`` and blank carry none)."""
+    match = _ITINERARY_AMOUNT.fullmatch(re.sub(r"\s+", "", text).upper())
+    return parse_money(match.group(1)) if match else None
+
+
+def itinerary_sum(layout: Layout) -> tuple[Decimal, float] | None:
+    """The itinerary's 合计, chosen as the amount of its money block that is the sum of
+    the others (合计 = 票价 + 民航发展基金 + 燃油附加费 + 其他税费).
+
+    The sum, not a caption, picks it: captions in small print are misread (计10TAL), a
+    crooked dot-matrix print puts a value under its neighbour's caption, and issuers
+    order the block differently. ``None`` when no amount is the sum of the rest (a part
+    unread): the captions decide then, with less confidence.
+    """
+    captions = [b for label in ITINERARY_MONEY for b in label_boxes(layout, label)]
+    if not captions:
+        return None
+    seen: dict[int, tuple[Decimal, Box]] = {}
+    for caption in captions:
+        rest = split_caption_value(caption)
+        if rest is not None and (value := itinerary_amount(rest)) is not None:
+            seen[caption.index] = (value, caption)
+        near = [
+            *layout.right_of(caption, max_dx=0.25 * layout.width),
+            *layout.below(caption, max_rows=3.0),
+        ]
+        for box in near:
+            value = itinerary_amount(box.flat)
+            if value is not None:
+                seen.setdefault(box.index, (value, box))
+    amounts = list(seen.values())
+    if len(amounts) < 3:
+        return None
+    grand = sum((value for value, _ in amounts), Decimal(0))
+    for value, box in sorted(amounts, key=lambda pair: -pair[0]):
+        # X is the total when X = (all amounts) - X.
+        if value > 0 and grand - value == value:
+            return value, min(1.0, box.score * 1.05)
+    return None
+
+
+def split_caption_value(caption: Box) -> str | None:
+    """What follows a money caption in its own box (合计CNY2930.00), if anything."""
+    for label in ITINERARY_MONEY:
+        rest = split_label(caption.flat, label)
+        if rest:
+            return re.sub(r"^[A-Z ]*?(?=(?:[A-Z]{2,3}|[¥￥])?\d)", "", rest) or None
+    return None
 
 
 def _itinerary_total(

@@ -368,3 +368,38 @@ def test_railway_e_tickets_only_party_block_is_the_buyer() -> None:
     assert fields.buyer_name == "天津市泰和医药有限公司天津分公司"
     assert fields.buyer_tax_id == "91120116MA2YKJ9X8R"
     assert fields.seller_name is None and fields.seller_tax_id is None
+
+
+def test_itinerary_total_is_the_amount_that_sums_the_others() -> None:
+    # given an itinerary printing its money block on two rows, each caption beside its
+    # value, with the 合计 caption misread (so 票价 is the first caption found)
+    lines = [
+        box(600, 40, "航空运输电子客票行程单", h=44),
+        box(1240, 160, "印刷序号:"),
+        box(1380, 160, "1234567890"),
+        box(80, 470, "票价FARE", h=20),
+        box(200, 470, "CNY 2850.00", h=26),
+        box(640, 470, "燃油附加费FUELSURCHARGE", h=20),
+        box(920, 470, "YQ 10.00", h=26),
+        box(1200, 470, "民航发展基金", h=20),
+        box(1340, 470, "CN 50.00", h=26),
+        box(80, 515, "其他税费OTHERTAXES", h=20),
+        box(300, 515, "XT 20.00", h=26),
+        box(640, 515, "合什TOTAL", h=20),
+        box(780, 515, "CNY 2930.00", h=26),
+        box(1260, 765, "2026-07-17"),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the total is the amount equal to the sum of the others, not the fare's row max
+    assert fields.total_amount == Decimal("2930.00")
+
+
+def test_itinerary_without_an_amount_summing_the_others_keeps_its_total_caption() -> None:
+    # given an itinerary whose fuel surcharge was not read: no amount sums the others
+    lines = itinerary(
+        [(80, "CNY 1200.00"), (360, "CN 50.00"), (1450, "CNY 1310.00")],
+        [(1260, 765, "2025-06-02")],
+    )
+    # when parsed / then the value under 合计 is the total
+    assert parse_lines(lines).fields.total_amount == Decimal("1310.00")
