@@ -88,7 +88,11 @@ def _amount(value: Any) -> Decimal:
 
 
 def split_vat(item: dict[str, Any]) -> tuple[Decimal, Decimal]:
-    """(net expense, deductible input VAT) of one item; they sum to its total."""
+    """(net expense, deductible input VAT) of one item; they sum to its total, in the
+    claim's currency (a document in another currency counts at its converted amount)."""
+    claim_currency = item.get("claim_currency")
+    if claim_currency and item.get("currency") != claim_currency:
+        return _amount(item.get("amount_in_claim_currency")), ZERO
     total = _amount(item.get("total_amount"))
     tax = _amount(item.get("tax_amount"))
     deductible = item.get("document_type") in settings.VOUCHER_DEDUCTIBLE_DOCUMENT_TYPES
@@ -132,7 +136,7 @@ def _voucher(claim_id: int, items: list[dict[str, Any]]) -> list[VoucherLine]:
                 account_name=account["name"],
                 debit=debit,
                 credit=credit,
-                currency=first.get("currency") or "CNY",
+                currency=first.get("claim_currency") or first.get("currency") or "CNY",
                 employee=first["employee"],
                 employee_name=name,
                 attachments=len(items),

@@ -296,3 +296,22 @@ def test_finance_staff_can_add_a_rate_in_the_admin_and_bad_ones_are_refused(org)
     good = browser.post(url, {**form, "rate": "1.5432", "source": "BNM"})
     assert good.status_code == 302
     assert ExchangeRate.objects.get().rate == Decimal("1.5432")
+
+
+def test_the_voucher_books_a_mixed_claim_in_the_claims_currency(org):
+    # Given a finance-approved CNY claim with a CNY invoice and a converted MYR receipt
+    add_rate(org.finance, "MYR/CNY", "1.5432", days_ago(20))
+    claim = mixed_claim(org)
+    workflow.claim_submit(actor=org.employee, claim_id=claim.pk)
+    workflow.claim_approve(actor=org.manager, claim_id=claim.pk)
+    workflow.claim_approve(actor=org.finance, claim_id=claim.pk)
+    items = client_for(org.finance).get("/api/v1/exports/approved/").json()["items"]
+    # When the voucher is built
+    from reimbursements.exports.voucher import build_vouchers
+
+    lines = build_vouchers(items)
+    # Then it balances in CNY at the converted total, never adding MYR as CNY
+    credit = sum(line.credit for line in lines)
+    debit = sum(line.debit for line in lines)
+    assert credit == debit == Decimal("172.99")
+    assert {line.currency for line in lines} == {"CNY"}
