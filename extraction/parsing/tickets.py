@@ -291,12 +291,36 @@ def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
     found: list[tuple[Decimal, float]] = []
     for box in layout.boxes:
         # The amount may follow an unrecognised caption in its box (全价¥17.50).
-        flat = re.sub(r"^[\u4e00-\u9fff]{1,6}[:：]?(?=[¥￥\d])", "", box.flat)
+        caption = re.match(r"^[\u4e00-\u9fff]{1,6}[:：]?(?=[¥￥\d])", box.flat)
+        flat = box.flat[caption.end() :] if caption else box.flat
         match = _MARKED_MONEY.fullmatch(flat) if not box.seal else None
         amount = parse_money(match.group(1) or match.group(2)) if match else None
-        if amount is not None:
+        if amount is not None and not _meter_reading(layout, box, caption):
             found.append((amount, box.score * 0.7))
     return max(found, key=lambda pair: pair[0]) if found else None
+
+
+# A taxi meter's workings, printed in 元 too: never the fare.
+_METER_CAPTIONS = ("单价", "里程", "候时", "等候", "计时", "公里")
+
+
+def _meter_reading(layout: Layout, box: Box, caption: re.Match[str] | None) -> bool:
+    """The amount is the unit price, distance or waiting charge (its caption in its box,
+    or the nearest box on its left)."""
+    if caption is not None and any(word in caption.group(0) for word in _METER_CAPTIONS):
+        return True
+    left = [
+        b
+        for b in layout.boxes
+        if b is not box
+        and not b.seal
+        and b.right <= box.left + 0.5 * box.height
+        and b.v_overlap(box) > 0.5
+    ]
+    if not left:
+        return False
+    nearest = max(left, key=lambda b: b.right)
+    return any(word in nearest.flat for word in _METER_CAPTIONS)
 
 
 def _legal_company(text: str) -> str | None:

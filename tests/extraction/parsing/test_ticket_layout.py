@@ -403,3 +403,10 @@ def test_itinerary_without_an_amount_summing_the_others_keeps_its_total_caption(
     )
     # when parsed / then the value under 合计 is the total
     assert parse_lines(lines).fields.total_amount == Decimal("1310.00")
+
+
+def test_a_taxi_fare_lost_under_the_seal_is_not_replaced_by_the_unit_price() -> None:
+    # given a taxi receipt whose 金额 row was not read at all; the unit price is in 元
+    lines = taxi([("日期", "2025-01-05"), ("单价", "2.30元"), ("里程", "12.3km")])
+    # when parsed / then no fare is reported rather than the unit price
+    assert parse_lines(lines).fields.total_amount is None
