@@ -383,13 +383,13 @@ def render_train_e(rng: random.Random, family: TicketFamily) -> Rendered:
     sheet.label((680, 70), "电子发票（铁路电子客票）", 40, anchor="mm", letter_gap=2)
     sheet.hline(420, 940, 106, 2)
     header = [("发票号码：", number), ("开票日期：", cn_date(issued))]
-    hx, hy = (1000, 45) if not family.reordered else (220, 150)
+    hx, hy = (1000, 45) if not family.reordered else (220, 135)
     for index, (caption, value) in enumerate(header):
         y = hy + index * 42
         width = page.cap((hx, y), caption, 24)
         page.val((hx + max(width, 118) + 8, y), value, 24, shift=False)
-    body = 300 if family.reordered else 170
-    buyer_top = 180 if family.reordered else 640
+    body = 330 if family.reordered else 170
+    buyer_top = 215 if family.reordered else 640
     page.val((150, body + 30), f"{start}站", 46, shift=False)
     page.val((750, body + 20), train, 40, anchor="mm", shift=False)
     page.val((1350, body + 30), f"{end}站", 46, anchor="rm", shift=False)
