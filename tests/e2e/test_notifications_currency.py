@@ -150,3 +150,10 @@ def test_finance_adds_a_rate_and_a_mixed_currency_claim_converts(open_as, artifa
     expect(line).to_contain_text("CNY 72.99")
     expect(emma.locator(".doc-list").first).to_contain_text("MYR 47.30")
     artifacts(emma, "19-8-claim-converted")
+    # And once submitted, her manager reviews it with the same conversion shown
+    emma.click("[data-testid=submit-claim]")
+    expect(emma.locator("[data-testid=claim-status]")).to_have_attribute("data-status", "submitted")
+    adam = open_as("adam")
+    adam.goto(f"{adam.url.split('#')[0]}#/review/{claim.pk}")
+    expect(adam.locator("[data-testid=conversion]")).to_contain_text("BNM reference rate")
+    expect(adam.locator(".review-head .total")).to_have_text("CNY 172.99")
