@@ -99,6 +99,9 @@ from extraction.schema import (
     warning_params,
 )
 
+# What extraction.pii puts in place of a personal number's characters.
+MASKED = "*"
+
 # --- warning codes -----------------------------------------------------------------------
 
 USCC_CHECKSUM = "uscc_checksum"
@@ -649,7 +652,9 @@ def _check_currency(run: _Run) -> None:
 
 def _check_tax_id(run: _Run, name: str) -> None:
     value = getattr(run.fields, name)
-    if not value:
+    if not value or MASKED in value:
+        # Absent, or a personal number (an individual buyer's resident ID) already masked
+        # by extraction.pii: nothing left to check, and no warning about the stars.
         return
     normalised = normalize_tax_id(value)
     setattr(run.fields, name, normalised)

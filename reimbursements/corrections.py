@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from extraction.pii import mask_tax_id, mask_text
+from extraction.pii import mask_tax_id, mask_text, mask_warning_contract
 from extraction.schema import (
     SCALAR_FIELDS,
     DocumentType,
@@ -110,8 +110,11 @@ class InvalidValue(ServiceError):
 # --- value parsing ----------------------------------------------------------------------
 
 
-def parse_value(field: str, value: Any) -> tuple[Any, Any]:
-    """(value in the contract JSON, value for the column) or InvalidValue."""
+def parse_value(field: str, value: Any, *, mask: bool = True) -> tuple[Any, Any]:
+    """(value in the contract JSON, value for the column) or InvalidValue.
+
+    ``mask=False``: the value as typed, personal numbers included -- only for the
+    cross-checks of this edit, never stored."""
     if field == "line_items":
         raise InvalidValue(field, gettext("line items cannot be edited here."))
     kind = EDITABLE_FIELDS.get(field)
@@ -136,7 +139,7 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         if not re.fullmatch(r"[0-9A-Z]{6,32}", code):
             raise InvalidValue(field, gettext("a tax ID has 6-32 letters and digits."))
         # A company's code stays readable; a resident ID, card or phone typed here does not.
-        code = mask_tax_id(code)
+        code = mask_tax_id(code) if mask else code
         return code, code
     if kind.kind in {"digits", "code"}:
         code = re.sub(r"\s+", "", text).upper()
@@ -161,7 +164,7 @@ def parse_value(field: str, value: Any) -> tuple[Any, Any]:
         raise InvalidValue(field, gettext("at most %(max)d characters.") % {"max": kind.max_length})
     # Names and words are free text: a personal number typed there is masked as the same
     # number read from the image would be. Codes and amounts above are business numbers.
-    text = mask_text(text)
+    text = mask_text(text) if mask else text
     return text, text
 
 
@@ -252,7 +255,14 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     extraction.confidence = confidence
     corrected = set(extraction.corrections.values_list("field", flat=True)) | {field}
     result = stored_result(extraction)
+    # The checks see what the person typed (a resident ID as a buyer's tax ID is valid),
+    # not its masked copy; their warnings are masked before they are stored.
+    typed, _column = parse_value(field, value, mask=False)
+    if typed != json_value:
+        setattr(result.fields, field, typed)
     extraction.warnings = refreshed_warnings(extraction, result, corrected=corrected)
+    if typed != json_value:
+        setattr(result.fields, field, json_value)
     old_key = extraction.business_key
     extraction.business_key = _business_key(result, default=old_key)
     if extraction.business_key != old_key:
@@ -405,7 +415,7 @@ def refreshed_warnings(
                     warning_params({"value": theirs}),
                 )
             )
-    return kept + [w.to_contract() for w in fresh]
+    return kept + [mask_warning_contract(w.to_contract()) for w in fresh]
 
 
 def _business_key(result: ExtractionResult, *, default: str) -> str:

@@ -284,10 +284,11 @@ def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
 
 
 def mask_result(result: ExtractionResult) -> ExtractionResult:
-    """A copy with every text field passed through the PII masker (USCCs stay readable)."""
+    """A copy with every text field and warning passed through the PII masker (USCCs
+    stay readable)."""
     import dataclasses
 
-    from extraction.pii import mask_tax_id, mask_text
+    from extraction.pii import mask_tax_id, mask_text, mask_warning
 
     def masked(value: str | None) -> str | None:
         return mask_text(value) if value else value
@@ -305,7 +306,12 @@ def mask_result(result: ExtractionResult) -> ExtractionResult:
         buyer_tax_id=masked_tax_id(f.buyer_tax_id),
         line_items=items,
     )
-    return result.replace(fields=fields, raw_output=mask_text(result.raw_output))
+    return result.replace(
+        fields=fields,
+        raw_output=mask_text(result.raw_output),
+        # Checks ran on the values as read: a warning may quote a buyer's resident ID.
+        warnings=[mask_warning(warning) for warning in result.warnings],
+    )
 
 
 def business_key(result: ExtractionResult) -> str:

@@ -3,7 +3,14 @@ in text and in document images (via OCR boxes). Pure Python, no Django."""
 
 from extraction.pii.detect import PiiKind, PiiMatch, contains_pii, detect
 from extraction.pii.image import MaskReport, Region, mask_document_image, mask_image, pii_regions
-from extraction.pii.text import apply_masks, mask_tax_id, mask_text, mask_value
+from extraction.pii.text import (
+    apply_masks,
+    mask_tax_id,
+    mask_text,
+    mask_value,
+    mask_warning,
+    mask_warning_contract,
+)
 
 __all__ = [
     "MaskReport",
@@ -18,5 +25,7 @@ __all__ = [
     "mask_tax_id",
     "mask_text",
     "mask_value",
+    "mask_warning",
+    "mask_warning_contract",
     "pii_regions",
 ]

@@ -9,9 +9,14 @@ detector needs, and everything outside the matches is left untouched.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
 from extraction.checksums import resident_id_is_valid, uscc_is_valid
 from extraction.parsing.normalize import nfkc
 from extraction.pii.detect import PiiKind, PiiMatch, detect
+from extraction.schema import ValidationWarning
 
 MASK_CHAR = "*"
 # Read as if it followed a tax-ID label: the detectors then keep what a tax ID may look
@@ -77,3 +82,57 @@ def _star(value: str, keep: int) -> str:
     positions = [i for i, c in enumerate(value) if c.isalnum()]
     hide = set(positions[: len(positions) - keep] if keep else positions)
     return "".join(MASK_CHAR if i in hide else c for i, c in enumerate(value))
+
+
+# A buyer may be a person, identified by their resident ID: in a warning about this field
+# an ID-shaped number is masked even with a wrong check character (a misread of the ID).
+PERSONAL_ID_FIELDS = frozenset({"buyer_tax_id"})
+_ID_LABEL = "身份证号 "
+
+
+def _masked_param(field: str | None, value: str) -> str:
+    if field in PERSONAL_ID_FIELDS:
+        offset = len(_ID_LABEL)
+        matches = [
+            PiiMatch(m.kind, m.start - offset, m.end - offset, m.value)
+            for m in detect(_ID_LABEL + value)
+            if m.start >= offset
+        ]
+        value = apply_masks(value, matches)
+    return mask_text(value)
+
+
+def _masked(
+    message: str, field: str | None, params: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if not isinstance(value, str):
+            out[name] = value
+            continue
+        masked = _masked_param(field, value)
+        if masked != value and value:
+            message = message.replace(value, masked)
+        out[name] = masked
+    return mask_text(message), out
+
+
+def mask_warning(warning: ValidationWarning) -> ValidationWarning:
+    """A warning whose message and parameters name no personal number: checks run on the
+    values as read (a QR code, an e-invoice's XML, a person's typing), before masking."""
+    message, params = _masked(warning.message, warning.field, dict(warning.params))
+    return dataclasses.replace(warning, message=message, params=tuple(params.items()))
+
+
+def mask_warning_contract(warning: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`mask_warning` for a warning as stored (its contract dict)."""
+    out = dict(warning)
+    params = out.get("params")
+    field = out.get("field") if isinstance(out.get("field"), str) else None
+    message, masked = _masked(
+        str(out.get("message") or ""), field, params if isinstance(params, Mapping) else {}
+    )
+    out["message"] = message
+    if isinstance(params, Mapping):
+        out["params"] = masked
+    return out
