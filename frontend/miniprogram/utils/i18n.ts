@@ -176,6 +176,9 @@ const zhCN = {
 
   claim_title: '报销单详情',
   claim_total: '合计',
+  claim_conversions: '币种折算',
+  claim_rate_line: '{amount} × {rate}（{date} 汇率，{source}）= {converted}',
+  claim_no_rate: '{amount}：开票日当日或之前没有 {from} → {to} 汇率，未计入合计，财务添加前无法提交',
   claim_documents: '票据',
   claim_no_documents: '还没有票据',
   claim_add_existing: '添加已有票据',
@@ -413,6 +416,9 @@ const en: Messages = {
 
   claim_title: 'Claim',
   claim_total: 'Total',
+  claim_conversions: 'Currency conversion',
+  claim_rate_line: '{amount} × {rate} (rate of {date}, {source}) = {converted}',
+  claim_no_rate: '{amount}: no {from} → {to} rate on or before its date; not in the total, and the claim cannot be submitted until finance adds one',
   claim_documents: 'Invoices',
   claim_no_documents: 'No invoices yet',
   claim_add_existing: 'Add an uploaded invoice',

@@ -30,6 +30,8 @@ export interface User {
 
 export interface Me extends User {
   scanning_available: boolean;
+  /** The language the server speaks to this user ('zh-hans', 'en'; '' follows the app). */
+  language?: string;
 }
 
 export interface ExtractionWarning {
@@ -141,6 +143,20 @@ export interface ClaimDto {
   documents: number[];
   events: ClaimEvent[];
   created_at: string;
+  /** Each counted invoice in the claim's currency (rate, its date and source when foreign). */
+  conversions?: ConversionDto[];
+}
+
+export interface ConversionDto {
+  document: number;
+  amount: string | null;
+  currency: string;
+  claim_currency: string;
+  rate: string | null;
+  rate_date: string | null;
+  rate_source: string | null;
+  converted_amount: string | null;
+  missing_rate: boolean;
 }
 
 /** One entry of the in-app inbox (text rendered by the server in the user's language). */

@@ -23,10 +23,12 @@ import type { ClaimDto } from '../../utils/types';
 import { DocumentRow, documentRow } from '../documents/logic';
 import {
   ClaimView,
+  ConversionLine,
   TimelineEntry,
   addableDocuments,
   buildTimeline,
   claimView,
+  conversionLines,
   mapWithLimit,
 } from './logic';
 
@@ -38,6 +40,7 @@ Component({
     error: '',
     view: null as ClaimView | null,
     docRows: [] as DocumentRow[],
+    conversions: [] as ConversionLine[],
     timeline: [] as TimelineEntry[],
     submitting: false,
     submitError: '',
@@ -92,6 +95,7 @@ Component({
         loaded: true,
         error: '',
         view: claimView(claim),
+        conversions: conversionLines(claim.conversions),
         docRows,
         timeline: buildTimeline(claim.events ?? []),
       });

@@ -1,8 +1,8 @@
 /** Claim detail: its documents, the status timeline and what the employee may do next. */
 import { formatDateTime, formatMoney } from '../../utils/format';
-import { Lang, getLanguage, tOr } from '../../utils/i18n';
+import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
 import { Tone, claimStatusLabel, claimStatusTone, isClaimEditable } from '../../utils/status';
-import type { ClaimDto, ClaimEvent, DocumentDto } from '../../utils/types';
+import type { ClaimDto, ClaimEvent, ConversionDto, DocumentDto } from '../../utils/types';
 
 export interface TimelineEntry {
   key: string;
@@ -87,4 +87,36 @@ export async function mapWithLimit<T, R>(
   const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, () => worker());
   await Promise.all(workers);
   return results;
+}
+
+export interface ConversionLine {
+  key: string;
+  text: string;
+  missing: boolean;
+}
+
+/** How each document in another currency counts in the claim total (or why it does not). */
+export function conversionLines(
+  conversions: ConversionDto[] | undefined,
+  lang: Lang = getLanguage(),
+): ConversionLine[] {
+  return (conversions ?? [])
+    .filter((c) => c.currency !== c.claim_currency)
+    .map((c) => {
+      const amount = formatMoney(c.amount ?? '', c.currency);
+      const text = c.missing_rate
+        ? t('claim_no_rate', { amount, from: c.currency, to: c.claim_currency }, lang)
+        : t(
+            'claim_rate_line',
+            {
+              amount,
+              rate: c.rate ?? '',
+              date: c.rate_date ?? '',
+              source: c.rate_source ?? '',
+              converted: formatMoney(c.converted_amount ?? '', c.claim_currency),
+            },
+            lang,
+          );
+      return { key: `c${c.document}`, text, missing: c.missing_rate };
+    });
 }
