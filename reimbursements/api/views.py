@@ -211,6 +211,15 @@ class MeView(ScanningHeaderMixin, APIView):
         request.LANGUAGE_CODE = language
         return Response(UserSerializer(user).data)
 
+    @extend_schema(
+        request=MeUpdateSerializer,
+        responses=UserSerializer,
+        description="Saves the user's language, like PATCH, for clients that cannot send "
+        "PATCH (the mini-program's wx.request).",
+    )
+    def put(self, request: Request) -> Response:
+        return self.patch(request)
+
 
 @extend_schema_view(
     get=extend_schema(

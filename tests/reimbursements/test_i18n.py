@@ -119,6 +119,14 @@ def test_me_shows_and_saves_the_language(org):
     assert client.get("/api/v1/me/").json()["language"] == "zh-hans"
 
 
+def test_the_mini_program_saves_the_language_with_put(org):
+    # wx.request cannot send PATCH: PUT does the same, with the token
+    client = token_client(org.employee)
+    response = client.put("/api/v1/me/", {"language": "zh-hans"}, format="json", **EN)
+    assert response.status_code == 200 and response["Content-Language"] == "zh-hans"
+    assert client.get("/api/v1/me/", **EN).json()["language"] == "zh-hans"
+
+
 @pytest.mark.parametrize(("headers", "expected"), [(EN, "Language"), (ZH, "语言")])
 def test_an_unsupported_language_is_a_400_naming_the_setting(org, headers, expected):
     response = session_client(org.employee).patch(

@@ -334,6 +334,14 @@ export function fetchMe(): Promise<Me> {
   return request<Me>('me/');
 }
 
+/**
+ * Saves the user's language on the server: its messages (upload refusals, warnings,
+ * policy problems) then come in it on every device. PUT: wx.request cannot PATCH.
+ */
+export function saveLanguage(lang: 'zh-CN' | 'en'): Promise<Me> {
+  return request<Me>('me/', { method: 'PUT', data: { language: lang === 'en' ? 'en' : 'zh-hans' } });
+}
+
 export function listDocuments(page = 1): Promise<Paginated<DocumentDto>> {
   return request<Paginated<DocumentDto>>('documents/', { query: { page } });
 }

@@ -1,4 +1,4 @@
-import { LOGIN_PAGE, clearToken, errorMessage, fetchMe, signOut } from '../../utils/api';
+import { LOGIN_PAGE, clearToken, errorMessage, fetchMe, isSignedIn, saveLanguage, signOut } from '../../utils/api';
 import { canOverrideBaseUrl, getBaseUrl, setBaseUrlOverride } from '../../utils/config';
 import { LANGUAGES, Lang, getLanguage, messages, setLanguage, t, tOr } from '../../utils/i18n';
 import { refreshBadge } from '../../utils/badge';
@@ -61,6 +61,8 @@ Component({
       const lang = e.currentTarget.dataset.lang as Lang;
       if (!LANGUAGES.includes(lang)) return;
       setLanguage(lang);
+      // The server's own messages follow the choice too (fire and forget: offline is fine).
+      if (isSignedIn()) saveLanguage(lang).catch(() => undefined);
       this.refreshTexts();
       return this.load(); // role and scanning texts are translated too
     },

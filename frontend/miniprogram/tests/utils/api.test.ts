@@ -11,6 +11,7 @@ import {
   listDocuments,
   loginWithPassword,
   loginWithWechat,
+  saveLanguage,
   setToken,
   signOut,
   submitClaim,
@@ -103,6 +104,18 @@ describe('request building', () => {
       field: 'total_amount',
       value: '12.30',
     });
+  });
+
+  test('saves the language on the server with PUT, in its language code', async () => {
+    // given a signed-in user
+    setToken('tok');
+    server.on('PUT', '/api/v1/me/', { body: { id: 1, username: 'li', language: 'zh-hans' } });
+
+    // when they choose Chinese
+    await saveLanguage('zh-CN');
+
+    // then the server is told zh-hans, the code its catalogue uses
+    expect(server.requestsTo('PUT', '/api/v1/me/')[0].json).toEqual({ language: 'zh-hans' });
   });
 
   test('accepts an unpaginated claims list', async () => {
