@@ -56,7 +56,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make ``tests.synth`` importable
     sys.path.insert(0, str(REPO))
 
-from bench import machine  # noqa: E402
+from bench import machine, reliability  # noqa: E402
 from bench import qr as bench_qr  # noqa: E402
 from bench import straight_through as bench_stp  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
@@ -997,7 +997,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for suite in suites:
         files = [s.file for s in samples if s.suite == suite]
         print(f"{suite}: {len(files)} files")
-        run = run_cli(files, python=args.python, batch_size=args.batch_size)
+        # --evidence: agreeing readings and passed cross-checks, as the review rule sees them
+        run = run_cli(files, python=args.python, batch_size=args.batch_size, extra=("--evidence",))
         predictions.update(run.predictions)
         runs[suite] = {
             "files": len(files),
@@ -1009,6 +1010,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = score(samples, predictions)
     report["qr"], qr_readings = _qr_report(samples, predictions, args) if samples else ({}, {})
     report["straight_through"] = bench_stp.report(samples, predictions, qr_readings, normalise)
+    report["reliability"] = reliability.report(samples, predictions, normalise)
     targets = evaluate_targets(report)
     report["targets"] = [
         {"name": t.name, "value": t.value, "threshold": t.threshold, "met": t.met} for t in targets
@@ -1023,6 +1025,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_summary(report, targets))
     print("\n".join(bench_qr.format_summary(report["qr"])))
     print("\n".join(bench_stp.format_summary(report["straight_through"])))
+    print("\n".join(reliability.format_summary(report["reliability"])))
     print(f"\nfull report: {args.out}")
     if samples and not predictions:
         print("the extract CLI produced no result at all", file=sys.stderr)

@@ -10,9 +10,9 @@ worker applies before a document becomes ``extracted`` or ``needs_review``), on:
 
 Reported per kind: documents, straight through, and among those the silent errors -- a
 key field (date, seller, seller tax ID, total) that differs from the truth while nobody
-was asked to look -- with the reasons that sent the others to review. The CLI contract
-has no ``agreeing`` map, so agreement between readings is not counted here: the rule can
-only be stricter than the worker's.
+was asked to look -- with the reasons that sent the others to review. The benchmark runs
+the CLI with ``--evidence`` (agreeing readings, the cross-checks each value passed), so the
+rule judges as the worker does; answers without it can only be judged more strictly.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def decide(record: dict[str, Any]) -> list[str]:
         sources=record.get("sources") or {},
         agreeing=record.get("agreeing") or {},
         duplicate=False,
+        evidence=record.get("evidence") or {},
     )
 
 

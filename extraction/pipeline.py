@@ -11,7 +11,7 @@ import time
 
 from PIL import Image
 
-from extraction import images, preprocess, validation
+from extraction import calibration, images, preprocess, validation
 from extraction.engines.base import EngineContext, PreparedDocument, registry
 from extraction.machine import MachineReading, files, merge, qr
 from extraction.pdf import is_pdf, load_pdf
@@ -141,7 +141,8 @@ def extract(
     if not already:
         raw = merge.overlay(raw, document.machine, hinted_type=bool(document.document_type_hint))
     result = raw if already else validation.validate(raw, ocr_confidence=raw.confidence)
-    result = merge.attribute(result)
+    # Confidence is reported as a measured probability (extraction.calibration).
+    result = calibration.calibrate(merge.attribute(result))
     # Every stage before the engine (prepare, the PII mask, ...) counts in the total; the
     # engine's own stages (ocr, parse, and validate when it validates itself) are inside
     # engine_ms, so they are not added twice.
@@ -159,7 +160,7 @@ def extract(
 def _from_complete_reading(document: PreparedDocument, reading: MachineReading) -> ExtractionResult:
     started = time.perf_counter()
     raw = merge.result_from_reading(reading, hint=document.document_type_hint)
-    result = merge.attribute(validation.validate(raw))
+    result = calibration.calibrate(merge.attribute(validation.validate(raw)))
     timings = dict(document.timings)
     timings["validate"] = (time.perf_counter() - started) * 1000
     timings["total"] = sum(ms for stage, ms in timings.items() if stage != "total")

@@ -13,7 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from extraction.calibration import FieldEvidence
 
 CENT = Decimal("0.01")
 
@@ -182,6 +185,9 @@ class ExtractionResult:
     # Field name -> other, independent sources that read the same value (the print
     # against the QR code, OCR against the model): such a field counts as verified.
     agreeing: dict[str, list[FieldSource]] = field(default_factory=dict)
+    # Field name -> how validation found its value supported (``extraction.calibration``
+    # turns it into the reported confidence); not part of the contract.
+    evidence: dict[str, FieldEvidence] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         return {

@@ -79,6 +79,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from extraction import calibration
 from extraction.checksums import (
     USCC_ALPHABET,
     resident_id_is_valid,
@@ -540,6 +541,9 @@ class _Run:
     support: dict[str, list[float]] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     repaired: set[str] = field(default_factory=set)
+    # Cross-checks (``calibration`` names) each field passed, and fields computed from others.
+    checks: dict[str, set[str]] = field(default_factory=dict)
+    computed: set[str] = field(default_factory=set)
     # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
     exact: frozenset[str] = frozenset()
 
@@ -559,9 +563,29 @@ class _Run:
         for target in penalise:
             self.failed[target] = self.failed.get(target, 0) + 1
 
-    def supports(self, strength: float, *names: str) -> None:
+    def supports(self, strength: float, *names: str, check: str) -> None:
         for name in names:
             self.support.setdefault(name, []).append(strength)
+            self.checks.setdefault(name, set()).add(check)
+
+    def evidence(self, confidence: Mapping[str, float]) -> dict[str, calibration.FieldEvidence]:
+        """What supports each present field (``confidence``: this run's heuristic scores)."""
+        kind = calibration.document_kind(self.document_type.value)
+        machine = calibration.ORIGIN_MACHINE
+        return {
+            name: calibration.FieldEvidence(
+                field=name,
+                origin=machine if name in self.exact else calibration.ORIGIN_READ,
+                raw=round(_raw(self, name), 4),
+                checks=tuple(sorted(self.checks.get(name, ()))),
+                failed=self.failed.get(name, 0),
+                repaired=name in self.repaired,
+                computed=name in self.computed,
+                kind=kind,
+                heuristic=round(confidence.get(name, 0.0), 4),
+            )
+            for name in self.fields.present()
+        }
 
     def confidence(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -618,11 +642,13 @@ def validate(
     _check_formats(run)
     _check_required(run)
     _check_sanity(run)
+    confidence = run.confidence()
     return result.replace(
         fields=fields,
-        confidence=run.confidence(),
+        confidence=confidence,
         warnings=run.warnings,
         timings=dict(result.timings),
+        evidence=run.evidence(confidence),
     )
 
 
@@ -660,17 +686,17 @@ def _check_tax_id(run: _Run, name: str) -> None:
     setattr(run.fields, name, normalised)
     kind = tax_id_kind(normalised)
     if kind == "uscc":
-        run.supports(CHECKSUM_SUPPORT, name)
+        run.supports(CHECKSUM_SUPPORT, name, check=calibration.CHECKSUM)
         return
     if kind == "personal_id":
-        run.supports(PERSONAL_ID_SUPPORT, name)
+        run.supports(PERSONAL_ID_SUPPORT, name, check=calibration.CHECKSUM)
         return
     if kind == "legacy":
         return
     repaired = None if name in run.exact else uscc_repair(normalised)
     if repaired is not None:
         setattr(run.fields, name, repaired)
-        run.supports(CHECKSUM_SUPPORT, name)
+        run.supports(CHECKSUM_SUPPORT, name, check=calibration.CHECKSUM)
         run.repaired.add(name)
         changes = ", ".join(
             f"position {i + 1} {a}->{b}"
@@ -732,7 +758,7 @@ def _check_total_words(run: _Run) -> None:
         run.raw["total_amount"] = _raw(run, "total_in_words")
         return
     if total == words_value:
-        run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words")
+        run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words", check=calibration.WORDS)
         return
     written = f"大写 {fields.total_in_words!r} (= {words_value})"
     if (
@@ -742,7 +768,7 @@ def _check_total_words(run: _Run) -> None:
     ):
         fields.total_amount = words_value
         run.repaired.add("total_amount")
-        run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words")
+        run.supports(CROSS_CHECK_SUPPORT, "total_amount", "total_in_words", check=calibration.WORDS)
         run.warn(
             TOTAL_REPAIRED,
             "total_amount",
@@ -793,7 +819,13 @@ def _check_arithmetic(run: _Run) -> None:
     if all(known):
         assert amount is not None and tax is not None and total is not None
         if _close(amount + tax, total):
-            run.supports(CROSS_CHECK_SUPPORT, "amount_excluding_tax", "tax_amount", "total_amount")
+            run.supports(
+                CROSS_CHECK_SUPPORT,
+                "amount_excluding_tax",
+                "tax_amount",
+                "total_amount",
+                check=calibration.ARITHMETIC,
+            )
         elif run.document_type not in LOOSE_SUM_TYPES:
             run.warn(
                 ARITHMETIC_MISMATCH,
@@ -831,6 +863,7 @@ def _fill(run: _Run, name: str, value: Decimal, sources: tuple[str, str]) -> Non
         return  # a negative tax on a positive invoice means a misread, not a fact
     setattr(run.fields, name, value.quantize(CENT))
     run.raw[name] = min(_raw(run, source) for source in sources) * COMPUTED_FACTOR
+    run.computed.add(name)
 
 
 def _check_line_items(run: _Run, *, check_rates: bool) -> None:
@@ -846,7 +879,7 @@ def _check_line_items(run: _Run, *, check_rates: bool) -> None:
     if fields.amount_excluding_tax is not None and all(a is not None for a in amounts):
         line_sum = sum((a for a in amounts if a is not None), Decimal(0))
         if _close(line_sum, fields.amount_excluding_tax):
-            run.supports(CROSS_CHECK_SUPPORT, "amount_excluding_tax")
+            run.supports(CROSS_CHECK_SUPPORT, "amount_excluding_tax", check=calibration.LINES)
         elif strict:
             run.warn(
                 LINE_ITEMS_MISMATCH,
@@ -866,7 +899,7 @@ def _check_line_items(run: _Run, *, check_rates: bool) -> None:
         # Each line's tax is rounded on its own, so the total may differ by 0.01 a line.
         tolerance = ARITHMETIC_TOLERANCE * len(items)
         if abs(tax_sum - fields.tax_amount) <= tolerance:
-            run.supports(CROSS_CHECK_SUPPORT, "tax_amount")
+            run.supports(CROSS_CHECK_SUPPORT, "tax_amount", check=calibration.LINES)
         elif strict:
             run.warn(
                 LINE_ITEMS_MISMATCH,
@@ -1016,7 +1049,7 @@ def _check_formats(run: _Run) -> None:
                 params={"variant": "digit_type", "value": value, "kind": kind},
             )
         else:
-            run.supports(FORMAT_SUPPORT, name)
+            run.supports(FORMAT_SUPPORT, name, check=calibration.FORMAT)
 
 
 def _length_hint(name: str, value: str) -> str:
@@ -1142,7 +1175,7 @@ def _check_line_items_total(run: _Run) -> None:
     gross = sum((item.amount or Decimal(0)) + (item.tax_amount or Decimal(0)) for item in items)
     tolerance = ARITHMETIC_TOLERANCE * len(items)
     if abs(gross - fields.total_amount) <= tolerance:
-        run.supports(CROSS_CHECK_SUPPORT, "total_amount")
+        run.supports(CROSS_CHECK_SUPPORT, "total_amount", check=calibration.LINES)
         return
     run.warn(
         LINE_ITEMS_MISMATCH,

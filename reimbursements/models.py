@@ -278,6 +278,9 @@ class Extraction(models.Model):
     # Field name -> the other sources that read the same value (a second, independent
     # reading makes the field verified); a person's edit removes the field's entry.
     agreeing = models.JSONField(default=dict, blank=True)
+    # Field name -> what supports the value (extraction.calibration.FieldEvidence as a
+    # dict: cross-checks passed, failed, repaired...): the review rule and its reasons.
+    evidence = models.JSONField(default=dict, blank=True)
     confidence = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
     raw_output = models.TextField(blank=True)  # PII-masked before it is stored

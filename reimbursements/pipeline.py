@@ -24,6 +24,7 @@ from django.utils import timezone
 from extraction import review
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.machine import READER_VERSION
+from extraction.calibration import calibrate
 from extraction.provenance import agreeing_sources, with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
@@ -80,9 +81,9 @@ def choice_for(mime_type: str | None) -> EngineChoice:
 
 
 def cache_key(sha256: str, choice: EngineChoice) -> str:
-    # v4: entries hold the Extraction row's (masked) columns, per-field sources and
-    # agreeing readings included.
-    return f"extraction:v4:{sha256}:{choice.name}:{choice.fingerprint}"
+    # v5: entries hold the Extraction row's (masked) columns, per-field sources, agreeing
+    # readings and evidence (what the straight-through rule needs) included.
+    return f"extraction:v5:{sha256}:{choice.name}:{choice.fingerprint}"
 
 
 def engine_instance(choice: EngineChoice) -> Any:
@@ -252,7 +253,8 @@ def store_extraction(
 
 def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
     """The Extraction row's values for a result, personal numbers masked (last 4 kept)."""
-    result = with_default_sources(mask_result(result))
+    # Every engine's path ends here: confidence as a measured probability (idempotent).
+    result = calibrate(with_default_sources(mask_result(result)))
     contract = result.to_contract()
     fields = result.fields
     return {
@@ -276,6 +278,7 @@ def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
         "fields": contract["fields"],
         "sources": contract["sources"],
         "agreeing": agreeing_sources(result),
+        "evidence": {name: found.to_dict() for name, found in sorted(result.evidence.items())},
         "confidence": contract["confidence"],
         "warnings": contract["warnings"],
         "raw_output": result.raw_output,
@@ -348,6 +351,7 @@ def _finish(document_id: int) -> str:
                 "confidence": extraction.confidence,
                 "sources": extraction.sources,
                 "agreeing": extraction.agreeing,
+                "evidence": extraction.evidence,
             },
             duplicate=document.duplicate_of_id is not None,
         )
@@ -399,6 +403,7 @@ def review_needed(columns: dict[str, Any], *, duplicate: bool) -> bool:
         sources=columns.get("sources") or {},
         agreeing=columns.get("agreeing") or {},
         duplicate=duplicate,
+        evidence=columns.get("evidence") or {},
     )
 
 

@@ -24,6 +24,12 @@ def _answer(**fields: Any) -> dict[str, Any]:
         "sources": dict.fromkeys(TRUTH, "ocr") | {"issue_date": "qr"},
         "confidence": dict(SURE),
         "warnings": [],
+        # the seller read alike by a second engine; tax ID and total passed their checks
+        "agreeing": {"seller_name": ["vlm"]},
+        "evidence": {
+            "seller_tax_id": {"checks": ["checksum"], "failed": 0},
+            "total_amount": {"checks": ["arithmetic"], "failed": 0},
+        },
     }
 
 

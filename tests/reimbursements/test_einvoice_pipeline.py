@@ -152,7 +152,7 @@ def test_an_einvoice_result_is_cached_by_its_reader_not_the_engine(make_user, se
     assert again["extraction"]["from_cache"] is True
     assert again["extraction"]["engine"] == "ofd"
     sha = Document.objects.get(pk=first["id"]).sha256
-    assert f"extraction:v4:{sha}:ofd:{READER_VERSION}" == pipeline.cache_key(
+    assert f"extraction:v5:{sha}:ofd:{READER_VERSION}" == pipeline.cache_key(
         sha, pipeline.choice_for("application/ofd")
     )
 

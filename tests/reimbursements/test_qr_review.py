@@ -9,7 +9,7 @@ import pytest
 
 from extraction import validation
 from extraction.machine import merge, qr
-from extraction.schema import DocumentType, ExtractionResult, InvoiceFields
+from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
 from reimbursements import pipeline
 from reimbursements.models import Document, Extraction
 from reimbursements.pipeline import extraction_columns, review_needed
@@ -53,8 +53,9 @@ def test_printed_differs_from_qr_forces_review_even_when_every_field_is_sure() -
 
 @pytest.mark.django_db
 def test_an_old_e_invoice_whose_date_its_qr_code_gives_goes_straight_through() -> None:
-    # Given a confident OCR reading of a 2019 e-invoice, merged with its own QR code and
-    # validated years later (date_too_old: the tax office no longer answers for it)
+    # Given a confident OCR reading of a 2019 e-invoice (its seller name read alike by a
+    # second engine), merged with its own QR code and validated years later
+    # (date_too_old: the tax office no longer answers for it)
     fields = InvoiceFields(
         invoice_code="012001800311",
         invoice_number="33207675",
@@ -67,7 +68,11 @@ def test_an_old_e_invoice_whose_date_its_qr_code_gives_goes_straight_through() -
         check_code="76939056883466677916",
     )
     raw = ExtractionResult(
-        DocumentType.VAT_ELECTRONIC, fields, dict.fromkeys(fields.present(), 0.99), engine="ocr"
+        DocumentType.VAT_ELECTRONIC,
+        fields,
+        dict.fromkeys(fields.present(), 0.99),
+        engine="ocr",
+        agreeing={"seller_name": [FieldSource.VLM]},
     )
     reading = qr.parse_payload(E_INVOICE)
     assert reading is not None

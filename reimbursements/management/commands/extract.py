@@ -41,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-qr", action="store_true", help="do not read QR codes (to measure their cost)"
         )
+        parser.add_argument(
+            "--evidence",
+            action="store_true",
+            help="add each field's evidence and agreeing readings (to fit the calibration)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = options["engine"] or getattr(settings, "EXTRACTION_ENGINE", "auto") or "auto"
@@ -57,6 +62,7 @@ class Command(BaseCommand):
             jsonl=options["jsonl"],
             max_pdf_pages=getattr(settings, "PDF_MAX_PAGES", 20),
             read_qr=not options["no_qr"],
+            evidence=options["evidence"],
         )
         if status:
             sys.exit(status)

@@ -1,0 +1,87 @@
+"""The benchmark's reliability table and straight-through rates per set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench import reliability
+from bench.accuracy import Sample, normalise
+
+TRUTH = {
+    "issue_date": "2026-03-05",
+    "seller_name": "北京某某科技有限公司",
+    "seller_tax_id": "91110000600037341L",
+    "total_amount": "113.00",
+}
+CHECKED = {
+    "seller_tax_id": {"checks": ["checksum"], "failed": 0},
+    "total_amount": {"checks": ["arithmetic", "words"], "failed": 0},
+}
+
+
+def answer(confidence: float, *, agreed: bool, **fields: Any) -> dict[str, Any]:
+    return {
+        "document_type": "vat_special",
+        "fields": dict(TRUTH) | fields,
+        "sources": dict.fromkeys(TRUTH, "ocr"),
+        "confidence": dict.fromkeys(TRUTH | fields, confidence),
+        "warnings": [],
+        "agreeing": {"issue_date": ["vlm"], "seller_name": ["vlm"]} if agreed else {},
+        "evidence": CHECKED,
+    }
+
+
+def sample(name: str, suite: str = "cn", variant: str = "real") -> Sample:
+    return Sample(Path(name), suite, "vat_special", TRUTH, tuple(TRUTH), variant)
+
+
+def test_each_band_counts_its_fields_and_the_share_found_right() -> None:
+    # Given two answers at 0.99 (one with a wrong seller) and one at 0.6, all right
+    samples = [sample("a"), sample("b"), sample("c")]
+    predictions = {
+        Path("a"): answer(0.99, agreed=True),
+        Path("b"): answer(0.99, agreed=True, seller_name="北京某某购买方有限公司"),
+        Path("c"): answer(0.6, agreed=False),
+    }
+    # When reported
+    section = reliability.report(samples, predictions, normalise)
+    cn = section["cn"]
+    # Then the top band holds 8 fields, 7 right, and the [0.5,0.8) band 4 of 4
+    bands = {b["band"]: (b["right"], b["fields"]) for b in cn["bands"]}
+    assert bands["[0.97,1]"] == (7, 8)
+    assert bands["[0.5,0.8)"] == (4, 4)
+    assert cn["top"] == {"fields": 8, "right": 7, "share": 0.875}
+    # and the documents are judged by the product's rule: two go straight through (their
+    # date and seller read alike twice), one of them with a wrong seller nobody looks at
+    assert (cn["documents"], cn["straight_through"], cn["silent_errors"]) == (3, 2, 1)
+    assert cn["review_reasons"] == {"unverified:issue_date": 1, "unverified:seller_name": 1}
+    assert section["held out (pooled)"]["documents"] == 3
+
+
+def test_families_are_split_into_developed_and_held_out() -> None:
+    samples = [
+        sample("x", "families", "classic"),
+        sample("y", "families", "wide_columns"),
+        sample("z", "families", "taxi/thermal"),
+    ]
+    predictions = {Path(n): answer(0.95, agreed=False) for n in "xyz"}
+    section = reliability.report(samples, predictions, normalise)
+    assert section["families developed"]["documents"] == 1
+    assert section["families held out"]["documents"] == 2
+    assert section["developed (pooled)"]["documents"] == 1
+
+
+def test_a_value_where_the_truth_has_none_is_a_wrong_field() -> None:
+    record = answer(0.99, agreed=True, buyer_name="某某")
+    truth = Sample(
+        Path("a"), "cn", "vat_special", TRUTH | {"buyer_name": None}, (*TRUTH, "buyer_name")
+    )
+    rows = reliability.field_rows(truth, record, normalise, scored=truth.scored)
+    assert ("buyer_name", 0.99, False) in rows
+
+
+def test_the_summary_prints_one_row_per_set() -> None:
+    section = reliability.report([sample("a")], {Path("a"): answer(0.99, agreed=True)}, normalise)
+    lines = reliability.format_summary(section)
+    assert any(line.startswith("cn") and "100.0% (4)" in line for line in lines)

@@ -1,0 +1,162 @@
+"""Confidence as a measured probability: evidence, the fitted table, and calibrate()."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from extraction import calibration, validation
+from extraction.calibration import FieldEvidence, Table, calibrate, fit
+from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
+
+TODAY = dt.date(2026, 6, 1)
+USCC = "91110000600037341L"
+
+
+def vat_result(**changes: object) -> ExtractionResult:
+    fields = InvoiceFields(
+        invoice_code="1100094140",
+        invoice_number="87654321",
+        issue_date=dt.date(2026, 3, 5),
+        seller_name="北京某某科技有限公司",
+        seller_tax_id=USCC,
+        amount_excluding_tax=Decimal("100.00"),
+        tax_amount=Decimal("13.00"),
+        total_amount=Decimal("113.00"),
+        total_in_words="壹佰壹拾叁圆整",
+        currency="CNY",
+    )
+    for name, value in changes.items():
+        setattr(fields, name, value)
+    present = fields.present()
+    return ExtractionResult(
+        DocumentType.VAT_SPECIAL,
+        fields,
+        dict.fromkeys(present, 0.95),
+        engine="ocr",
+        sources=dict.fromkeys(present, FieldSource.OCR),
+    )
+
+
+def rows(evidence: FieldEvidence, right: int, wrong: int, group: str = "g") -> list:
+    return [(evidence, True, group)] * right + [(evidence, False, group)] * wrong
+
+
+NAME = FieldEvidence("seller_name", raw=0.99)
+TOTAL = FieldEvidence("total_amount", raw=0.99, checks=("arithmetic", "words"))
+
+
+# --- evidence recorded by validation ------------------------------------------------------
+
+
+def test_validation_records_which_checks_each_value_passed() -> None:
+    # Given an invoice whose tax ID, 大写 and arithmetic all check out
+    validated = validation.validate(vat_result(), today=TODAY)
+    # Then each field's evidence names the checks it passed, and the name has none
+    evidence = validated.evidence
+    assert evidence["total_amount"].checks == ("arithmetic", "words")
+    assert evidence["seller_tax_id"].checks == ("checksum",)
+    assert evidence["seller_name"].checks == ()
+    assert evidence["seller_name"].raw == 0.95
+    assert evidence["total_amount"].kind == "vat"
+    assert set(evidence) == set(validated.fields.present())
+
+
+def test_validation_records_failed_repaired_and_computed_values() -> None:
+    # Given a total that disagrees with its 大写 and the arithmetic, a tax ID with a
+    # look-alike misread, and no 税额 (computed from the other two)
+    wrong_total = vat_result(total_amount=Decimal("118.00"), seller_tax_id="9111O000600037341L")
+    no_tax = vat_result(tax_amount=None)
+    # When validated
+    first = validation.validate(wrong_total, today=TODAY).evidence
+    second = validation.validate(no_tax, today=TODAY).evidence
+    # Then the evidence says so
+    assert first["total_amount"].repaired  # set to the 大写 value that the arithmetic confirms
+    assert first["seller_tax_id"].repaired
+    assert second["tax_amount"].computed
+
+
+def test_a_failed_check_is_recorded_against_the_value() -> None:
+    result = vat_result(total_amount=Decimal("118.00"), total_in_words=None)
+    evidence = validation.validate(result, today=TODAY).evidence
+    assert evidence["total_amount"].failed == 1
+    assert calibration.tier(evidence["total_amount"]) == "failed"
+
+
+# --- the table ---------------------------------------------------------------------------
+
+
+def test_a_class_reports_the_share_of_its_values_found_right() -> None:
+    # Given 900 of 1000 unchecked names right and 999 of 1000 doubly checked totals
+    table = fit(rows(NAME, 900, 100) + rows(TOTAL, 999, 1))
+    # Then each class's probability is its measured share
+    assert abs(table.probability(NAME) - 0.9) < 0.01
+    assert table.probability(TOTAL) > 0.99
+
+
+def test_a_rare_class_borrows_from_its_parent_instead_of_claiming_certainty() -> None:
+    # Given three lucky readings of a rare kind, in a field group that is often wrong
+    rare = FieldEvidence("seller_name", raw=0.5, kind="ticket")
+    table = fit(rows(NAME, 60, 40) + rows(rare, 3, 0))
+    # Then it is not reported certain: it stays near what its field group measured
+    assert table.probability(rare) < 0.8
+
+
+def test_the_worst_developed_group_caps_a_class() -> None:
+    # Given names right 99% of the time in one family and 80% in another
+    table = fit(rows(NAME, 990, 10, "family:a") + rows(NAME, 80, 20, "family:b"))
+    # Then a name is not reported surer than the worst family found it
+    assert table.probability(NAME) < 0.85
+
+
+def test_machine_readable_values_are_certain_and_unknown_classes_are_not() -> None:
+    table = fit(rows(NAME, 90, 10))
+    assert table.probability(FieldEvidence("issue_date", origin="machine")) == 1.0
+    assert table.probability(FieldEvidence("check_code", raw=0.7)) < 0.95
+
+
+def test_a_table_survives_its_json_form() -> None:
+    table = fit(rows(NAME, 90, 10, "family:a") + rows(TOTAL, 50, 0), fitted_on=["synthetic"])
+    again = Table.from_json(table.to_json())
+    assert again.probability(NAME) == table.probability(NAME)
+    assert again.probability(TOTAL) == table.probability(TOTAL)
+    assert again.fitted_on == ["synthetic"]
+
+
+# --- calibrate -----------------------------------------------------------------------------
+
+
+def test_calibrate_reports_the_tables_probability_with_the_final_sources() -> None:
+    # Given a validated reading whose date a second engine read alike and whose number
+    # came from the QR code
+    table = fit(
+        rows(FieldEvidence("issue_date", raw=0.95), 80, 20)
+        + rows(FieldEvidence("issue_date", raw=0.95, agreeing=True), 200, 0)
+    )
+    validated = validation.validate(vat_result(), today=TODAY)
+    validated = validated.replace(
+        agreeing={"issue_date": [FieldSource.VLM]},
+        sources=validated.sources | {"invoice_number": FieldSource.QR},
+    )
+    # When calibrated
+    result = calibrate(validated, table)
+    # Then the agreement and the machine source are evidence too
+    assert result.evidence["issue_date"].agreeing
+    assert result.confidence["issue_date"] > 0.95
+    assert result.confidence["invoice_number"] == 1.0
+    # and the same date read once is reported at what such dates measured
+    alone = calibrate(validated.replace(agreeing={}), table)
+    assert abs(alone.confidence["issue_date"] - 0.8) < 0.05
+    # and calibrating twice changes nothing
+    assert calibrate(result, table).confidence == result.confidence
+
+
+def test_a_text_layer_value_is_its_own_class() -> None:
+    validated = validation.validate(vat_result(), today=TODAY)
+    text = validated.replace(sources=dict.fromkeys(validated.sources, FieldSource.PDF_TEXT))
+    assert calibrate(text, fit(rows(NAME, 9, 1))).evidence["seller_name"].origin == "text"
+
+
+def test_without_a_table_the_scores_stay_as_validation_left_them() -> None:
+    validated = validation.validate(vat_result(), today=TODAY)
+    assert calibrate(validated, Table()).confidence == validated.confidence
