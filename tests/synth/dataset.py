@@ -181,10 +181,15 @@ def plan_ticket_families(
 
 
 def generate_ticket(kind: str, seed: int, family: str = "classic") -> SynthDocument:
-    """One clean ticket of ``kind`` in layout ``family`` (see ``ticket_families``)."""
+    """One ticket of ``kind`` in layout ``family`` (see ``ticket_families``): a clean PNG,
+    or for "photographed" the classic page as a phone photo (JPEG)."""
     rendered = ticket_families.render_ticket(kind, random.Random(f"{kind}/{seed}"), family)
     layout = tuple(n for n in rendered.notes if n.startswith(_LAYOUT_DEGRADATIONS))
     features = tuple(n for n in rendered.notes if not n.startswith(_LAYOUT_DEGRADATIONS))
+    if ticket_families.TICKET_FAMILIES[family].photo:
+        shot = photograph(rendered.image, random.Random(f"photo/{kind}/{seed}"), rendered.text_px)
+        degradations = layout + tuple(shot.degradations)
+        return SynthDocument(shot.jpeg, ".jpg", rendered.truth, degradations, features, "photo")
     buffer = io.BytesIO()
     rendered.image.save(buffer, "PNG", compress_level=3)
     return SynthDocument(buffer.getvalue(), ".png", rendered.truth, layout, features, "clean")

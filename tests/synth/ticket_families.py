@@ -7,8 +7,9 @@ ticket 电子发票(铁路电子客票), taxi, toll, bus, 定额发票), each in
 (``TICKET_FAMILIES``). A family is a set of layout knobs every kind's renderer reads:
 caption spacing and wording, fonts, column widths, block order, dot-matrix printing with
 the values shifted against the pre-printed form, seals over the values, thermal print
-(taxi, toll) and vertical captions. "classic" is the kind's default layout (for the kinds
-that had one before, exactly the pixels of ``tests.synth.tickets``).
+(taxi, toll), vertical captions, and the classic page photographed with a phone
+("photographed"). "classic" is the kind's default layout (for the kinds that had one
+before, exactly the pixels of ``tests.synth.tickets``).
 
 Truth conventions are those of ``tests.synth.tickets``; the 数电 train ticket's
 issue_date is its 开票日期 (not the travel date) and its invoice_number the 20-digit
@@ -48,6 +49,7 @@ class TicketFamily:
     reordered: bool = False  # blocks in another order, values under their captions
     thermal: bool = False  # thermal roll: narrow, grey, one run per line
     vertical: bool = False  # captions printed one character under the other
+    photo: bool = False  # the classic layout photographed with a phone (tests.synth.photo)
 
 
 TICKET_FAMILIES: dict[str, TicketFamily] = {
@@ -61,13 +63,22 @@ TICKET_FAMILIES: dict[str, TicketFamily] = {
         TicketFamily("reordered", reordered=True),
         TicketFamily("thermal", thermal=True, value_font="mono"),
         TicketFamily("vertical_captions", vertical=True),
+        TicketFamily("photographed", photo=True),
     )
 }
 # The families the ticket rules were developed against; the rest are held out.
 TICKET_DEVELOPED_ON: frozenset[str] = frozenset(
     {"classic", "spaced_labels", "alt_wording", "dot_matrix"}
 )
-_COMMON = ("classic", "spaced_labels", "alt_wording", "dot_matrix", "seal_over_text", "reordered")
+_COMMON = (
+    "classic",
+    "spaced_labels",
+    "alt_wording",
+    "dot_matrix",
+    "seal_over_text",
+    "reordered",
+    "photographed",
+)
 # kind -> (document type, families drawn for it)
 TICKET_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "air": ("air_itinerary", _COMMON),
@@ -81,6 +92,7 @@ TICKET_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
             "seal_over_text",
             "reordered",
             "vertical_captions",
+            "photographed",
         ),
     ),
     "taxi": ("taxi_receipt", (*_COMMON, "thermal")),
@@ -95,6 +107,7 @@ TICKET_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
             "dot_matrix",
             "seal_over_text",
             "vertical_captions",
+            "photographed",
         ),
     ),
 }
@@ -789,6 +802,11 @@ def render_ticket(kind: str, rng: random.Random, family: str = "classic") -> Ren
             f"layout family {family!r} is not drawn for {kind!r}; "
             f"choose from {TICKET_KINDS[kind][1]}"
         )
+    chosen = TICKET_FAMILIES[family]
+    if chosen.photo:
+        # The classic page; ``tests.synth.dataset.generate_ticket`` photographs it.
+        page = render_ticket(kind, rng, "classic")
+        return Rendered(page.image, page.truth, [*page.notes, f"family:{family}"], page.text_px)
     if family == "classic" and kind in _CLASSIC:
         return _CLASSIC[kind](rng)
-    return _RENDERERS[kind](rng, TICKET_FAMILIES[family])
+    return _RENDERERS[kind](rng, chosen)

@@ -384,6 +384,16 @@ def test_ticket_families_that_print_the_company_say_so_in_the_truth() -> None:
     assert all(f["seller_name"] is None for f in classic)
 
 
+def test_a_photographed_ticket_is_the_classic_page_as_a_phone_photo() -> None:
+    # given a ticket in the photographed family and the same seed in the classic one
+    photo = generate_ticket("toll", seed=6, family="photographed")
+    classic = generate_ticket("toll", seed=6)
+    # then it is a JPEG photo of the same ticket
+    assert (photo.suffix, photo.variant) == (".jpg", "photo")
+    assert photo.truth == classic.truth
+    assert any(step.startswith(("scale", "lowres")) for step in photo.degradations)
+
+
 def test_unknown_ticket_kind_or_family_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown ticket kind"):
         generate_ticket("ferry", seed=1)
