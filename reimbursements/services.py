@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from extraction.pii import mask_text
 from reimbursements import heartbeat, intake, scanning
@@ -31,6 +32,7 @@ from reimbursements.models import (
     ScanResult,
     UploadBatch,
 )
+from reimbursements.warning_messages import status_label
 
 log = logging.getLogger(__name__)
 
@@ -114,12 +116,13 @@ def documents_create(
                 claim = Claim.objects.select_for_update().filter(pk=claim_id, owner=owner).first()
                 if claim is None:
                     raise IntakeError(
-                        "claim_not_found", "That claim does not exist.", status_code=404
+                        "claim_not_found", _("That claim does not exist."), status_code=404
                     )
                 if claim.status not in EDITABLE_CLAIM_STATES:
                     raise IntakeError(
                         "claim_not_editable",
-                        f"Documents cannot be added to a claim that is {claim.status}.",
+                        _("Documents cannot be added to a claim that is %(status)s.")
+                        % {"status": status_label(claim.status)},
                         status_code=409,
                     )
             batch = None
@@ -379,11 +382,12 @@ def document_retry(*, actor: User, document_id: int) -> Document:
         if document.status != Document.Status.FAILED:
             raise ServiceError(
                 "not_failed",
-                f"Only failed documents can be retried; this one is {document.status}.",
+                _("Only failed documents can be retried; this one is %(status)s.")
+                % {"status": status_label(document.status)},
                 status_code=409,
             )
         if not document.file:
-            raise ServiceError("file_unavailable", "The file is no longer available.")
+            raise ServiceError("file_unavailable", _("The file is no longer available."))
         # A document that failed before its scan finished is scanned again, never let
         # through as clean.
         scanned = document.scanned_at is not None
@@ -421,7 +425,10 @@ def claim_update(
         claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
         if claim.status not in EDITABLE_CLAIM_STATES:
             raise ServiceError(
-                "claim_not_editable", f"A {claim.status} claim cannot be edited.", status_code=409
+                "claim_not_editable",
+                _("A claim that is %(status)s cannot be edited.")
+                % {"status": status_label(claim.status)},
+                status_code=409,
             )
         before = {"title": claim.title, "currency": claim.currency}
         changed: list[str] = []
@@ -450,7 +457,7 @@ def claim_delete(*, actor: User, claim_id: int) -> None:
         claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
         if claim.status != Claim.Status.DRAFT:
             raise ServiceError(
-                "claim_not_deletable", "Only draft claims can be deleted.", status_code=409
+                "claim_not_deletable", _("Only draft claims can be deleted."), status_code=409
             )
         audit(actor=actor, action="claim.deleted", obj=claim, before={"title": claim.title})
         claim.documents.update(claim=None)
@@ -462,13 +469,16 @@ def claim_add_document(*, actor: User, claim_id: int, document_id: int) -> Claim
         claim = Claim.objects.select_for_update().get(pk=claim_id, owner=actor)
         if claim.status not in EDITABLE_CLAIM_STATES:
             raise ServiceError(
-                "claim_not_editable", f"A {claim.status} claim cannot be changed.", status_code=409
+                "claim_not_editable",
+                _("A claim that is %(status)s cannot be changed.")
+                % {"status": status_label(claim.status)},
+                status_code=409,
             )
         document = Document.objects.select_for_update().get(pk=document_id, owner=actor)
         if document.claim_id not in (None, claim.pk):
             raise ServiceError(
                 "document_in_other_claim",
-                "This document already belongs to another claim.",
+                _("This document already belongs to another claim."),
                 status_code=409,
             )
         document.claim = claim

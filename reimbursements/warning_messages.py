@@ -105,6 +105,11 @@ def label_of(labels: Mapping[str, Promise], key: str) -> str:
     return str(label) if label is not None else key
 
 
+def status_label(status: str) -> str:
+    """A document's or claim's status as a sentence names it, in the active language."""
+    return label_of(STATUS_LABELS, str(status))
+
+
 # extraction.sanity.not_a_party's reasons.
 NOT_A_PARTY_REASONS: dict[str, Promise] = {
     "a field label": _("a field label"),

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reimbursements import currency, policy, selectors
 from reimbursements.exports.items import export_items_create
@@ -32,6 +33,7 @@ from reimbursements.models import AuditEvent, Claim, ExportItem, Role, Team
 from reimbursements.notify import services as notify
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
+from reimbursements.warning_messages import status_label
 
 S = Claim.Status
 COMMENT_MAX = 2000
@@ -84,8 +86,31 @@ def reviewable_states(actor: User, claim: Claim) -> set[str]:
 def conflict(claim: Claim) -> ServiceError:
     return ServiceError(
         "conflict",
-        f"This claim is '{claim.status}' now, so that action no longer applies "
-        "(someone may have just acted on it). Reload it.",
+        gettext(
+            "This claim is '%(status)s' now, so that action no longer applies (someone "
+            "may have just acted on it). Reload it."
+        )
+        % {"status": status_label(claim.status)},
+        status_code=409,
+    )
+
+
+# Past these states nothing of the claim or its documents changes any more.
+LOCKED_CLAIM_STATES = frozenset({S.FINANCE_APPROVED, S.EXPORTED, S.PAID, S.REJECTED})
+
+
+def claim_locked(claim: Claim) -> ServiceError:
+    """The answer to a change of a locked claim: what locked it, not a lost race."""
+    reason = {
+        S.FINANCE_APPROVED: gettext("approved by finance"),
+        S.EXPORTED: gettext("approved and exported"),
+        S.PAID: gettext("approved and paid"),
+        S.REJECTED: gettext("rejected"),
+    }.get(S(claim.status), claim.status)
+    return ServiceError(
+        "claim_locked",
+        gettext("This claim is locked (%(reason)s): it can no longer be changed.")
+        % {"reason": reason},
         status_code=409,
     )
 
@@ -96,16 +121,20 @@ def _lock(claim_id: int) -> Claim:
 
 def _check_reviewer(actor: User, claim: Claim) -> None:
     if claim.owner_id == actor.pk:
-        raise ServiceError("own_claim", "Nobody can review their own claim.", status_code=403)
+        raise ServiceError(
+            "own_claim", gettext("Nobody can review their own claim."), status_code=403
+        )
     states = reviewable_states(actor, claim)
     if not states:
-        raise ServiceError("not_reviewer", "You are not a reviewer of this claim.", status_code=403)
+        raise ServiceError(
+            "not_reviewer", gettext("You are not a reviewer of this claim."), status_code=403
+        )
     if claim.status not in states:
         if claim.status == S.SUBMITTED:
             # Finance looking at a claim that is not theirs yet: not a lost race.
             raise ServiceError(
                 "awaiting_manager",
-                "This claim waits for the manager's approval first.",
+                gettext("This claim waits for the manager's approval first."),
                 status_code=409,
             )
         raise conflict(claim)
@@ -130,8 +159,10 @@ def _check_second_approver(actor: User, claim: Claim) -> None:
     if manager_approver_id(claim) == actor.pk:
         raise ServiceError(
             "same_approver",
-            "You gave this claim its manager approval; the finance approval must come "
-            "from someone else.",
+            gettext(
+                "You gave this claim its manager approval; the finance approval must come "
+                "from someone else."
+            ),
             status_code=403,
         )
 
@@ -139,9 +170,12 @@ def _check_second_approver(actor: User, claim: Claim) -> None:
 def _required_comment(comment: str) -> str:
     text = comment.strip()
     if not text:
-        raise ServiceError("comment_required", "Say why in a comment.")
+        raise ServiceError("comment_required", gettext("Say why in a comment."))
     if len(text) > COMMENT_MAX:
-        raise ServiceError("comment_too_long", f"Keep the comment under {COMMENT_MAX} characters.")
+        raise ServiceError(
+            "comment_too_long",
+            gettext("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
+        )
     return text
 
 
@@ -190,7 +224,9 @@ def claim_recompute_total(*, claim: Claim) -> bool:
 def claim_submit(*, actor: User, claim_id: int) -> Claim:
     claim = _lock(claim_id)
     if claim.owner_id != actor.pk:
-        raise ServiceError("not_owner", "Only the owner can submit this claim.", status_code=403)
+        raise ServiceError(
+            "not_owner", gettext("Only the owner can submit this claim."), status_code=403
+        )
     if claim.status not in EDITABLE_CLAIM_STATES:
         raise conflict(claim)
     claim_recompute_total(claim=claim)
@@ -206,7 +242,10 @@ def claim_approve(*, actor: User, claim_id: int, comment: str = "") -> Claim:
     _check_reviewer(actor, claim)
     _check_second_approver(actor, claim)
     if len(comment) > COMMENT_MAX:
-        raise ServiceError("comment_too_long", f"Keep the comment under {COMMENT_MAX} characters.")
+        raise ServiceError(
+            "comment_too_long",
+            gettext("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX},
+        )
     target = APPROVE_TARGET[S(claim.status)]
     _move(claim, actor=actor, to=target, action=f"claim.{target}", comment=comment.strip())
     if target == S.FINANCE_APPROVED:
@@ -251,7 +290,9 @@ def claim_mark_exported(*, actor: User | None, claim_id: int) -> bool:
 def claim_mark_paid(*, actor: User, claim_id: int) -> Claim:
     claim = _lock(claim_id)
     if not has_role(actor, Role.FINANCE):
-        raise ServiceError("not_finance", "Only finance can mark claims paid.", status_code=403)
+        raise ServiceError(
+            "not_finance", gettext("Only finance can mark claims paid."), status_code=403
+        )
     if claim.status != S.EXPORTED:
         raise conflict(claim)
     return _move(claim, actor=actor, to=S.PAID, action="claim.paid")
@@ -279,19 +320,25 @@ def claims_bulk_approve(*, actor: User, claim_ids: Iterable[int], comment: str =
     """Approve each claim in its own transaction: one refusal does not undo the others."""
     ids = list(dict.fromkeys(claim_ids))
     if len(ids) > BULK_MAX:
-        raise ServiceError("too_many", f"Approve at most {BULK_MAX} claims at once.")
+        raise ServiceError(
+            "too_many", gettext("Approve at most %(max)d claims at once.") % {"max": BULK_MAX}
+        )
     visible = set(selectors.claim_list(user=actor).filter(pk__in=ids).values_list("pk", flat=True))
     outcome = BulkOutcome()
     for claim_id in ids:
         if claim_id not in visible:
-            outcome.failed.append({"id": claim_id, "code": "not_found", "message": "Not found."})
+            outcome.failed.append(
+                {"id": claim_id, "code": "not_found", "message": gettext("Not found.")}
+            )
             continue
         try:
             claim_approve(actor=actor, claim_id=claim_id, comment=comment)
         except ServiceError as exc:
             outcome.failed.append({"id": claim_id, "code": exc.code, "message": exc.message})
         except Claim.DoesNotExist:
-            outcome.failed.append({"id": claim_id, "code": "not_found", "message": "Not found."})
+            outcome.failed.append(
+                {"id": claim_id, "code": "not_found", "message": gettext("Not found.")}
+            )
         else:
             outcome.approved.append(claim_id)
     return outcome

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 # Primary keys are 64-bit (BigAutoField).
@@ -34,7 +35,9 @@ def id_param(params: QueryDict, name: str) -> int | None:
         return None
     value = parse_id(raw)
     if value is None:
-        raise _invalid(name, f"Must be a whole number between 1 and {MAX_ID}.")
+        raise _invalid(
+            name, gettext("Must be a whole number between 1 and %(max)d.") % {"max": MAX_ID}
+        )
     return value
 
 
@@ -44,10 +47,10 @@ def text_param(params: QueryDict, name: str, *, max_length: int = 200) -> str | 
     if raw is None:
         return None
     if "\x00" in raw:
-        raise _invalid(name, "Must not contain NUL characters.")
+        raise _invalid(name, gettext("Must not contain NUL characters."))
     value = raw.strip()
     if len(value) > max_length:
-        raise _invalid(name, f"Must be at most {max_length} characters.")
+        raise _invalid(name, gettext("Must be at most %(max)d characters.") % {"max": max_length})
     return value or None
 
 
@@ -57,7 +60,9 @@ def choice_param(params: QueryDict, name: str, choices: Iterable[str]) -> str | 
         return None
     allowed = list(choices)
     if raw not in allowed:
-        raise _invalid(name, f"Must be one of: {', '.join(allowed)}.")
+        raise _invalid(
+            name, gettext("Must be one of: %(choices)s.") % {"choices": ", ".join(allowed)}
+        )
     return raw
 
 
@@ -73,7 +78,9 @@ def choices_param(params: QueryDict, name: str, choices: Iterable[str]) -> list[
     unknown = [value for value in values if value not in allowed]
     if unknown:
         raise _invalid(
-            name, f"Unknown value {unknown[0][:50]!r}; must be among: {', '.join(allowed)}."
+            name,
+            gettext("Unknown value %(value)s; must be among: %(choices)s.")
+            % {"value": repr(unknown[0][:50]), "choices": ", ".join(allowed)},
         )
     return values
 

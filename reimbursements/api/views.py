@@ -120,7 +120,9 @@ class TokenView(ScanningHeaderMixin, APIView):
         )
         if user is None or not user.is_active:
             return error_response(
-                "invalid_credentials", "Wrong username or password.", status.HTTP_400_BAD_REQUEST
+                "invalid_credentials",
+                _("Wrong username or password."),
+                status.HTTP_400_BAD_REQUEST,
             )
         token = auth_token_issue(user=user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
@@ -340,7 +342,9 @@ class DocumentRetryView(ScanningHeaderMixin, APIView):
         user = current_user(request)
         if document.owner_id != user.pk and not sees_everything(user):
             raise services.ServiceError(
-                "not_owner", "Only the owner or finance can retry a document.", status_code=403
+                "not_owner",
+                _("Only the owner or finance can retry a document."),
+                status_code=403,
             )
         services.document_retry(actor=user, document_id=pk)
         document = selectors.document_get(user=request.user, document_id=pk)
@@ -373,7 +377,7 @@ class DocumentFileView(LongRequestLimitMixin, APIView):
         }:
             return error_response(
                 "file_unavailable",
-                "This file is not available (not scanned yet, or removed by the virus scan).",
+                _("This file is not available (not scanned yet, or removed by the virus scan)."),
                 status.HTTP_404_NOT_FOUND,
             )
         may_see_original = document.owner_id == user.pk or user.has_perm(
@@ -384,12 +388,12 @@ class DocumentFileView(LongRequestLimitMixin, APIView):
                 if wants_original:
                     return error_response(
                         "personal_data_forbidden",
-                        "Viewing the original needs the 'view personal data' permission.",
+                        _("Viewing the original needs the 'view personal data' permission."),
                         status.HTTP_403_FORBIDDEN,
                     )
                 return error_response(
                     "masked_copy_pending",
-                    "The masked copy is not ready yet; try again when processing finishes.",
+                    _("The masked copy is not ready yet; try again when processing finishes."),
                     status.HTTP_404_NOT_FOUND,
                 )
             services.audit(actor=user, action="document.original_viewed", obj=document)
@@ -459,7 +463,7 @@ class ClaimDetailView(ScanningHeaderMixin, APIView):
         if claim.owner_id != request.user.pk:
             # Visible to approvers/finance, but only the owner edits it.
             raise services.ServiceError(
-                "not_owner", "Only the owner can change this claim.", status_code=403
+                "not_owner", _("Only the owner can change this claim."), status_code=403
             )
         return claim
 
@@ -495,7 +499,7 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
         claim = selectors.claim_get(user=request.user, claim_id=pk)
         if claim.owner_id != request.user.pk:
             raise services.ServiceError(
-                "not_owner", "Only the owner can change this claim.", status_code=403
+                "not_owner", _("Only the owner can change this claim."), status_code=403
             )
         serializer = ClaimAddDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

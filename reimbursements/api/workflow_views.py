@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -251,7 +252,7 @@ class DocumentResolveDuplicateView(_WorkflowView):
 
 
 class CanExport(BasePermission):
-    message = "Exporting needs the finance role or the export_approved permission."
+    message = gettext_lazy("Exporting needs the finance role or the export_approved permission.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return can_export(request.user)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reimbursements.models import ExportItem
 from reimbursements.services import ServiceError
@@ -29,7 +30,9 @@ def export_items_acknowledge(*, actor: User, keys: list[str]) -> AckOutcome:
 
     wanted = list(dict.fromkeys(keys))
     if len(wanted) > ACK_MAX:
-        raise ServiceError("too_many", f"Acknowledge at most {ACK_MAX} items at once.")
+        raise ServiceError(
+            "too_many", gettext("Acknowledge at most %(max)d items at once.") % {"max": ACK_MAX}
+        )
     items = {
         item.key: item
         for item in ExportItem.objects.select_for_update().filter(key__in=wanted).order_by("id")

@@ -85,7 +85,7 @@ def test_the_second_of_two_reviewers_gets_409_conflict(org):
     assert first.json()["status"] == "manager_approved"
     assert second.status_code == 409
     assert error_of(second)["code"] == "conflict"
-    assert "manager_approved" in error_of(second)["message"]
+    assert "approved by the manager" in error_of(second)["message"]
 
 
 def test_a_second_approval_by_the_same_person_is_403_with_a_reason(org):
