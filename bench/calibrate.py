@@ -106,7 +106,7 @@ def answers(
                 record = json.loads(line)
                 if "error" not in record:  # a file that failed is read again
                     kept[Path(record["_path"])] = record
-        missing = [path for path in files if path not in kept]
+        missing = [] if args.cached_only else [path for path in files if path not in kept]
         if missing:
             print(f"{suite}: {len(missing)} files")
         # Batch by batch, each kept at once: a long run that stops loses one batch only.
@@ -181,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", choices=SUITES, action="append")
     parser.add_argument("--reuse", action="store_true", help="reuse the stored CLI answers")
     parser.add_argument("--write", action="store_true", help="store the refitted table")
+    parser.add_argument(
+        "--cached-only", action="store_true", help="with --reuse: run nothing, use what is kept"
+    )
     parser.add_argument("--prior-weight", type=float, default=20.0)
     parser.add_argument("--batch-size", type=int, default=40)
     parser.add_argument("--python", default=sys.executable)
@@ -188,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     suites = args.only or list(SUITES)
     samples = load_samples(args, suites)
     predictions = answers(samples, suites, args)
+    samples = [s for s in samples if s.file in predictions]
     fit_samples = [s for s in samples if developed(s)]
     rows = evidence_rows(fit_samples, predictions)
     table = calibration.fit(

@@ -11,8 +11,9 @@ confidence reported for the field is the share of fields of that class that were
 on the documents the rules were developed on (``calibration_table.json``, refitted by
 ``bench/calibrate.py``; never fitted on held-out families or the dev sets).
 
-Estimate: counts are pooled up a hierarchy of coarser classes and every level is shrunk
-towards its parent (a Beta prior of weight ``prior_weight`` centred on the parent's
+Estimate: counts are pooled up a hierarchy of coarser classes (up to the tier of support:
+machine data, two readings, cross-checks, checksum, none, failed...) and every level is
+shrunk towards its parent (a Beta prior of weight ``prior_weight`` centred on the parent's
 probability), so a rare class borrows from its neighbours instead of reporting 1.0 after
 three lucky documents. The table also holds, per class, the lowest share found right in
 any one developed sub-population (a document type or layout family): the reported
@@ -179,17 +180,22 @@ def score_band(raw: float) -> str:
 
 
 def class_keys(evidence: FieldEvidence) -> list[str]:
-    """The evidence's classes, most specific first; the last is the root ``*``."""
+    """The evidence's classes, most specific first; the last is its tier alone.
+
+    The reader's score band is kept on every level below the tier: across field groups a
+    low OCR score means the same thing (a doubtful glyph), so a rare class borrows from
+    values of its tier *and* band rather than from the sure readings of its field group.
+    """
     group = FIELD_GROUPS.get(evidence.field, "other")
     level = tier(evidence)
+    band = score_band(evidence.raw)
     contested = "contested" if evidence.candidates > 1 else "single"
     return [
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{score_band(evidence.raw)}|{contested}",
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}",
-        f"{group}|{evidence.origin}|{level}",
-        f"{group}|{level}",
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{contested}",
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}",
+        f"{group}|{evidence.origin}|{level}|{band}",
+        f"{level}|{band}",
         level,
-        "*",
     ]
 
 
@@ -228,9 +234,10 @@ class Table:
         """P(the value is right | its evidence class)."""
         if evidence.origin == ORIGIN_MACHINE:
             return 1.0
-        keys = list(reversed(class_keys(evidence)))  # root first
+        keys = list(reversed(class_keys(evidence)))  # the tier first
+        # Tiers share no root: a failed check and a passed one are different evidence.
         right, total = self.counts.get(keys[0], (0, 0))
-        p = (right + 1) / (total + 2)  # Laplace at the root
+        p = (right + 1) / (total + 2)
         for key in keys[1:]:
             right, total = self.counts.get(key, (0, 0))
             p = (right + self.prior_weight * p) / (total + self.prior_weight)
