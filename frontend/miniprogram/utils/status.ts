@@ -21,6 +21,7 @@ export function documentStatusTone(status: string): Tone {
     case 'processing':
       return 'progress';
     case 'extracted':
+    case 'split':
       return 'ok';
     case 'needs_review':
       return 'warn';

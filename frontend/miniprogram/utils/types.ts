@@ -9,7 +9,8 @@ export type DocumentStatus =
   | 'needs_review'
   | 'failed'
   | 'infected'
-  | 'rejected';
+  | 'rejected'
+  | 'split';
 
 export type ClaimStatus =
   | 'draft'
@@ -91,6 +92,16 @@ export interface ScanInfo {
   scanned_at: string;
 }
 
+export interface DocumentPartDto {
+  id: number;
+  url: string;
+  /** 1-based, in reading order. */
+  part_index: number;
+  /** [x0, y0, x1, y1]: where it lies in the photo (upright, pixels). */
+  region: [number, number, number, number];
+  status: DocumentStatus;
+}
+
 export interface DocumentDto {
   id: number;
   status: DocumentStatus;
@@ -109,6 +120,11 @@ export interface DocumentDto {
   same_invoice_as?: number | null;
   /** The upload this document came out of, when one upload made several documents. */
   batch?: number | null;
+  /** A photo of several documents: each part is a document of its own, linked to it. */
+  parent?: number | null;
+  part_index?: number | null;
+  region?: [number, number, number, number] | null;
+  parts?: DocumentPartDto[];
   file_url: string;
   /** Documents ahead of this one while it waits for a worker; null once reading started. */
   queue_position?: number | null;

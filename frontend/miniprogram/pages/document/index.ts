@@ -21,6 +21,8 @@ import {
   reviewReasons,
   fieldRows,
   lineItemRows,
+  PartsView,
+  partsView,
   queueLabel,
   statusView,
 } from './logic';
@@ -43,6 +45,10 @@ Component({
     hasExtraction: false,
     notes: [] as string[],
     claimLabel: '',
+    // A photo of several documents, or one of them.
+    partsLabel: '',
+    parts: [] as PartsView['parts'],
+    partOfLabel: '',
     error: '',
     editing: '',
     // The field whose source is shown (tapping its marker; phones have no hover).
@@ -112,6 +118,7 @@ Component({
         hasExtraction: !!extraction,
         notes,
         claimLabel: doc.claim ? t('doc_claim', { id: doc.claim }) : '',
+        ...partsView(doc),
       });
       if (!this.data.imagePath && doc.mime_type.startsWith('image/') && doc.status !== 'infected') {
         downloadDocumentFile(doc)
@@ -165,6 +172,16 @@ Component({
     onOpenClaim() {
       const claim = this.data.doc?.claim;
       if (claim) wx.navigateTo({ url: `${CLAIM_PAGE}?id=${claim}` });
+    },
+
+    onOpenPart(e: DatasetEvent<{ id?: number | string }>) {
+      const id = parseId(String(e.currentTarget.dataset.id ?? ''));
+      if (id) wx.navigateTo({ url: `${DOCUMENT_PAGE}?id=${id}` });
+    },
+
+    onOpenParent() {
+      const parent = this.data.doc?.parent;
+      if (parent) wx.navigateTo({ url: `${DOCUMENT_PAGE}?id=${parent}` });
     },
 
     onOpenDuplicate() {

@@ -102,6 +102,28 @@ export function queueLabel(position: number | null | undefined, lang: Lang = get
   return position > 0 ? t('doc_queue_ahead', { n: position }, lang) : t('doc_queue_next', undefined, lang);
 }
 
+/** A photo found to show several documents: what to say and a row per part (reading
+ * order); for a part, which document of the photo it is. */
+export interface PartsView {
+  partsLabel: string;
+  parts: Array<{ id: number; label: string; status: string }>;
+  partOfLabel: string;
+}
+
+export function partsView(doc: DocumentDto, lang: Lang = getLanguage()): PartsView {
+  const parts = doc.status === 'split' ? [...(doc.parts ?? [])] : [];
+  parts.sort((a, b) => a.part_index - b.part_index);
+  return {
+    partsLabel: parts.length ? t('doc_parts_found', { n: parts.length }, lang) : '',
+    parts: parts.map((p) => ({
+      id: p.id,
+      label: t('doc_part_item', { i: p.part_index }, lang),
+      status: documentStatusLabel(p.status, lang),
+    })),
+    partOfLabel: doc.parent ? t('doc_part_of', { i: doc.part_index ?? 1 }, lang) : '',
+  };
+}
+
 // ---- fields ------------------------------------------------------------------------------
 
 export interface FieldRow {

@@ -104,6 +104,10 @@ const en: Record<string, string> = {
   "docStatus.extracted": "Fields extracted",
   "docStatus.needs_review": "Needs review",
   "docStatus.failed": "Failed",
+  "docStatus.split": "Several documents",
+  "upload.partsFound": "{n} documents found in this photo",
+  "doc.partOf": "Document {i} of the photo",
+  "doc.parts": "Documents found in this photo (each is read and claimed on its own):",
 
   "claimStatus.draft": "Draft",
   "claimStatus.submitted": "Submitted",
@@ -407,6 +411,10 @@ const zh: Record<string, string> = {
   "docStatus.extracted": "已识别",
   "docStatus.needs_review": "需人工核对",
   "docStatus.failed": "处理失败",
+  "docStatus.split": "含多张票据",
+  "upload.partsFound": "在这张照片中找到 {n} 张票据",
+  "doc.partOf": "照片中的第 {i} 张票据",
+  "doc.parts": "这张照片中的票据（每张单独识别、单独报销）：",
 
   "claimStatus.draft": "草稿",
   "claimStatus.submitted": "已提交",

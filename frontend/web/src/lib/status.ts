@@ -8,6 +8,7 @@ export const TERMINAL_DOCUMENT_STATUSES: ReadonlySet<string> = new Set([
   "extracted",
   "needs_review",
   "failed",
+  "split",
 ]);
 
 export const POLL_INTERVAL_MS = 1500;
@@ -21,6 +22,7 @@ export type Tone = "ok" | "warn" | "bad" | "busy" | "neutral";
 export function documentTone(status: DocumentStatus | string): Tone {
   switch (status) {
     case "extracted":
+    case "split":
       return "ok";
     case "needs_review":
       return "warn";

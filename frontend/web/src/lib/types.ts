@@ -19,7 +19,8 @@ export type DocumentStatus =
   | "processing"
   | "extracted"
   | "needs_review"
-  | "failed";
+  | "failed"
+  | "split";
 
 export interface ExtractionWarning {
   code: string;
@@ -73,6 +74,14 @@ export interface ScanInfo {
   scanned_at: string;
 }
 
+export interface DocumentPart {
+  id: number;
+  url: string;
+  part_index: number;
+  region: [number, number, number, number];
+  status: DocumentStatus;
+}
+
 export interface InvoiceDocument {
   id: number;
   url: string;
@@ -94,6 +103,12 @@ export interface InvoiceDocument {
   same_invoice_as: number | null;
   // The upload this document came out of, when one upload made several documents.
   batch: number | null;
+  // A photo of several documents side by side: each part is a document of its own,
+  // linked to the photo (parent), numbered in reading order, with where it lies in it.
+  parent?: number | null;
+  part_index?: number | null;
+  region?: [number, number, number, number] | null;
+  parts?: DocumentPart[];
   file_url: string | null;
   // Documents ahead of this one while it waits for a worker; null once reading started.
   queue_position?: number | null;

@@ -14,3 +14,12 @@ export function uploadOutcome(body: unknown): UploadOutcome {
 export function batchLabelKey(batch: UploadBatch): string {
   return batch.kind === "pdf" ? "upload.fromPdf" : "upload.fromArchive";
 }
+
+// A photo found to show several documents: "3 documents found in this photo" and its
+// parts' ids in reading order; null for any other document.
+export function photoParts(doc: InvoiceDocument): { key: string; n: number; ids: number[] } | null {
+  const parts = doc.status === "split" ? (doc.parts ?? []) : [];
+  if (!parts.length) return null;
+  const ids = [...parts].sort((a, b) => a.part_index - b.part_index).map((p) => p.id);
+  return { key: "upload.partsFound", n: ids.length, ids };
+}

@@ -6,6 +6,7 @@ import {
   fieldProvenance,
   fieldRows,
   lineItemRows,
+  partsView,
   pipelineSteps,
   queueLabel,
   reviewReasons,
@@ -262,5 +263,38 @@ describe('DocumentPoller', () => {
     await settle();
     expect(seen).toEqual([]);
     expect(calls).toBe(1);
+  });
+});
+
+describe('a photo of several documents', () => {
+  const part = (id: number, part_index: number): NonNullable<DocumentDto['parts']>[number] => ({
+    id,
+    url: `/api/v1/documents/${id}/`,
+    part_index,
+    region: [0, 0, 10, 10],
+    status: 'extracted',
+  });
+
+  test('a split photo says how many documents it showed and lists them in reading order', () => {
+    // Given a photo the server split into three documents (listed out of order)
+    const photo = makeDocument({ status: 'split', parts: [part(12, 3), part(10, 1), part(11, 2)] });
+    // When it is shown, in both languages
+    const zh = partsView(photo, 'zh-CN');
+    const en = partsView(photo, 'en');
+    // Then the count is said and each part is a row of its own, first to last
+    expect(zh.partsLabel).toBe('在这张照片中找到 3 张票据');
+    expect(en.partsLabel).toBe('3 documents found in this photo');
+    expect(en.parts.map((p) => [p.id, p.label, p.status])).toEqual([
+      [10, 'Document 1', 'Extracted'],
+      [11, 'Document 2', 'Extracted'],
+      [12, 'Document 3', 'Extracted'],
+    ]);
+    expect(statusView('split', 'zh-CN').terminal).toBe(true);
+  });
+
+  test('a part names which document of the photo it is; a single document says nothing', () => {
+    const child = makeDocument({ parent: 9, part_index: 2 });
+    expect(partsView(child, 'zh-CN').partOfLabel).toBe('照片中的第 2 张票据');
+    expect(partsView(makeDocument(), 'en')).toEqual({ partsLabel: '', parts: [], partOfLabel: '' });
   });
 });
