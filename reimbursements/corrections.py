@@ -44,7 +44,13 @@ from reimbursements.models import (
 )
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
-from reimbursements.workflow import claim_recompute_total, conflict, reviewable_states
+from reimbursements.workflow import (
+    LOCKED_CLAIM_STATES,
+    claim_locked,
+    claim_recompute_total,
+    conflict,
+    reviewable_states,
+)
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +135,9 @@ def parse_value(field: str, value: Any, *, mask: bool = True) -> tuple[Any, Any]
         amount = _parse_money(field, text)
         return str(amount), amount
     if kind.kind == "date":
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError as exc:
-            raise InvalidValue(field, gettext("use an ISO date, e.g. 2026-03-31.")) from exc
+        day = parse_date(text)
+        if day is None:
+            raise InvalidValue(field, gettext("use a date such as 2026-03-31 or 2026年3月31日."))
         return day.isoformat(), day
     if kind.kind == "tax_id":
         code = re.sub(r"[\s\-_.·]", "", text).upper()
@@ -168,6 +173,21 @@ def parse_value(field: str, value: Any, *, mask: bool = True) -> tuple[Any, Any]
     return text, text
 
 
+# Year first, as dates are printed on Chinese invoices and typed by their readers:
+# 2026-03-31, 2026/3/31, 2026.03.31, 2026年3月31日 (the 日 may be left off).
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
 def _parse_money(field: str, text: str) -> Decimal:
     cleaned = text.replace(",", "").removeprefix("¥").removeprefix("￥").strip()
     try:
@@ -188,6 +208,8 @@ def _parse_money(field: str, text: str) -> Decimal:
 
 
 def _check_may_edit(actor: User, document: Document, claim: Claim | None) -> None:
+    if claim is not None and claim.status in LOCKED_CLAIM_STATES:
+        raise claim_locked(claim)
     if document.owner_id == actor.pk:
         if claim is None or claim.status in EDITABLE_CLAIM_STATES:
             return
@@ -204,6 +226,15 @@ def _check_may_edit(actor: User, document: Document, claim: Claim | None) -> Non
         ),
         status_code=403,
     )
+
+
+def may_edit(actor: User, document: Document) -> bool:
+    """Whether ``actor`` may change the document's fields now (for showing ✎)."""
+    try:
+        _check_may_edit(actor, document, document.claim)
+    except ServiceError:
+        return False
+    return True
 
 
 def _lock_document(document_id: int) -> tuple[Document, Claim | None]:
@@ -255,6 +286,7 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     extraction.confidence = confidence
     corrected = set(extraction.corrections.values_list("field", flat=True)) | {field}
     result = stored_result(extraction)
+    warnings_before = list(extraction.warnings or [])
     # The checks see what the person typed (a resident ID as a buyer's tax ID is valid),
     # not its masked copy; their warnings are masked before they are stored.
     typed, _column = parse_value(field, value, mask=False)
@@ -273,6 +305,7 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
         field=field,
         old_value=old_value,
         old_source=old_source[:16],
+        old_warnings=gone_warnings(warnings_before, extraction.warnings, field=field),
         new_value=json_value,
         actor=actor,
     )
@@ -288,6 +321,17 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     if claim is not None:
         claim_recompute_total(claim=claim)
     return document
+
+
+def gone_warnings(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], *, field: str
+) -> list[dict[str, Any]]:
+    """Warnings on ``field`` (or on the whole document) that the edit made go away."""
+    return [
+        warning
+        for warning in before
+        if warning not in after and warning.get("field") in (field, None, "")
+    ]
 
 
 def _set_category(*, actor: User, document_id: int, value: Any) -> Document:

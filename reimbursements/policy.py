@@ -73,14 +73,58 @@ def extraction_of(document: Document) -> Extraction | None:
         return None
 
 
+# Words that name what was bought, as VAT line items print them (``*住宿服务*住宿费``) and
+# as sellers call themselves; checked in this order, line items before the seller.
+_CATEGORY_WORDS: tuple[tuple[ExpenseCategory, tuple[str, ...]], ...] = (
+    (
+        ExpenseCategory.LODGING,
+        ("住宿", "酒店", "宾馆", "旅馆", "客栈", "民宿", "hotel", "lodging", "resort"),
+    ),
+    (
+        ExpenseCategory.MEALS,
+        ("餐饮", "餐费", "餐厅", "餐馆", "饮食", "酒楼", "快餐", "restaurant", "cafe", "food"),
+    ),
+    (
+        ExpenseCategory.TRAVEL,
+        ("机票", "航空", "铁路", "火车", "高铁", "旅客运输", "airline", "flight", "railway"),
+    ),
+    (
+        ExpenseCategory.TRANSPORT,
+        ("出租", "打车", "客运", "停车", "通行费", "加油", "汽油", "taxi", "parking", "toll"),
+    ),
+    (
+        ExpenseCategory.OFFICE,
+        ("办公", "文具", "打印", "复印", "耗材", "纸品", "stationery", "office"),
+    ),
+)
+
+
+def guess_category(*, document_type: str, seller_name: str, item_names: Iterable[str]) -> str:
+    """The expense category a document's type, line items or seller imply ('other')."""
+    by_type = _CATEGORY_BY_TYPE.get(document_type)
+    if by_type is not None:
+        return str(by_type)
+    for text in (" ".join(item_names), seller_name):
+        lowered = text.lower()
+        for category, words in _CATEGORY_WORDS:
+            if any(word in lowered for word in words):
+                return str(category)
+    return str(ExpenseCategory.OTHER)
+
+
 def effective_category(document: Document) -> str:
-    """The chosen category, else one implied by the document type, else 'other'."""
+    """The chosen category, else one implied by the document, else 'other'."""
     if document.category:
         return document.category
     extraction = extraction_of(document)
-    if extraction is not None:
-        return str(_CATEGORY_BY_TYPE.get(extraction.document_type, ExpenseCategory.OTHER))
-    return str(ExpenseCategory.OTHER)
+    if extraction is None:
+        return str(ExpenseCategory.OTHER)
+    items = (extraction.fields or {}).get("line_items") or []
+    return guess_category(
+        document_type=extraction.document_type,
+        seller_name=extraction.seller_name or "",
+        item_names=[str(item.get("name") or "") for item in items if isinstance(item, dict)],
+    )
 
 
 def amount_limit(*, category: str, roles: set[str]) -> Decimal | None:
@@ -300,3 +344,25 @@ def _check_date(issued: dt.date | None, *, name: str, pk: int, today: dt.date) -
             )
         ]
     return []
+
+
+def document_violations(document: Document, *, today: dt.date | None = None) -> list[Violation]:
+    """What the claim's policy will say about this document, shown before submitting.
+
+    In a claim, checked against that claim; not in one yet, against a claim in the
+    document's own currency. A document still being read has nothing to say yet (its
+    status tells); whether it is the invoice's counted file is the claim's question.
+    """
+    extraction = extraction_of(document)
+    if document.status not in READY_STATUSES or extraction is None:
+        return []
+    claim = document.claim
+    if claim is None:
+        # Never saved: only its owner and currency are read.
+        claim = Claim(owner=document.owner, currency=extraction.currency or "CNY")
+    return check_document(
+        document,
+        claim=claim,
+        roles=user_roles(document.owner),
+        today=today or timezone.localdate(),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import io
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.views import redirect_to_login
@@ -10,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
@@ -63,3 +67,24 @@ def _safe_next(request: HttpRequest) -> str:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("login")
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    """The app's icon (a receipt on the brand blue), drawn once per process."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 63, 63), radius=12, fill=(37, 99, 235, 255))
+    draw.rectangle((18, 12, 46, 52), fill=(255, 255, 255, 255))
+    for y in (22, 30, 38):
+        draw.line((23, y, 41, y), fill=(37, 99, 235, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
+    return out.getvalue()
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(_favicon_bytes(), content_type="image/x-icon")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -55,7 +54,7 @@ class SpendSerializer(serializers.Serializer[Any]):
 
 
 class SeesSpend(BasePermission):
-    message = gettext_lazy("The spend dashboard is for finance.")
+    message = "The spend dashboard is for finance."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return sees_everything(request.user) or can_export(request.user)

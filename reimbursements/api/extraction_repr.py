@@ -10,7 +10,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from extraction.provenance import FieldStatus, field_statuses
+from extraction.review import review_reasons
 from extraction.schema import FieldSource
+from reimbursements.field_history import extraction_edits
 from reimbursements.models import Document
 from reimbursements.warning_messages import translated_warnings
 
@@ -36,7 +38,23 @@ class ExtractionSchemaSerializer(serializers.Serializer[Any]):
         help_text="Field name -> 'verified' (the invoice's own QR/OFD/XML data, or two "
         "independent readings agree), 'read' (one engine read it) or 'edited' (a person).",
     )
-    confidence = serializers.DictField(child=serializers.FloatField())
+    confidence = serializers.DictField(
+        child=serializers.FloatField(),
+        help_text="Field name -> the engine's confidence; a field a person changed has "
+        "none (see 'edits').",
+    )
+    edits = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Field name -> {original, original_source, made_up, cleared, "
+        "original_warnings, edited_by, edited_by_username, edited_at, edit_count} for "
+        "each field whose value a person gave: what the document was read as, and who "
+        "changed it when. made_up: the reading had no value.",
+    )
+    review_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why a person must look: 'duplicate', 'warning:<code>', "
+        "'missing:<field>', 'unsure:<field>' (empty: nothing holds it back).",
+    )
     warnings = serializers.ListField(
         child=serializers.DictField(),
         help_text="Each {code, field, params, message}: code (stable) and params (the values "
@@ -65,13 +83,28 @@ def extraction_representation(document: Document, request: Request | None) -> di
         extraction = document.extraction
     except ObjectDoesNotExist:
         return None
+    edits = extraction_edits(extraction)
     return {
         "document_type": extraction.document_type,
         "fields": extraction.fields,
         "sources": extraction.sources,
         "agreeing": extraction.agreeing,
         "status": field_statuses(extraction.sources, agreeing=extraction.agreeing),
-        "confidence": extraction.confidence,
+        # A person's value has no engine confidence: never a "100%" beside an edit.
+        "confidence": {
+            name: value
+            for name, value in (extraction.confidence or {}).items()
+            if (extraction.sources or {}).get(name) != FieldSource.EMPLOYEE.value
+        },
+        "edits": {name: edit.to_dict() for name, edit in edits.items()},
+        "review_reasons": review_reasons(
+            document_type=extraction.document_type,
+            warnings=extraction.warnings or [],
+            confidence=extraction.confidence or {},
+            sources=extraction.sources or {},
+            agreeing=extraction.agreeing,
+            duplicate=document.duplicate_of_id is not None and not document.duplicate_resolved,
+        ),
         "warnings": translated_warnings(extraction.warnings),
         "engine": extraction.engine,
         "engine_version": extraction.engine_version,

@@ -72,6 +72,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     error = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
     queue_position = serializers.SerializerMethodField()
+    claim_status = serializers.SerializerMethodField()
+    can_edit = serializers.SerializerMethodField()
+    policy = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
@@ -100,6 +103,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "category",
             "file_url",
             "queue_position",
+            "claim_status",
+            "can_edit",
+            "policy",
         )
         read_only_fields = fields
 
@@ -133,7 +139,33 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "category": self.get_category(document),
             "file_url": self.get_file_url(document),
             "queue_position": self.get_queue_position(document),
+            "claim_status": self.get_claim_status(document),
+            "can_edit": self.get_can_edit(document),
+            "policy": self.get_policy(document),
         }
+
+    def get_claim_status(self, document: Document) -> str | None:
+        """The status of the claim the document is in (a locked claim locks it too)."""
+        return document.claim.status if document.claim_id and document.claim else None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_can_edit(self, document: Document) -> bool | None:
+        """Whether the asking user may change its fields now (null: nobody asked)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        from reimbursements.corrections import may_edit
+
+        return may_edit(user, document)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_policy(self, document: Document) -> list[dict[str, Any]]:
+        """What the expense policy will say at submit: [{code, message}], checked against
+        its claim (or, before it is in one, a claim in its own currency)."""
+        from reimbursements.policy import document_violations
+
+        return [{"code": v.code, "message": v.message} for v in document_violations(document)]
 
     def get_queue_position(self, document: Document) -> int | None:
         """Documents ahead of it while it waits for a worker (``None`` once read)."""
@@ -224,6 +256,7 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     documents = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
+    owner_name = serializers.SerializerMethodField()
     conversions = serializers.SerializerMethodField()
 
     class Meta:
@@ -236,15 +269,30 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "total",
             "conversions",
             "owner",
+            "owner_name",
             "documents",
             "events",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("id", "status", "total", "conversions", "owner", "documents", "events")
+        read_only_fields = (
+            "id",
+            "status",
+            "total",
+            "conversions",
+            "owner",
+            "owner_name",
+            "documents",
+            "events",
+        )
 
     def get_owner(self, claim: Claim) -> str:
         return claim.owner.get_username()
+
+    def get_owner_name(self, claim: Claim) -> str:
+        """The owner as people know them: full name, else the username."""
+        full: str = claim.owner.get_full_name()
+        return full or claim.owner.get_username()
 
     def get_documents(self, claim: Claim) -> list[int]:
         return [d.pk for d in claim.documents.all()]

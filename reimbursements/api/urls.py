@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reimbursements.api import views
+from reimbursements.api import claim_document_views, dashboard_views, views
 
 app_name = "api"
 
@@ -19,6 +19,17 @@ urlpatterns = [
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
     path("claims/<int:pk>/documents/", views.ClaimDocumentsView.as_view(), name="claim-documents"),
+    path(
+        "claims/<int:pk>/documents/<int:document_id>/",
+        claim_document_views.ClaimDocumentView.as_view(),
+        name="claim-document",
+    ),
+    path(
+        "claims/<int:pk>/documents/<int:document_id>/move/",
+        claim_document_views.ClaimDocumentMoveView.as_view(),
+        name="claim-document-move",
+    ),
+    path("dashboard/spend/", dashboard_views.SpendView.as_view(), name="dashboard-spend"),
     path("inference", views.InferenceView.as_view(), name="inference"),
     path("inference/", views.InferenceView.as_view(), name="inference-slash"),
 ]

@@ -151,16 +151,33 @@ class ReviewClaimSerializer(ClaimSerializer):
 
 class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
     actor = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
     old_value = serializers.JSONField(allow_null=True)
     new_value = serializers.JSONField(allow_null=True)
+    old_warnings = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = FieldCorrection
-        fields = ("id", "field", "old_value", "old_source", "new_value", "actor", "created_at")
+        fields = (
+            "id",
+            "field",
+            "old_value",
+            "old_source",
+            "old_warnings",
+            "new_value",
+            "actor",
+            "actor_name",
+            "created_at",
+        )
         read_only_fields = fields
 
     def get_actor(self, correction: FieldCorrection) -> str | None:
         return correction.actor.get_username() if correction.actor else None
+
+    def get_actor_name(self, correction: FieldCorrection) -> str | None:
+        from reimbursements.field_history import display_name
+
+        return display_name(correction.actor)
 
 
 class ExportItemSerializer(serializers.Serializer[Any]):
@@ -218,6 +235,21 @@ class ExportItemSerializer(serializers.Serializer[Any]):
                 help_text=f"{name}: verified (QR/OFD/XML, or two readings agree), read "
                 "(one engine) or edited (changed by a person).",
             )
+        for name in PROVENANCE_FIELDS:
+            fields[f"{name}_original"] = serializers.JSONField(
+                allow_null=True,
+                help_text=f"What {name} was read as before a person changed it (null: not "
+                "edited; empty: the document had no value and a person supplied one).",
+            )
+        fields["edited_fields"] = serializers.CharField(
+            allow_null=True, help_text="Comma-separated fields a person changed."
+        )
+        fields["edited_by"] = serializers.CharField(
+            allow_null=True, help_text="Who changed them (display names)."
+        )
+        fields["edited_at"] = serializers.DateTimeField(
+            allow_null=True, help_text="When the last change was made."
+        )
         return fields
 
 

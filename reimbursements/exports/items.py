@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from extraction.provenance import field_statuses
 from reimbursements.currency import document_conversion
-from reimbursements.models import Claim, Document, ExportItem
+from reimbursements.field_history import extraction_edits
+from reimbursements.models import Claim, Document, ExportItem, Extraction
 from reimbursements.policy import effective_category, extraction_of, invoice_representatives
 
 # Any constant shared by every process; only finance approval takes this lock.
@@ -46,6 +47,16 @@ CURRENCY_COLUMNS: tuple[str, ...] = (
     "amount_in_claim_currency",
 )
 
+# Edits are evidence: for a field a person changed, ``<field>_original`` is what the
+# document was read as (null: not edited; "" when the reading had no value), and who
+# changed which fields last, when. After the provenance columns, for the same reason.
+EDIT_COLUMNS: tuple[str, ...] = (
+    *(f"{name}_original" for name in PROVENANCE_FIELDS),
+    "edited_fields",
+    "edited_by",
+    "edited_at",
+)
+
 # Public columns of an item, in order (JSON keys, CSV and XLSX headers).
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -69,6 +80,7 @@ COLUMNS: tuple[str, ...] = (
     "acknowledged_at",
     *PROVENANCE_COLUMNS,
     *CURRENCY_COLUMNS,
+    *EDIT_COLUMNS,
 )
 MONEY_COLUMNS = frozenset(
     {"amount_excluding_tax", "tax_amount", "total_amount", "amount_in_claim_currency"}
@@ -137,7 +149,23 @@ def item_payload(*, document: Document, claim: Claim, approved_at: dt.datetime) 
             extraction.sources if extraction is not None else {},
             extraction.agreeing if extraction is not None else {},
         ),
+        **_edits(extraction),
     }
+
+
+def _edits(extraction: Extraction | None) -> dict[str, Any]:
+    edits = extraction_edits(extraction) if extraction is not None else {}
+    out: dict[str, Any] = {}
+    for name in PROVENANCE_FIELDS:
+        edit = edits.get(name)
+        out[f"{name}_original"] = (
+            None if edit is None else ("" if edit.original is None else edit.original)
+        )
+    last = max(edits.values(), key=lambda e: e.edited_at, default=None)
+    out["edited_fields"] = ",".join(sorted(edits)) or None
+    out["edited_by"] = ", ".join(sorted({e.edited_by or "" for e in edits.values()})) or None
+    out["edited_at"] = last.edited_at.isoformat() if last is not None else None
+    return out
 
 
 def _conversion(document: Document, claim: Claim) -> dict[str, Any]:

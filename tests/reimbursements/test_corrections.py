@@ -77,7 +77,7 @@ def test_the_same_value_again_stores_no_correction(org):
     [
         ("total_amount", "12.345", "two decimal places"),
         ("total_amount", "twelve", "amount"),
-        ("issue_date", "31/03/2026", "ISO date"),
+        ("issue_date", "31/03/2026", "2026-03-31 or 2026年3月31日"),
         ("seller_tax_id", "91-ÄÖ", "tax ID"),
         ("currency", "yuan", "ISO 4217"),
         ("line_items", [], "line items cannot be edited"),
@@ -280,8 +280,11 @@ def test_nobody_edits_an_approved_claims_documents(org):
     workflow.claim_approve(actor=org.finance, claim_id=claim.pk)
     # When finance edits a field
     error = refused(org.finance, claim.documents.get(), "total_amount", "1.00")
-    # Then it is forbidden
-    assert error.status_code == 403
+    # Then the claim is locked, and the answer says so (not a lost race)
+    assert (error.code, error.status_code) == ("claim_locked", 409)
+    assert error.message == (
+        "This claim is locked (approved by finance): it can no longer be changed."
+    )
 
 
 def test_another_employee_cannot_edit(org):
