@@ -30,8 +30,22 @@ def test_label_is_found_and_its_value_split_off(text: str, label: L.Label, rest:
         ("913301833281882112", L.TAX_ID),
         ("合计", L.TOTAL_WITH_TAX),
         ("地址、电话：杭州市", L.INVOICE_CODE),
+        ("里程(公里)36.5", L.LOWER_CASE),  # brackets alone do not make (小写)
     ],
 )
 def test_other_text_is_not_taken_for_the_label(text: str, label: L.Label) -> None:
     # given text that only shares characters with a label / when split / then no match
     assert L.split_label(text, label) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "rest"),
+    [
+        ("(小喝)¥3152.27", L.LOWER_CASE, "¥3152.27"),  # half of 小写 read: still the caption
+        ("开票日其:2025年01月05日", L.ISSUE_DATE, "2025年01月05日"),  # 期 read as 其
+        ("升户行及账号:工商银行", L.BANK, "工商银行"),  # 开 read as 升
+    ],
+)
+def test_damaged_captions_are_still_captions(text: str, label: L.Label, rest: str) -> None:
+    # given a caption OCR damaged / when split / then its value remains
+    assert L.split_label(text, label) == rest
