@@ -520,3 +520,20 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"
+
+
+class NamedToken(models.Model):
+    """An API token a person created for an integration and named (the sign-in tokens of
+    devices have no row here). Revoking it deletes knox's token, and this row with it."""
+
+    token = models.OneToOneField(
+        settings.KNOX_TOKEN_MODEL, on_delete=models.CASCADE, related_name="named"
+    )
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"token {self.name!r}"

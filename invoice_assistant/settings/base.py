@@ -348,6 +348,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address", "binding_code
 TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 # Sign-ins beyond this many live tokens per user retire the oldest.
 TOKEN_MAX_PER_USER = env_int("TOKEN_MAX_PER_USER", 10, minimum=1)
+# knox's token model is swappable: named integration tokens point at it by this setting.
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {
     "TOKEN_TTL": _dt.timedelta(hours=TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
@@ -576,6 +578,7 @@ CELERY_TASK_ROUTES["reimbursements.exports.tasks.deliver_webhook"] = {"queue": "
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "reimbursements.api.schema_hooks.add_error_responses",
+    "reimbursements.api.schema_hooks.describe_operations",
 ]
 SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"] = [
     "reimbursements.api.schema_hooks.drop_slash_aliases",

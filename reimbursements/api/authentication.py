@@ -116,4 +116,9 @@ class TokenScheme(OpenApiAuthenticationExtension):
         scheme: dict[str, Any] = build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=self.target.authenticate_header(None)
         )
+        scheme["description"] = (
+            "`Authorization: Token <key>`. Integrations: create a named token in the web "
+            "app under API tokens (or POST /api/v1/tokens/), shown once. Devices: POST "
+            "/api/v1/auth/token/ with username and password."
+        )
         return scheme

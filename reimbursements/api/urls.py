@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reimbursements.api import claim_document_views, dashboard_views, views
+from reimbursements.api import claim_document_views, dashboard_views, token_views, views
 
 app_name = "api"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("auth/logout/", views.SignOutView.as_view(), name="auth-logout"),
     path("auth/logout-all/", views.SignOutEverywhereView.as_view(), name="auth-logout-all"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("tokens/", token_views.NamedTokenListView.as_view(), name="token-list"),
+    path("tokens/<int:pk>/", token_views.NamedTokenDetailView.as_view(), name="token-detail"),
     path("documents/", views.DocumentListView.as_view(), name="document-list"),
     path("documents/<int:pk>/", views.DocumentDetailView.as_view(), name="document-detail"),
     path("documents/<int:pk>/file/", views.DocumentFileView.as_view(), name="document-file"),

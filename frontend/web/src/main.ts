@@ -3,7 +3,7 @@ import App from "./App.vue";
 import { api, loginUrl } from "./lib/api";
 import { refreshCounts } from "./lib/counts";
 import { ApiError } from "./lib/errors";
-import { initLocale } from "./lib/i18n";
+import { i18n, initLocale, localeFromServer, setLocale } from "./lib/i18n";
 import { session } from "./lib/session";
 import { router } from "./router";
 import "./style.css";
@@ -12,6 +12,9 @@ async function start(): Promise<void> {
   initLocale();
   try {
     session.me = await api.me();
+    // A language chosen on any device (saved on the server) wins over this browser's.
+    const saved = localeFromServer(session.me.language);
+    if (saved && saved !== i18n.locale) setLocale(saved);
     if (!session.me.scanning_available) session.scanningUnavailable = true;
   } catch (err) {
     // Signed out (expired session): request() already sent the browser to /login/.

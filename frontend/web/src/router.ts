@@ -20,6 +20,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import("./views/ReviewView.vue"),
     meta: { roles: REVIEWERS, title: "nav.review" },
   },
+  { path: "/tokens", component: () => import("./views/TokensView.vue"), meta: { title: "nav.tokens" } },
   { path: "/inbox", component: () => import("./views/InboxView.vue"), meta: { title: "nav.inbox" } },
   {
     path: "/rates",

@@ -2,6 +2,7 @@
 
 import { ApiError, errorFromBody } from "./errors";
 import { cookieValue, relativeUrl, UNSAFE_METHODS, withQuery } from "./http";
+import { i18n, serverLanguage } from "./i18n";
 import { session } from "./session";
 import type {
   BulkApproveResult,
@@ -12,6 +13,7 @@ import type {
   ExportPage,
   InvoiceDocument,
   Me,
+  NamedToken,
   NotificationPreferences,
   NotificationSummary,
   Page,
@@ -44,7 +46,11 @@ export async function request<T>(
   path: string,
   options: { body?: unknown; query?: Query } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  // The server answers in the UI's language (a saved user setting wins there).
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "Accept-Language": serverLanguage(i18n.locale),
+  };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (UNSAFE_METHODS.has(method)) headers["X-CSRFToken"] = csrfToken();
   let response: Response;
@@ -89,6 +95,7 @@ export function uploadDocument(
     xhr.open("POST", "/api/v1/documents/");
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Accept-Language", serverLanguage(i18n.locale));
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable && options.onProgress) {
         options.onProgress(event.total ? event.loaded / event.total : 0);
@@ -126,6 +133,11 @@ export async function fetchBlob(path: string): Promise<Blob> {
 // Endpoints (one line each; the shapes live in types.ts).
 export const api = {
   me: () => request<Me>("GET", "/api/v1/me/"),
+  setLanguage: (language: string) => request<Me>("PATCH", "/api/v1/me/", { body: { language } }),
+  tokens: () => request<NamedToken[]>("GET", "/api/v1/tokens/"),
+  createToken: (name: string, days: number) =>
+    request<NamedToken>("POST", "/api/v1/tokens/", { body: { name, days } }),
+  revokeToken: (id: number) => request<null>("DELETE", `/api/v1/tokens/${id}/`),
   documents: (query: Query = {}) =>
     request<Page<InvoiceDocument>>("GET", "/api/v1/documents/", { query }),
   document: (id: number) => request<InvoiceDocument>("GET", `/api/v1/documents/${id}/`),
@@ -148,6 +160,12 @@ export const api = {
   deleteClaim: (id: number) => request<null>("DELETE", `/api/v1/claims/${id}/`),
   addToClaim: (id: number, document: number) =>
     request<Claim>("POST", `/api/v1/claims/${id}/documents/`, { body: { document } }),
+  removeFromClaim: (id: number, document: number) =>
+    request<Claim>("DELETE", `/api/v1/claims/${id}/documents/${document}/`),
+  moveToClaim: (id: number, document: number, to: number) =>
+    request<Claim>("POST", `/api/v1/claims/${id}/documents/${document}/move/`, {
+      body: { claim: to },
+    }),
   submitClaim: (id: number) => request<Claim>("POST", `/api/v1/claims/${id}/submit/`),
   decide: (id: number, decision: "approve" | "return" | "reject", comment: string) =>
     request<Claim>("POST", `/api/v1/claims/${id}/${decision}/`, { body: { comment } }),

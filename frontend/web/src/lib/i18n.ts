@@ -95,3 +95,14 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+// The server's language code for a UI locale, sent as Accept-Language and saved as the
+// user's setting, so the server's own messages match the UI.
+export function serverLanguage(locale: Locale): "zh-hans" | "en" {
+  return locale === "zh-CN" ? "zh-hans" : "en";
+}
+
+export function localeFromServer(language: string | null | undefined): Locale | null {
+  if (!language) return null;
+  return language.toLowerCase().startsWith("zh") ? "zh-CN" : "en";
+}

@@ -8,6 +8,16 @@ export interface Me {
   display_name: string;
   roles: Role[];
   scanning_available: boolean;
+  // The language the server speaks to this user ("zh-hans", "en"; "" follows the UI).
+  language?: string;
+}
+
+export interface NamedToken {
+  id: number;
+  name: string;
+  created_at: string;
+  expiry: string;
+  token?: string; // only in the answer that created it
 }
 
 export type DocumentStatus =
