@@ -9,6 +9,7 @@ existed still gets its code's general sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -316,3 +317,64 @@ def translated_warnings(warnings: Any) -> list[dict[str, Any]]:
         shown["message"] = warning_text(warning)
         out.append(shown)
     return out
+
+
+# A document's failure reason is written by a worker, which speaks no one's language: the
+# sentences our own code writes are recognised here and shown in the reader's language
+# (anything else, such as an engine's own error text, is shown as written).
+DOCUMENT_ERRORS: list[tuple[re.Pattern[str], Promise]] = [
+    (
+        re.compile(
+            r"The virus scanner is unavailable; the scan will be retried automatically "
+            r"\(attempt (?P<attempt>\d+)\)\. The document stays on hold until it is scanned\."
+        ),
+        _(
+            "The virus scanner is unavailable; the scan will be retried automatically "
+            "(attempt %(attempt)s). The document stays on hold until it is scanned."
+        ),
+    ),
+    (
+        re.compile(
+            r"A virus was found in this file \((?P<signature>.*)\)\. It has been removed and "
+            r"cannot be opened\. Scan your device and upload a clean copy\."
+        ),
+        _(
+            "A virus was found in this file (%(signature)s). It has been removed and cannot "
+            "be opened. Scan your device and upload a clean copy."
+        ),
+    ),
+    (
+        re.compile(r"The file is too large for the virus scanner, so it was rejected unscanned\."),
+        _("The file is too large for the virus scanner, so it was rejected unscanned."),
+    ),
+    (
+        re.compile(
+            r"Reading this document started (?P<attempts>\d+) times and never finished .*",
+            re.S,
+        ),
+        _(
+            "Reading this document started %(attempts)s times and never finished (it timed "
+            "out or its worker stopped each time). Retry it; if it fails again, upload a "
+            "smaller or clearer photo."
+        ),
+    ),
+    (
+        re.compile(r"No extraction engine can run: (?P<reason>.*)", re.S),
+        _("No extraction engine can run: %(reason)s"),
+    ),
+    (
+        re.compile(
+            r"Extraction kept failing after (?P<attempts>\d+) attempts: (?P<reason>.*)", re.S
+        ),
+        _("Extraction kept failing after %(attempts)s attempts: %(reason)s"),
+    ),
+]
+
+
+def document_error_text(error: str) -> str:
+    """A document's stored failure reason in the active language."""
+    for pattern, template in DOCUMENT_ERRORS:
+        match = pattern.fullmatch(error.strip())
+        if match is not None:
+            return str(template) % match.groupdict()
+    return error

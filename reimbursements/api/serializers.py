@@ -15,6 +15,7 @@ from reimbursements.language import user_language
 from reimbursements.models import AuditEvent, Claim, Document
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured
+from reimbursements.warning_messages import document_error_text
 
 
 class UserSerializer(serializers.Serializer[AbstractBaseUser]):
@@ -187,7 +188,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
         return reverse("api:document-file", args=[document.pk])
 
     def get_error(self, document: Document) -> str | None:
-        return document.error or None
+        return document_error_text(document.error) if document.error else None
 
     def get_scan(self, document: Document) -> dict[str, Any] | None:
         scans = list(document.scans.all())

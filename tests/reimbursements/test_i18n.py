@@ -300,6 +300,37 @@ def test_every_catalogue_sentence_is_translated_and_formats():
         assert names == set(re.findall(r"%\((\w+)\)s", zh)), (code, variant)
 
 
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (EN, "A virus was found in this file (Eicar-Test-Signature). It has been removed"),
+        (ZH, "此文件中发现病毒（Eicar-Test-Signature）。它已被删除"),
+    ],
+)
+def test_a_documents_failure_reason_written_by_a_worker_is_shown_translated(org, headers, expected):
+    # Given a document the virus scan refused (the worker stored its reason in English)
+    document = make_document(org.employee, status="infected", extracted=False)
+    document.error = (
+        "A virus was found in this file (Eicar-Test-Signature). It has been removed and "
+        "cannot be opened. Scan your device and upload a clean copy."
+    )
+    document.save(update_fields=["error"])
+    # When its owner looks at it
+    body = session_client(org.employee).get(f"/api/v1/documents/{document.pk}/", **headers)
+    # Then the reason is in their language
+    assert body.json()["error"].startswith(expected)
+
+
+def test_every_failure_reason_the_workers_write_is_recognised():
+    # The sentences come from the code that writes them, so they cannot drift apart.
+    from reimbursements.pipeline import too_many_attempts
+    from reimbursements.warning_messages import document_error_text
+
+    with translation.override("zh-hans"):
+        assert document_error_text(too_many_attempts(3)).startswith("此票据已开始识别 3 次")
+        assert document_error_text("an engine's own words") == "an engine's own words"
+
+
 # --- policy violations ------------------------------------------------------------------
 
 
