@@ -33,7 +33,7 @@ if str(REPO) not in sys.path:
 
 from bench import accuracy, reliability  # noqa: E402
 from bench import straight_through as bench_stp  # noqa: E402
-from extraction import calibration  # noqa: E402
+from extraction import calibration, validation  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
 
 SUITES = ("families", "synthetic", "cn", "sroie", "einvoice_pdf", "tickets")
@@ -124,6 +124,26 @@ def answers(
     return out
 
 
+def current_evidence(record: dict[str, Any]) -> dict[str, calibration.FieldEvidence]:
+    """A kept answer's evidence as this version records it: answers kept before an old
+    date stopped counting as a failed check (it is implausible, not contradicted) are
+    read as if it did not."""
+    evidence = {
+        name: calibration.FieldEvidence.from_dict(found)
+        for name, found in (record.get("evidence") or {}).items()
+    }
+    too_old = sum(
+        1
+        for warning in record.get("warnings") or []
+        if warning.get("code") in validation.PLAUSIBILITY_CODES
+        and warning.get("field") == "issue_date"
+    )
+    date = evidence.get("issue_date")
+    if date is not None and too_old and date.failed >= too_old:
+        evidence["issue_date"] = dataclasses.replace(date, failed=date.failed - too_old)
+    return evidence
+
+
 def developed(sample: accuracy.Sample) -> bool:
     if sample.suite in reliability.FAMILY_SUITES:
         return reliability.developed_family(sample.variant)
@@ -147,9 +167,9 @@ def evidence_rows(
         for name, _, right in reliability.field_rows(
             sample, record, accuracy.normalise, scored=scored, confidence=lambda r, n: 0.0
         ):
-            found = ((record or {}).get("evidence") or {}).get(name)
+            found = current_evidence(record or {}).get(name)
             if found is not None:
-                rows.append((calibration.FieldEvidence.from_dict(found), right, group_of(sample)))
+                rows.append((found, right, group_of(sample)))
     return rows
 
 
@@ -159,12 +179,14 @@ def recalibrated(
     """Answers with each field's confidence from ``table`` (or the old heuristic)."""
     out = {}
     for path, record in predictions.items():
-        evidence = record.get("evidence") or {}
+        evidence = current_evidence(record)
         confidence = dict(record.get("confidence") or {})
         for name, found in evidence.items():
-            ev = calibration.FieldEvidence.from_dict(found)
-            confidence[name] = ev.heuristic if before else table.probability(ev)
-        out[path] = record | {"confidence": confidence}
+            confidence[name] = found.heuristic if before else table.probability(found)
+        out[path] = record | {
+            "confidence": confidence,
+            "evidence": {name: found.to_dict() for name, found in evidence.items()},
+        }
     return out
 
 

@@ -54,7 +54,7 @@ TAX_ID_PRINTED: frozenset[str] = frozenset(
     }
 )
 # Warnings about how plausible a value is, not about a disagreement or a failed check.
-PLAUSIBILITY_ONLY: frozenset[str] = frozenset({validation.DATE_TOO_OLD})
+PLAUSIBILITY_ONLY: frozenset[str] = validation.PLAUSIBILITY_CODES
 
 DUPLICATE = "duplicate"
 WARNING = "warning"

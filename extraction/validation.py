@@ -123,6 +123,8 @@ CURRENCY_UNKNOWN = "currency_unknown"
 SELLER_IS_BUYER = "seller_is_buyer"
 NAME_NOT_A_PARTY = "name_not_a_party"
 DATE_BEFORE_DOCUMENT_TYPE = "date_before_document_type"
+# Warnings that a value is implausible, not that a check of it failed (see extraction.review).
+PLAUSIBILITY_CODES: frozenset[str] = frozenset({DATE_TOO_OLD})
 
 WARNING_CODES: frozenset[str] = frozenset(
     {
@@ -544,6 +546,7 @@ class _Run:
     # Cross-checks (``calibration`` names) each field passed, and fields computed from others.
     checks: dict[str, set[str]] = field(default_factory=dict)
     computed: set[str] = field(default_factory=set)
+    implausible: dict[str, int] = field(default_factory=dict)
     # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
     exact: frozenset[str] = frozenset()
 
@@ -562,6 +565,8 @@ class _Run:
             self.warnings.append(warning)
         for target in penalise:
             self.failed[target] = self.failed.get(target, 0) + 1
+            if code in PLAUSIBILITY_CODES:
+                self.implausible[target] = self.implausible.get(target, 0) + 1
 
     def supports(self, strength: float, *names: str, check: str) -> None:
         for name in names:
@@ -578,7 +583,8 @@ class _Run:
                 origin=machine if name in self.exact else calibration.ORIGIN_READ,
                 raw=round(_raw(self, name), 4),
                 checks=tuple(sorted(self.checks.get(name, ()))),
-                failed=self.failed.get(name, 0),
+                # An old date is implausible, not contradicted: no failed check.
+                failed=self.failed.get(name, 0) - self.implausible.get(name, 0),
                 repaired=name in self.repaired,
                 computed=name in self.computed,
                 kind=kind,

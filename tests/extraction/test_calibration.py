@@ -160,3 +160,12 @@ def test_a_text_layer_value_is_its_own_class() -> None:
 def test_without_a_table_the_scores_stay_as_validation_left_them() -> None:
     validated = validation.validate(vat_result(), today=TODAY)
     assert calibrate(validated, Table()).confidence == validated.confidence
+
+
+def test_an_old_date_is_implausible_not_a_failed_check() -> None:
+    # Given a date read right but more than five years old (date_too_old)
+    result = vat_result(issue_date=dt.date(2018, 3, 5))
+    validated = validation.validate(result, today=TODAY)
+    # Then the warning stands, but the date's evidence has no failed check
+    assert validation.DATE_TOO_OLD in {w.code for w in validated.warnings}
+    assert validated.evidence["issue_date"].failed == 0
