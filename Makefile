@@ -23,5 +23,5 @@ bench-pipeline:
 bench-vlm:
 	.venv/bin/python bench/vlm_throughput.py
 
-bench-photos:  ## a 108 MP JPEG vs 12 MP: time ratio and peak RSS; a 65500x700 strip
+bench-photos:  ## 108 vs 12 MP JPEG time and peak RSS; a 65500x700 strip; several tickets in one photo
 	.venv/bin/python bench/photos.py

@@ -8,6 +8,14 @@ page at 12 MP (4440x2715), and reads each in a fresh process as the worker does
 process so the engine's load is not counted. Reports wall time per read, the
 108/12 MP time ratio (target <= 3x), each process's peak RSS (target <= 1.5 GB for
 108 MP), and the time until a 65500x700 PNG is finished, read or refused (target <= 10 s).
+
+Several documents in one photo (``--table-n``, 20 by default): generated photos of 2-4
+tickets and receipts side by side on a table in perspective (``tests/synth/table.py``),
+split as the worker splits them (``extraction.photo_split``) and each part read with the
+OCR engine. A photo counts as right when it splits into exactly its documents (each
+region overlapping its sheet, IoU > 0.7) and every part's total is right (target >= 90%).
+Single documents must not split: ``--single-n`` generated documents of every type, as
+flat scans and as photos on a table, are checked for false splits (target 0).
 """
 
 from __future__ import annotations
@@ -93,10 +101,94 @@ def _strip_seconds() -> tuple[float, str]:
     return time.perf_counter() - started, outcome
 
 
+def _iou(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> float:
+    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0, x1 - x0) * max(0, y1 - y0)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union else 0.0
+
+
+def table_photos(n: int, threads: int) -> None:
+    """Split accuracy on ``n`` generated photos of 2-4 documents side by side."""
+    from decimal import Decimal
+
+    from extraction import photo_split, pipeline
+    from extraction.engines.base import EngineContext
+    from tests.synth.table import generate_table_photo
+
+    ctx = EngineContext(ocr_threads=threads)
+    right = split_right = parts_right = parts_total = 0
+    by_count: dict[int, list[int]] = {}
+    split_ms: list[float] = []
+    for seed in range(n):
+        shot = generate_table_photo(seed)
+        document = pipeline.load_document(shot.jpeg, name="table.jpg")
+        started = time.perf_counter()
+        parts = photo_split.document_parts(document)
+        split_ms.append((time.perf_counter() - started) * 1000)
+        geometry = len(parts) == len(shot.parts) and all(
+            _iou(part.region, truth.box) > 0.7
+            for part, truth in zip(parts, shot.parts, strict=False)
+        )
+        totals = 0
+        for part, truth in zip(parts, shot.parts, strict=False):
+            prepared = photo_split.part_document(part, source="table.jpg")
+            total = pipeline.extract(prepared, ctx=ctx, engine="ocr").fields.total_amount
+            totals += total == Decimal(truth.truth["fields"]["total_amount"])
+        parts_right += totals if geometry else 0
+        parts_total += len(shot.parts)
+        good = geometry and totals == len(shot.parts)
+        split_right += geometry
+        right += good
+        tally = by_count.setdefault(len(shot.parts), [0, 0])
+        tally[0] += good
+        tally[1] += 1
+    split_ms.sort()
+    print(
+        f"table photos: {right}/{n} = {right / max(n, 1):.0%} split into the right documents "
+        f"with correct totals (target >= 90%); {split_right}/{n} split right; parts with the "
+        f"right total {parts_right}/{parts_total}; finding the sheets "
+        f"{split_ms[len(split_ms) // 2]:.0f} ms p50"
+    )
+    print(
+        "  by documents per photo: "
+        + ", ".join(f"{k}: {v[0]}/{v[1]}" for k, v in sorted(by_count.items()))
+    )
+
+
+def single_documents(per_type: int) -> None:
+    """False splits among generated single documents (flat scans and photos)."""
+    from extraction import photo_split, pipeline
+    from tests.synth import DOCUMENT_TYPES, generate_document
+
+    checked = 0
+    split: list[str] = []
+    for doc_type in DOCUMENT_TYPES:
+        for seed in range(per_type):
+            for photo in (False, True):
+                synth = generate_document(doc_type, seed=seed, photo=photo)
+                document = pipeline.load_document(synth.image_bytes, name="one", read_qr=False)
+                checked += 1
+                if photo_split.document_parts(document):
+                    split.append(f"{doc_type}/{seed}/{'photo' if photo else 'clean'}")
+    print(f"single documents split by mistake: {len(split)}/{checked} (target 0) {split or ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="OCR threads per read")
+    parser.add_argument("--table-n", type=int, default=20, help="photos of 2-4 documents")
+    parser.add_argument("--single-n", type=int, default=4, help="single documents per type")
+    parser.add_argument(
+        "--only-table", action="store_true", help="only the several-documents measures"
+    )
     args = parser.parse_args()
+    if args.table_n:
+        table_photos(args.table_n, args.threads)
+    if args.single_n:
+        single_documents(args.single_n)
+    if args.only_table:
+        return
     from tests.synth import generate_document
 
     document = generate_document("vat_special", seed=11, photo=False)

@@ -112,7 +112,14 @@ def process_batch(*, first_id: int, claimer: str) -> dict[int, str]:
     finished: dict[int, str] = {}
     for item in batch:
         try:
-            document = pipeline.prepare(item.file_name)
+            data, loaded = pipeline.load(item.file_name)
+            split = pipeline.split_into_parts(
+                document_id=item.document_id, data=data, loaded=loaded
+            )
+            if split is not None:
+                finished[item.document_id] = split
+                continue
+            document = pipeline.mask_personal_data(loaded)
             pipeline.store_masked_copy(document_id=item.document_id, prepared=document)
             prepared.append(document)
             runnable.append(item)

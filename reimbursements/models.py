@@ -124,8 +124,10 @@ class Document(models.Model):
         EXTRACTED = "extracted", "Fields extracted"
         NEEDS_REVIEW = "needs_review", "Needs review"
         FAILED = "failed", "Failed"
+        # A photo of several documents: each is a part of its own (``parts``).
+        SPLIT = "split", "Split into several documents"
 
-    TERMINAL = frozenset({"infected", "rejected", "extracted", "needs_review", "failed"})
+    TERMINAL = frozenset({"infected", "rejected", "extracted", "needs_review", "failed", "split"})
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents"
@@ -170,6 +172,14 @@ class Document(models.Model):
     batch = models.ForeignKey(
         UploadBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
     )
+    # One of several documents found side by side in the photo ``parent`` (which keeps the
+    # upload as it came): its number in reading order, and where it lies in the parent's
+    # upright picture ([x0, y0, x1, y1], pixels).
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="parts"
+    )
+    part_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    region = models.JSONField(null=True, blank=True)
     # Expense category chosen by a person; blank means "derive it from the document type".
     category = models.CharField(
         max_length=16, choices=ExpenseCategory.choices, blank=True, default=""

@@ -22,9 +22,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from extraction import review
+from extraction.calibration import calibrate
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.machine import READER_VERSION
-from extraction.calibration import calibrate
 from extraction.provenance import agreeing_sources, with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
@@ -154,7 +154,11 @@ def _extract(*, document_id: int, name: str, sha256: str, mime_type: str) -> str
         raise PermanentProcessingError(f"No extraction engine can run here: {exc}") from exc
     started = time.perf_counter()
     try:
-        prepared = prepare(name)
+        data, loaded = load(name)
+        split = split_into_parts(document_id=document_id, data=data, loaded=loaded)
+        if split is not None:
+            return split
+        prepared = mask_personal_data(loaded)
         store_masked_copy(document_id=document_id, prepared=prepared)
         from extraction import pipeline as extraction_pipeline
 
@@ -194,6 +198,26 @@ def attempt_ended_without_result(*, document_id: int) -> None:
 
 def prepare(file_name: str) -> PreparedDocument:
     """Read a stored file into page images / text layer, then mask personal data."""
+    return mask_personal_data(load(file_name)[1])
+
+
+def split_into_parts(*, document_id: int, data: bytes, loaded: PreparedDocument) -> str | None:
+    """When the picture shows several documents side by side (and is no part itself),
+    replace the document by its parts (``reimbursements.parts``) and return its status
+    ('split'); ``None``: it is one document, read it."""
+    from extraction import photo_split
+    from reimbursements.parts import document_split
+
+    if Document.objects.filter(pk=document_id, parent__isnull=False).exists():
+        return None
+    parts = photo_split.document_parts(loaded, picture_size=photo_split.upright_size(data))
+    if not parts:
+        return None
+    return document_split(document_id=document_id, parts=parts)
+
+
+def load(file_name: str) -> tuple[bytes, PreparedDocument]:
+    """A stored file's bytes and its page images / text layer (nothing masked yet)."""
     from extraction import pipeline as extraction_pipeline
 
     try:
@@ -211,7 +235,7 @@ def prepare(file_name: str) -> PreparedDocument:
         )
     except (ValueError, OSError) as exc:
         raise PermanentProcessingError(f"The document could not be read: {exc}") from exc
-    return mask_personal_data(prepared)
+    return data, prepared
 
 
 def cache_result(

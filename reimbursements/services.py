@@ -475,6 +475,15 @@ def claim_add_document(*, actor: User, claim_id: int, document_id: int) -> Claim
                 status_code=409,
             )
         document = Document.objects.select_for_update().get(pk=document_id, owner=actor)
+        if document.status == Document.Status.SPLIT:
+            raise ServiceError(
+                "document_split",
+                _(
+                    "This photo shows several documents, each read on its own: "
+                    "add those to the claim instead."
+                ),
+                status_code=409,
+            )
         if document.claim_id not in (None, claim.pk):
             raise ServiceError(
                 "document_in_other_claim",

@@ -58,6 +58,19 @@ def _when(value: Any) -> str | None:
     return None if value is None else str(_DATETIME.to_representation(value))
 
 
+class DocumentPartSerializer(serializers.Serializer[Any]):
+    """Schema only: one of the documents found side by side in a photo."""
+
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    part_index = serializers.IntegerField(help_text="1-based, in reading order")
+    region = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="[x0, y0, x1, y1]: where it lies in the photo (upright, in pixels)",
+    )
+    status = serializers.CharField()
+
+
 class DocumentSerializer(serializers.ModelSerializer[Document]):
     """The document as the API shows it. The declared fields describe it (OpenAPI schema,
     browsable API); :meth:`to_representation` builds the same dictionary by hand, because
@@ -73,6 +86,7 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     error = serializers.SerializerMethodField()
     category = serializers.SerializerMethodField()
     queue_position = serializers.SerializerMethodField()
+    parts = serializers.SerializerMethodField()
     claim_status = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
     policy = serializers.SerializerMethodField()
@@ -101,6 +115,10 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "duplicate_of",
             "same_invoice_as",
             "batch",
+            "parent",
+            "part_index",
+            "region",
+            "parts",
             "category",
             "file_url",
             "queue_position",
@@ -137,6 +155,10 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "duplicate_of": self.get_duplicate_of(document),
             "same_invoice_as": document.same_invoice_as_id,
             "batch": document.batch_id,
+            "parent": document.parent_id,
+            "part_index": document.part_index,
+            "region": document.region,
+            "parts": self.get_parts(document),
             "category": self.get_category(document),
             "file_url": self.get_file_url(document),
             "queue_position": self.get_queue_position(document),
@@ -167,6 +189,23 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
         from reimbursements.policy import document_violations
 
         return [{"code": v.code, "message": v.message} for v in document_violations(document)]
+
+    @extend_schema_field(DocumentPartSerializer(many=True))
+    def get_parts(self, document: Document) -> list[dict[str, Any]]:
+        """The documents found side by side in this photo, in reading order (empty unless
+        it was split)."""
+        if document.status != Document.Status.SPLIT:
+            return []  # only a split photo has parts: no query for every other document
+        return [
+            {
+                "id": part.pk,
+                "url": reverse("api:document-detail", args=[part.pk]),
+                "part_index": part.part_index,
+                "region": part.region,
+                "status": part.status,
+            }
+            for part in document.parts.order_by("part_index", "pk")
+        ]
 
     def get_queue_position(self, document: Document) -> int | None:
         """Documents ahead of it while it waits for a worker (``None`` once read)."""
