@@ -20,6 +20,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from rest_framework import exceptions
 
 
@@ -57,7 +58,9 @@ def _retry_after_s(request: HttpRequest) -> int:
 
 def lockout_message(retry_after_s: int) -> str:
     minutes = max(1, math.ceil(retry_after_s / 60))
-    return f"Too many failed sign-ins. Try again in {minutes} minutes."
+    return gettext("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {
+        "minutes": minutes
+    }
 
 
 def lockout_response(

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponseBase
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -77,8 +78,11 @@ class LongRequestLimitMixin:
             _stop_reading_the_body(request)
             limit = settings.LONG_REQUESTS_PER_USER
             raise TooManyInFlight(
-                f"You already have {limit} uploads or downloads in progress; wait for one "
-                "to finish, then try again."
+                gettext(
+                    "You already have %(limit)d uploads or downloads in progress; wait for "
+                    "one to finish, then try again."
+                )
+                % {"limit": limit}
             )
         request._long_request_slot = slot  # type: ignore[attr-defined]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from django.utils.translation import gettext
+
 from reimbursements.services import ServiceError
 
 _PREFIX = "v1:"
@@ -17,7 +19,8 @@ _PREFIX = "v1:"
 class InvalidCursor(ServiceError):
     def __init__(self) -> None:
         super().__init__(
-            "invalid_cursor", "The cursor is not one this API returned; start without one."
+            "invalid_cursor",
+            gettext("The cursor is not one this API returned; start without one."),
         )
 
 

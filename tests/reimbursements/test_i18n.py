@@ -374,6 +374,26 @@ def test_every_policy_message_is_in_the_chinese_catalogue():
 # --- the sign-in page -------------------------------------------------------------------
 
 
+def test_a_locked_out_sign_in_is_explained_in_chinese(db):
+    # Given an account whose password was guessed wrong 5 times (LOGIN_FAILURE_LIMIT)
+    user = UserFactory()
+    for _ in range(5):
+        APIClient().post(
+            "/api/v1/auth/token/", {"username": user.username, "password": "x"}, format="json"
+        )
+    # When a Chinese client signs in again
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": user.username, "password": PASSWORD},
+        format="json",
+        **ZH,
+    )
+    # Then the 429 says so in Chinese, with the wait
+    assert response.status_code == 429
+    assert message_of(response) == "登录失败次数过多。请 15 分钟后再试。"
+
+
+
 def test_the_sign_in_page_speaks_chinese_to_a_chinese_browser(db):
     from django.test import Client
 
