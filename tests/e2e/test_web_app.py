@@ -76,7 +76,9 @@ def token_for(base: str, username: str) -> str:
 def test_employee_uploads_invoices_from_a_phone_and_sees_their_fields(open_as, artifacts, people):
     # Given an employee signed in on a phone
     page = open_as("emma", phone=True)
-    expect(page.locator("[data-testid=file-input]")).to_have_attribute("capture", "environment")
+    # (the picker offers the camera, photos and files: no capture attribute forces the camera)
+    file_input = page.locator("[data-testid=file-input]")
+    expect(file_input).not_to_have_attribute("capture", re.compile(".*"))
     artifacts(page, "01-employee-upload-phone")
     invoice = generate_document(*INVOICE)
     receipt = generate_document("taxi_receipt", 5)

@@ -182,7 +182,8 @@ export const api = {
     request<ExportPage>("GET", "/api/v1/exports/approved/", {
       query: { format: "json", ...query },
     }),
-  dashboardSpend: () => request<unknown>("GET", "/api/v1/dashboard/spend/"),
+  dashboardSpend: (query: Query = {}) =>
+    request<unknown>("GET", "/api/v1/dashboard/spend/", { query }),
   notifications: (query: Query = {}) =>
     request<Page<AppNotification>>("GET", "/api/v1/notifications/", { query }),
   notificationSummary: () =>

@@ -10,6 +10,10 @@ export interface Bucket {
 
 export interface Spend {
   currency: string;
+  // The server's own total (never summed in the browser when the server gives it).
+  totalCents?: number;
+  count?: number;
+  currencies?: { currency: string; cents: number; count: number }[];
   byCategory: Bucket[];
   byMonth: Bucket[];
   otherCurrencies: string[];
@@ -119,11 +123,23 @@ export function spendFromDashboard(body: unknown): Spend | null {
   const byCategory = bucketsFrom(record.by_category, "category");
   const byMonth = bucketsFrom(record.by_month, "month");
   if (!byCategory || !byMonth) return null;
+  const currency = typeof record.currency === "string" ? record.currency : "CNY";
+  const currencies = (Array.isArray(record.currencies) ? record.currencies : [])
+    .filter((row): row is Record<string, unknown> => typeof row === "object" && row !== null)
+    .map((row) => ({
+      currency: String(row.currency ?? ""),
+      cents: toCents(row.total as string | number | null) ?? 0,
+      count: typeof row.count === "number" ? row.count : 0,
+    }));
+  const totalCents = toCents(record.total as string | number | null | undefined);
   return {
-    currency: typeof record.currency === "string" ? record.currency : "CNY",
+    currency,
+    ...(totalCents !== null ? { totalCents } : {}),
+    ...(typeof record.count === "number" ? { count: record.count } : {}),
+    currencies,
     byCategory,
     byMonth: [...byMonth].sort((a, b) => a.key.localeCompare(b.key)),
-    otherCurrencies: [],
+    otherCurrencies: currencies.map((c) => c.currency).filter((c) => c && c !== currency),
     source: "dashboard",
   };
 }

@@ -122,6 +122,11 @@ export interface InvoiceDocument {
   file_url: string | null;
   // Documents ahead of this one while it waits for a worker; null once reading started.
   queue_position?: number | null;
+  // The status of its claim, whether the asking user may change its fields now, and what
+  // the expense policy will refuse at submit (checked on the current values).
+  claim_status?: ClaimStatus | null;
+  can_edit?: boolean | null;
+  policy?: { code: string; message: string }[];
   // Reviewer views add these.
   category?: string;
   category_chosen?: boolean;
@@ -154,6 +159,7 @@ export interface Claim {
   currency: string;
   total: string;
   owner: string;
+  owner_name?: string; // the owner's display name (full name, else username)
   documents: number[];
   events: ClaimEvent[];
   created_at: string;
@@ -262,6 +268,9 @@ export interface Correction {
   old_source?: string;
   new_value: unknown;
   actor: string | null;
+  actor_name?: string | null;
+  // Warnings the reading had that this edit made go away (kept as evidence).
+  old_warnings?: ExtractionWarning[];
   created_at: string;
 }
 
