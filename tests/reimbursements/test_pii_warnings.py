@@ -117,3 +117,62 @@ def test_validation_does_not_check_a_masked_tax_id():
     fields = InvoiceFields(buyer_tax_id="**************002X")
     result = validate(ExtractionResult(document_type=DocumentType.VAT_GENERAL, fields=fields))
     assert [w.code for w in result.warnings if w.field == "buyer_tax_id"] == []
+
+
+# --- file names ---------------------------------------------------------------------------
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def post_file(user, data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.post(
+        "/api/v1/documents/",
+        {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")},
+        format="multipart",
+    )
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_file_names_in_an_archive_are_masked_like_text(org, media_root):
+    # Given a zip named after a phone number, whose photo is named after a resident ID
+    from tests.conftest import png_bytes
+
+    archive = zip_of({f"张三_{RESIDENT_ID}_发票.png": png_bytes()})
+    # When it is uploaded
+    response = post_file(org.employee, archive, "13812345678报销.zip")
+    # Then neither number is stored or answered in full
+    assert response.status_code == 201, response.content
+    text = response.content.decode()
+    assert RESIDENT_ID not in text and "13812345678" not in text
+    body = response.json()
+    assert body["batch"]["original_filename"].endswith("报销.zip")
+    assert body["documents"][0]["original_filename"].endswith("_发票.png")
+
+
+def test_a_refused_archive_member_is_named_masked(org, media_root):
+    # Given a zip whose broken member's name carries a bank card number
+    archive = zip_of({f"card {CARD}.pdf": b"%PDF-1.7 broken"})
+    # When it is uploaded, the refusal names the member without the number
+    response = post_file(org.employee, archive, "batch.zip")
+    assert response.status_code in (400, 415, 422), response.content
+    assert CARD not in response.content.decode()
+    assert "0128" in response.json()["error"]["message"]
