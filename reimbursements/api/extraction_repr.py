@@ -53,7 +53,8 @@ class ExtractionSchemaSerializer(serializers.Serializer[Any]):
     review_reasons = serializers.ListField(
         child=serializers.CharField(),
         help_text="Why a person must look: 'duplicate', 'warning:<code>', "
-        "'missing:<field>', 'unsure:<field>' (empty: nothing holds it back).",
+        "'missing:<field>', 'unverified:<field>' (a key field read once that no machine "
+        "data, second reading or passed cross-check confirms); empty: nothing holds it back.",
     )
     warnings = serializers.ListField(
         child=serializers.DictField(),
@@ -104,6 +105,7 @@ def extraction_representation(document: Document, request: Request | None) -> di
             sources=extraction.sources or {},
             agreeing=extraction.agreeing,
             duplicate=document.duplicate_of_id is not None and not document.duplicate_resolved,
+            evidence=extraction.evidence,
         ),
         "warnings": translated_warnings(extraction.warnings),
         "engine": extraction.engine,
