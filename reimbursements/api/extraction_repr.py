@@ -97,7 +97,7 @@ def extraction_representation(document: Document, request: Request | None) -> di
             for name, value in (extraction.confidence or {}).items()
             if (extraction.sources or {}).get(name) != FieldSource.EMPLOYEE.value
         },
-        "edits": {name: edit.to_dict() for name, edit in edits.items()},
+        "edits": {name: _shown_edit(edit.to_dict()) for name, edit in edits.items()},
         "review_reasons": review_reasons(
             document_type=extraction.document_type,
             warnings=extraction.warnings or [],
@@ -116,6 +116,12 @@ def extraction_representation(document: Document, request: Request | None) -> di
         "timings": extraction.timings,
         "created_at": extraction.created_at.isoformat(),
     }
+
+
+def _shown_edit(edit: dict[str, Any]) -> dict[str, Any]:
+    """An edit as the API shows it: the warnings the edit made go away, translated."""
+    edit["original_warnings"] = translated_warnings(edit.get("original_warnings"))
+    return edit
 
 
 def duplicate_of(document: Document) -> int | None:

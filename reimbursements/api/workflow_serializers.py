@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from extraction.provenance import FieldStatus
@@ -14,6 +15,7 @@ from reimbursements.api.serializers import ClaimSerializer, DocumentSerializer
 from reimbursements.exports.items import PROVENANCE_FIELDS
 from reimbursements.models import Claim, Document, FieldCorrection
 from reimbursements.policy import effective_category
+from reimbursements.warning_messages import translated_warnings
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "voucher")
 
@@ -154,7 +156,10 @@ class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
     actor_name = serializers.SerializerMethodField()
     old_value = serializers.JSONField(allow_null=True)
     new_value = serializers.JSONField(allow_null=True)
-    old_warnings = serializers.ListField(child=serializers.DictField(), read_only=True)
+    old_warnings = serializers.SerializerMethodField(
+        help_text="The warnings this edit made go away ({code, field, params, message}; "
+        "message in the reader's language)."
+    )
 
     class Meta:
         model = FieldCorrection
@@ -170,6 +175,10 @@ class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_old_warnings(self, correction: FieldCorrection) -> list[dict[str, Any]]:
+        return translated_warnings(correction.old_warnings)
 
     def get_actor(self, correction: FieldCorrection) -> str | None:
         return correction.actor.get_username() if correction.actor else None

@@ -222,6 +222,35 @@ def test_a_stored_warning_is_shown_in_the_readers_language(org):
     )
 
 
+def test_the_warning_an_edit_made_go_away_is_shown_translated(org):
+    # Given a document warned about its old date, and the employee correcting the date
+    from reimbursements import corrections
+
+    warning = {
+        "code": "date_too_old",
+        "field": "issue_date",
+        "message": "issue_date 2018-01-02 is more than 5 years before 2026-12-06",
+        "params": {"date": "2018-01-02", "years": "5", "oldest": "2021-12-06"},
+    }
+    document = make_document(org.employee, issue_date=days_ago(3000), warnings=[warning])
+    corrections.document_correct_field(
+        actor=org.employee,
+        document_id=document.pk,
+        field="issue_date",
+        value=days_ago(3).isoformat(),
+    )
+    client = session_client(org.employee)
+    # When a Chinese reader looks at the document and its correction history
+    body = client.get(f"/api/v1/documents/{document.pk}/", **ZH).json()
+    history = client.get(f"/api/v1/documents/{document.pk}/corrections/", **ZH).json()
+    # Then the warning the old reading had is in Chinese in both
+    expected = "开票日期 2018-01-02 已超过 5 年：税务机关的发票查验服务不再受理。"
+    (gone,) = body["extraction"]["edits"]["issue_date"]["original_warnings"]
+    assert gone["message"] == expected
+    rows = history["results"] if isinstance(history, dict) else history
+    assert rows[0]["old_warnings"][0]["message"] == expected
+
+
 def test_a_warning_stored_without_params_still_gets_its_codes_sentence(org):
     document = make_document(
         org.employee,
