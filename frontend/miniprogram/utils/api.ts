@@ -412,6 +412,19 @@ export function deleteClaim(id: number): Promise<void> {
   return request<void>(`claims/${id}/`, { method: 'DELETE' });
 }
 
+/** Takes a document out of a draft (or returned) claim; it stays among the owner's. */
+export function removeDocumentFromClaim(claimId: number, documentId: number): Promise<ClaimDto> {
+  return request<ClaimDto>(`claims/${claimId}/documents/${documentId}/`, { method: 'DELETE' });
+}
+
+/** Moves a document to another of the owner's draft claims; answers the target claim. */
+export function moveDocumentToClaim(claimId: number, documentId: number, to: number): Promise<ClaimDto> {
+  return request<ClaimDto>(`claims/${claimId}/documents/${documentId}/move/`, {
+    method: 'POST',
+    data: { claim: to },
+  });
+}
+
 /** The server answers with the claim or with the document; callers re-read the claim. */
 export function addDocumentToClaim(claimId: number, documentId: number): Promise<unknown> {
   return request<unknown>(`claims/${claimId}/documents/`, {

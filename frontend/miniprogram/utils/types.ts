@@ -84,10 +84,12 @@ export interface Extraction {
   /** Why a person must look: 'duplicate', 'warning:<code>', 'missing:<field>',
    * 'unverified:<field>' (empty: nothing holds it back). Optional: older servers. */
   review_reasons?: string[];
+  /** Field -> what it was read as before a person changed it, who and when. */
+  edits?: Record<string, unknown>;
 }
 
 export interface ScanInfo {
-  verdict: 'clean' | 'infected' | 'error';
+  verdict: 'clean' | 'infected' | 'error' | 'not_scanned' | 'too_large';
   signature: string | null;
   scanned_at: string;
 }
@@ -128,6 +130,11 @@ export interface DocumentDto {
   file_url: string;
   /** Documents ahead of this one while it waits for a worker; null once reading started. */
   queue_position?: number | null;
+  /** Its claim's status, whether this user may change its fields now, and what the
+   * expense policy will refuse at submit (checked on the current values). */
+  claim_status?: ClaimStatus | null;
+  can_edit?: boolean | null;
+  policy?: Array<{ code: string; message: string }>;
 }
 
 export interface UploadBatchDto {

@@ -4,7 +4,10 @@ import {
   errorMessage,
   getClaim,
   getDocument,
+  listClaims,
   listDocuments,
+  moveDocumentToClaim,
+  removeDocumentFromClaim,
   submitClaim,
 } from '../../utils/api';
 import { UPLOAD_CONCURRENCY } from '../../utils/config';
@@ -30,6 +33,7 @@ import {
   claimView,
   conversionLines,
   mapWithLimit,
+  moveTargets,
 } from './logic';
 
 Component({
@@ -151,6 +155,45 @@ Component({
         await this.load();
       } catch (err) {
         alertModal(t('claim_add_existing'), errorMessage(err));
+      }
+    },
+
+    async onRemoveDocument(e: DatasetEvent<{ id?: number | string }>) {
+      const documentId = Number(e.currentTarget.dataset.id);
+      if (!(documentId > 0)) return;
+      try {
+        await removeDocumentFromClaim(this.data.id, documentId);
+        wx.showToast({ title: t('claim_removed'), icon: 'success' });
+        await this.load();
+      } catch (err) {
+        alertModal(t('claim_remove'), errorMessage(err));
+      }
+    },
+
+    async onMoveDocument(e: DatasetEvent<{ id?: number | string }>) {
+      const documentId = Number(e.currentTarget.dataset.id);
+      if (!(documentId > 0)) return;
+      try {
+        const page = await listClaims();
+        const targets = moveTargets(page.results, this.data.id);
+        if (!targets.length) {
+          wx.showToast({ title: t('claim_move_none'), icon: 'none' });
+          return;
+        }
+        const choice = await new Promise<number>((resolve) => {
+          wx.showActionSheet({
+            itemList: targets.map((c) => c.title),
+            success: (res) => resolve(res.tapIndex),
+            fail: () => resolve(-1),
+          });
+        });
+        const target = targets[choice];
+        if (!target) return;
+        await moveDocumentToClaim(this.data.id, documentId, target.id);
+        wx.showToast({ title: t('claim_moved'), icon: 'success' });
+        await this.load();
+      } catch (err) {
+        alertModal(t('claim_move'), errorMessage(err));
       }
     },
 

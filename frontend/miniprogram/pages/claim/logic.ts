@@ -120,3 +120,11 @@ export function conversionLines(
       return { key: `c${c.document}`, text, missing: c.missing_rate };
     });
 }
+
+/** Where a document of this claim can move: the owner's other drafts and returned claims
+ * (an action sheet holds six). */
+export function moveTargets(claims: ClaimDto[], currentId: number): ClaimDto[] {
+  return claims
+    .filter((c) => c.id !== currentId && (c.status === 'draft' || c.status === 'returned'))
+    .slice(0, 6);
+}

@@ -27,6 +27,9 @@ import {
   statusView,
 } from './logic';
 
+import { evidenceLines, mayEdit, policyLines, scanNote, shownStatus } from './evidence';
+import { documentStatusLabel } from '../../utils/status';
+
 const pollers = new WeakMap<object, DocumentPoller>();
 
 Component({
@@ -38,7 +41,9 @@ Component({
     view: null as StatusView | null,
     queueLabel: '',
     typeLabel: '',
-    rows: [] as FieldRow[],
+    rows: [] as Array<FieldRow & { evidence: string[] }>,
+    policy: [] as string[],
+    editable: true,
     docWarnings: [] as string[],
     reasons: [] as string[],
     lineItems: [] as LineItemRow[],
@@ -103,14 +108,25 @@ Component({
       if (doc.scan && doc.scan.verdict === 'infected') {
         notes.push(t('doc_infected', { signature: doc.scan.signature ?? '?' }));
       }
+      const scanned = scanNote(doc);
+      if (scanned) notes.push(scanned);
+      const view = statusView(doc.status);
+      const shown = shownStatus(doc);
+      if (shown.status !== doc.status) view.label = documentStatusLabel(shown.status);
+      if (shown.tone) view.tone = shown.tone;
+      if (scanned) view.steps = view.steps.map((s) => (s.key === 'scanning' ? { ...s, label: scanned } : s));
       this.setData({
         loaded: true,
         doc,
         error: '',
-        view: statusView(doc.status),
+        view,
+        policy: policyLines(doc),
+        editable: mayEdit(doc),
         queueLabel: queueLabel(doc.queue_position),
         typeLabel: extraction ? documentTypeLabel(extraction.document_type) : '',
-        rows: extraction ? fieldRows(extraction) : [],
+        rows: extraction
+          ? fieldRows(extraction).map((row) => ({ ...row, evidence: evidenceLines(extraction, row.name) }))
+          : [],
         docWarnings: extraction ? documentWarnings(extraction) : [],
         // Only while it waits for a person: once reviewed, the reasons are history.
         reasons: extraction && doc.status === 'needs_review' ? reviewReasons(extraction) : [],
@@ -130,6 +146,10 @@ Component({
     onEditField(e: DatasetEvent<{ name?: string }>) {
       const row = this.data.rows.find((r) => r.name === e.currentTarget.dataset.name);
       if (!row || this.data.saving) return;
+      if (!this.data.editable) {
+        wx.showToast({ title: t('doc_locked'), icon: 'none' });
+        return;
+      }
       this.setData({ editing: row.name, editLabel: row.label, editValue: row.raw, editError: '' });
     },
 
