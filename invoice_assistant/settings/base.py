@@ -628,6 +628,14 @@ NOTIFY_LANGUAGE = env.str("NOTIFY_LANGUAGE", default=LANGUAGE_CODE)
 NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 6, minimum=0)
 NOTIFY_RETRY_BACKOFF_S = env_int("NOTIFY_RETRY_BACKOFF_S", 30, minimum=1)
 CELERY_IMPORTS = (*CELERY_IMPORTS, "reimbursements.notify.tasks")
+# A delivery still untried after this long lost its message (broker down at commit): Celery
+# beat enqueues it again (within a day of the event).
+NOTIFY_STALLED_AFTER_S = env_int("NOTIFY_STALLED_AFTER_S", 600, minimum=60)
+CELERY_BEAT_SCHEDULE["resend-stalled-notifications"] = {
+    "task": "reimbursements.notify.tasks.resend_stalled_notifications",
+    "schedule": float(NOTIFY_STALLED_AFTER_S) / 2,
+    "options": {"queue": "default", "expires": float(NOTIFY_STALLED_AFTER_S) / 2},
+}
 CELERY_TASK_ROUTES["reimbursements.notify.tasks.*"] = {"queue": "default"}
 # Subscribe messages: the template the mini-program asks users to accept, and which of
 # its keys carry our title, status, time and note (their types bound the lengths).

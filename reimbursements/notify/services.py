@@ -8,6 +8,7 @@ rolled-back transition sends nothing, and a failed delivery never undoes one.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -173,6 +174,19 @@ def _enqueue(email_ids: list[int], wechat_ids: list[int]) -> None:
                 logger.warning(
                     "could not enqueue %s for notification %s", task.name, notification_id
                 )
+
+
+def notifications_resend_stalled(*, older_than_s: int) -> int:
+    """Enqueue again the deliveries never tried: their message was lost (the broker was
+    down when the transition committed). A delivery that ran is never sent twice: the
+    task checks the row's status under its lock."""
+    since = timezone.now() - dt.timedelta(seconds=older_than_s)
+    horizon = timezone.now() - dt.timedelta(days=1)  # old news is not worth an e-mail
+    rows = Notification.objects.filter(created_at__lt=since, created_at__gte=horizon)
+    email_ids = list(rows.filter(email_status=D.PENDING).values_list("pk", flat=True))
+    wechat_ids = list(rows.filter(wechat_status=D.PENDING).values_list("pk", flat=True))
+    _enqueue(email_ids, wechat_ids)
+    return len(email_ids) + len(wechat_ids)
 
 
 # --- the inbox --------------------------------------------------------------------------

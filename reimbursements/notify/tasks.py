@@ -32,3 +32,9 @@ def send_notification_email(notification_id: int) -> str:
 )
 def send_wechat(notification_id: int) -> str:
     return services.notification_send_wechat(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def resend_stalled_notifications() -> int:
+    """Periodic (Celery beat): deliveries whose message never reached a worker."""
+    return services.notifications_resend_stalled(older_than_s=settings.NOTIFY_STALLED_AFTER_S)

@@ -4,6 +4,7 @@ tasks inline (eager), retries included."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 import threading
@@ -19,11 +20,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from invoice_assistant.celery import app as celery_app
+from reimbursements import workflow
 from reimbursements.models import Claim, Notification, WeChatIdentity
-from reimbursements.notify.tasks import send_notification_email
+from reimbursements.notify.tasks import resend_stalled_notifications, send_notification_email
 from tests.reimbursements.workflow_helpers import make_org, submitted_claim
 
 D = Notification.Delivery
@@ -136,6 +139,28 @@ def test_a_failed_email_goes_out_once_the_server_is_back(
     send_notification_email.apply(args=(row.pk,))
     # Then it is delivered once, and running it again sends nothing more
     send_notification_email.apply(args=(row.pk,))
+    row.refresh_from_db()
+    assert row.email_status == D.SENT
+    assert len(smtp.messages) == 1
+
+
+def test_an_email_whose_message_was_lost_is_sent_by_the_periodic_resend(
+    org, smtp, settings, django_capture_on_commit_callbacks
+):
+    # Given a returned claim whose e-mail task never reached a worker (broker down at
+    # commit: the callbacks are captured, not run), noticed after NOTIFY_STALLED_AFTER_S
+    claim = submitted_claim(org)
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.claim_return(actor=org.manager, claim_id=claim.pk, comment="Add the receipt")
+    row = Notification.objects.get(recipient=org.employee)
+    assert row.email_status == D.PENDING
+    Notification.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.NOTIFY_STALLED_AFTER_S + 1)
+    )
+    # When the periodic task runs (twice: a second run finds nothing left)
+    resend_stalled_notifications.apply()
+    resend_stalled_notifications.apply()
+    # Then the e-mail went out once
     row.refresh_from_db()
     assert row.email_status == D.SENT
     assert len(smtp.messages) == 1
