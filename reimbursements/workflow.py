@@ -25,7 +25,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext
 
 from reimbursements import currency, policy, selectors
 from reimbursements.exports.items import export_items_create
@@ -92,26 +91,6 @@ def conflict(claim: Claim) -> ServiceError:
             "may have just acted on it). Reload it."
         )
         % {"status": status_label(claim.status)},
-        status_code=409,
-    )
-
-
-# Past these states nothing of the claim or its documents changes any more.
-LOCKED_CLAIM_STATES = frozenset({S.FINANCE_APPROVED, S.EXPORTED, S.PAID, S.REJECTED})
-
-
-def claim_locked(claim: Claim) -> ServiceError:
-    """The answer to a change of a locked claim: what locked it, not a lost race."""
-    reason = {
-        S.FINANCE_APPROVED: gettext("approved by finance"),
-        S.EXPORTED: gettext("approved and exported"),
-        S.PAID: gettext("approved and paid"),
-        S.REJECTED: gettext("rejected"),
-    }.get(S(claim.status), claim.status)
-    return ServiceError(
-        "claim_locked",
-        gettext("This claim is locked (%(reason)s): it can no longer be changed.")
-        % {"reason": reason},
         status_code=409,
     )
 
