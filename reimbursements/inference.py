@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework.response import Response
 
 from reimbursements.api.errors import error_response
@@ -14,9 +15,11 @@ def answer_question(*, image_bytes: bytes, text: str) -> Response:
     if engine is None:
         return error_response(
             "inference_unavailable",
-            "No vision-language model is configured on this server: set VLM_MODEL_PATH "
-            "(a local model directory) or REMOTE_VLM_BASE_URL (an OpenAI-compatible "
-            "endpoint). Document extraction keeps working with the OCR engine.",
+            gettext(
+                "No vision-language model is configured on this server: set VLM_MODEL_PATH "
+                "(a local model directory) or REMOTE_VLM_BASE_URL (an OpenAI-compatible "
+                "endpoint). Document extraction keeps working with the OCR engine."
+            ),
             503,
         )
     import io

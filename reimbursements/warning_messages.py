@@ -54,6 +54,10 @@ FIELD_LABELS: dict[str, Promise] = {
     "scope": _("scope"),
     "image": _("image"),
     "text": _("prompt text"),
+    "date_from": _("start date"),
+    "date_to": _("end date"),
+    "name": _("name"),
+    "days": _("days"),
 }
 
 DOCUMENT_TYPE_LABELS: dict[str, Promise] = {

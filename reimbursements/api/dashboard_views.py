@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -31,7 +32,9 @@ class SpendQuerySerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("date_from"), attrs.get("date_to")
         if start and end and start > end:
-            raise serializers.ValidationError({"date_to": "must not be before date_from."})
+            raise serializers.ValidationError(
+                {"date_to": gettext_lazy("must not be before the start date.")}
+            )
         return attrs
 
 
@@ -54,7 +57,7 @@ class SpendSerializer(serializers.Serializer[Any]):
 
 
 class SeesSpend(BasePermission):
-    message = "The spend dashboard is for finance."
+    message = gettext_lazy("The spend dashboard is for finance.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return sees_everything(request.user) or can_export(request.user)
