@@ -57,7 +57,8 @@ def _first_message(detail: Any) -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
             inner = _first_message(value)
-            if key == "non_field_errors":
+            if key == "non_field_errors" or str(key).isdigit():
+                # The whole request, or an item of a list: the field around it names it.
                 return inner
             return _("%(field)s: %(message)s") % {"field": _capitalised(key), "message": inner}
     if isinstance(detail, list) and detail:

@@ -195,6 +195,18 @@ def test_a_missing_request_field_is_named_in_words(org, headers, label):
     assert response.json()["error"]["details"]["fields"]["title"]
 
 
+@pytest.mark.parametrize(("headers", "expected"), [(EN, "Ids: "), (ZH, "编号：")])
+def test_a_bad_item_of_a_list_is_named_by_its_list(org, headers, expected):
+    # When finance acknowledges an export item with an empty id
+    response = session_client(org.finance).post(
+        "/api/v1/exports/acknowledge/", {"ids": [""]}, format="json", **headers
+    )
+    # Then the message names the list, not the item's index
+    assert response.status_code == 400
+    assert message_of(response).startswith(expected)
+    assert "0:" not in message_of(response)
+
+
 # --- extraction warnings ----------------------------------------------------------------
 
 
@@ -420,7 +432,6 @@ def test_a_locked_out_sign_in_is_explained_in_chinese(db):
     # Then the 429 says so in Chinese, with the wait
     assert response.status_code == 429
     assert message_of(response) == "登录失败次数过多。请 15 分钟后再试。"
-
 
 
 def test_the_sign_in_page_speaks_chinese_to_a_chinese_browser(db):
