@@ -349,7 +349,7 @@ TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 # Sign-ins beyond this many live tokens per user retire the oldest.
 TOKEN_MAX_PER_USER = env_int("TOKEN_MAX_PER_USER", 10, minimum=1)
 # knox's token model is swappable: named integration tokens point at it by this setting.
-KNOX_TOKEN_MODEL = "knox.AuthToken"
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 (a model name, not a secret)
 REST_KNOX = {
     "TOKEN_TTL": _dt.timedelta(hours=TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
