@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import translation
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -32,6 +33,14 @@ def largest_body_bytes() -> int:
 def _is_chunked(environ: dict[str, Any]) -> bool:
     encoding = str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
     return "chunked" in encoding and not environ.get("CONTENT_LENGTH")
+
+
+def _language(environ: dict[str, Any]) -> str:
+    """The client's language (Accept-Language, the language cookie): this runs before
+    Django's middleware, so before a signed-in person's own choice is known."""
+    from django.core.handlers.wsgi import WSGIRequest
+
+    return translation.get_language_from_request(WSGIRequest(environ))
 
 
 def _error(
@@ -81,12 +90,12 @@ class ChunkedBodyMiddleware:
         if not _is_chunked(environ):
             return self.app(environ, start_response)
         if not environ.get("wsgi.input_terminated"):
+            with translation.override(_language(environ)):
+                message = translation.gettext(
+                    "This server cannot read a chunked request body: send a Content-Length."
+                )
             return _error(
-                environ,
-                start_response,
-                "411 Length Required",
-                "length_required",
-                "This server cannot read a chunked request body: send a Content-Length.",
+                environ, start_response, "411 Length Required", "length_required", message
             )
         limit = largest_body_bytes()
         stream = environ["wsgi.input"]
@@ -97,12 +106,17 @@ class ChunkedBodyMiddleware:
             size += len(chunk)
             if size > limit:
                 spool.close()
+                from reimbursements.intake import file_too_large_message
+
+                # Past this, any file in it is past the upload limit: name that limit.
+                with translation.override(_language(environ)):
+                    message = file_too_large_message()
                 return _error(
                     environ,
                     start_response,
                     "413 Request Entity Too Large",
                     "file_too_large",
-                    "The request body is larger than this server accepts.",
+                    message,
                 )
             spool.write(chunk)
         spool.seek(0)

@@ -180,3 +180,19 @@ def test_a_server_that_does_not_dechunk_gets_a_clear_411():
     error = json.loads(body)["error"]
     assert error["code"] == "length_required"
     assert "Content-Length" in error["message"]
+
+
+def test_a_chunked_body_past_every_limit_names_the_upload_limit_in_chinese(settings):
+    # Given a Chinese client sending a de-chunked body larger than any endpoint accepts
+    settings.UPLOAD_MAX_BYTES = 64 * 1024
+    stream = io.BytesIO(b"x" * (largest_body_bytes() + 64 * 1024))
+    app = ChunkedBodyMiddleware(get_wsgi_application())
+    environ = chunked_environ(
+        b"",
+        **{"wsgi.input": stream, "wsgi.input_terminated": True},
+        HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
+    )
+    # When it reaches the application, the refusal names the upload limit in Chinese
+    status, _, body = call(app, environ)
+    assert status.startswith("413")
+    assert json.loads(body)["error"]["message"] == "文件超过 64 KB 上限。"
