@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reimbursements.models import WeChatBindingCode, WeChatIdentity
 from reimbursements.services import ServiceError
@@ -52,7 +53,7 @@ class WeChatClient:
         if not (settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET):
             raise WeChatError(
                 "wechat_not_configured",
-                "WeChat sign-in is not configured on this server (WECHAT_APP_ID/SECRET).",
+                gettext("WeChat sign-in is not configured on this server (WECHAT_APP_ID/SECRET)."),
                 status_code=503,
             )
         return cls(
@@ -77,23 +78,28 @@ class WeChatClient:
             body = response.json()
         except (requests.RequestException, ValueError) as exc:
             raise WeChatError(
-                "wechat_unavailable", "WeChat could not be reached; try again.", status_code=502
+                "wechat_unavailable",
+                gettext("WeChat could not be reached; try again."),
+                status_code=502,
             ) from exc
         errcode = int(body.get("errcode") or 0)
         if errcode in _INVALID_CODE_ERRORS:
             raise WeChatError(
-                "invalid_code", "The WeChat login code is invalid or expired.", status_code=401
+                "invalid_code",
+                gettext("The WeChat login code is invalid or expired."),
+                status_code=401,
             )
         if errcode == _RATE_LIMITED:
             raise WeChatError(
                 "wechat_rate_limited",
-                "WeChat is limiting sign-ins; wait a moment.",
+                gettext("WeChat is limiting sign-ins; wait a moment."),
                 status_code=503,
             )
         if errcode or response.status_code >= 400 or not body.get("openid"):
             raise WeChatError(
                 "wechat_unavailable",
-                f"WeChat refused the sign-in (errcode {errcode or response.status_code}).",
+                gettext("WeChat refused the sign-in (errcode %(errcode)s).")
+                % {"errcode": errcode or response.status_code},
                 status_code=502,
             )
         return WeChatSession(openid=str(body["openid"]), unionid=body.get("unionid"))
@@ -127,7 +133,7 @@ def wechat_sign_in(*, session: WeChatSession, binding_code: str | None) -> tuple
             if not binding_code:
                 raise WeChatError(
                     "binding_required",
-                    "First sign-in: enter the binding code your administrator gave you.",
+                    gettext("First sign-in: enter the binding code your administrator gave you."),
                 )
             binding = (
                 WeChatBindingCode.objects.select_for_update()
@@ -141,7 +147,7 @@ def wechat_sign_in(*, session: WeChatSession, binding_code: str | None) -> tuple
             )
             if binding is None:
                 raise WeChatError(
-                    "invalid_binding_code", "The binding code is wrong, used or expired."
+                    "invalid_binding_code", gettext("The binding code is wrong, used or expired.")
                 )
             binding.used_at = timezone.now()
             binding.save(update_fields=["used_at"])
@@ -150,6 +156,8 @@ def wechat_sign_in(*, session: WeChatSession, binding_code: str | None) -> tuple
             )
         user = identity.user
         if not user.is_active:
-            raise WeChatError("account_disabled", "This account is disabled.", status_code=403)
+            raise WeChatError(
+                "account_disabled", gettext("This account is disabled."), status_code=403
+            )
         token = auth_token_issue(user=user)
     return user, token

@@ -542,11 +542,11 @@ class InferenceView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
             image_bytes = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             return error_response(
-                "invalid_base64", "'image' must be base64-encoded image bytes.", 400
+                "invalid_base64", _("'image' must be base64-encoded image bytes."), 400
             )
         if sniff_mime(image_bytes[:32]) not in {"image/jpeg", "image/png", "image/webp"}:
             return error_response(
-                "unsupported_type", "'image' must be a JPEG, PNG or WebP image.", 415
+                "unsupported_type", _("'image' must be a JPEG, PNG or WebP image."), 415
             )
         validate_upload(image_bytes, name="inference")
         from reimbursements.inference import answer_question
