@@ -462,6 +462,43 @@ def test_the_sign_in_page_switches_language_with_a_cookie(db):
 # --- the catalogue itself ---------------------------------------------------------------
 
 
+REFUSALS = {
+    "ServiceError",
+    "IntakeError",
+    "error_response",
+    "WeChatError",
+    "InvalidValue",
+    "Violation",
+    "json_error",
+}
+
+
+def test_no_refusal_is_written_as_a_bare_english_string():
+    # Every message a person reads goes through gettext: a literal (or f-string) handed to
+    # an error or a policy violation would reach a Chinese reader in English.
+    import ast
+
+    root = Path(django_settings.BASE_DIR)
+    bare = []
+    for package in ("reimbursements", "invoice_assistant"):
+        for path in sorted((root / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if name not in REFUSALS or len(node.args) < 2:
+                    continue
+                message = node.args[1]
+                if isinstance(message, ast.JoinedStr) or (
+                    isinstance(message, ast.Constant) and isinstance(message.value, str)
+                ):
+                    bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert bare == []
+
+
 def _po_entries(path: Path) -> dict[str, str]:
     """msgid (with its context) -> msgstr, from the .po file, without gettext tools."""
 
