@@ -45,6 +45,12 @@ Component({
     async load() {
       try {
         const me = await fetchMe();
+        // A language chosen on another device (saved on the server) is this one's too.
+        const saved: Lang | null = me.language ? (me.language.startsWith('zh') ? 'zh-CN' : 'en') : null;
+        if (saved && saved !== getLanguage()) {
+          setLanguage(saved);
+          this.refreshTexts();
+        }
         this.setData({
           name: me.display_name || me.username,
           username: me.username,

@@ -40,6 +40,24 @@ test('shows the profile and switches everything to English', async () => {
   expect(server.requests[server.requests.length - 1].headers['accept-language']).toBe('en');
 });
 
+test('a language saved on another device is taken over, and a new choice is saved', async () => {
+  // given a user who chose English on the web
+  server.on('GET', '/api/v1/me/', {
+    body: { id: 1, username: 'zs', display_name: '张三', roles: ['employee'], scanning_available: true, language: 'en' },
+  });
+  server.on('PUT', '/api/v1/me/', { body: { id: 1, username: 'zs', language: 'zh-hans' } });
+  const page = render(pageId);
+
+  // when the profile page loads, the mini-program speaks English too
+  await page.instance.onShow();
+  await waitFor(() => textOf(page.querySelector('.roles')) === 'Employee');
+
+  // and picking Chinese tells the server
+  await tap(page.querySelector('.lang-zh'));
+  await waitFor(() => server.requestsTo('PUT', '/api/v1/me/').length > 0);
+  expect(server.requestsTo('PUT', '/api/v1/me/')[0].json).toEqual({ language: 'zh-hans' });
+});
+
 test('signing out forgets the token after confirmation and revokes it on the server', async () => {
   server.on('POST', '/api/v1/auth/logout/', { status: 204 });
   const page = render(pageId);
