@@ -13,6 +13,7 @@ from extraction.engines.base import EngineContext, EngineUnavailable, Extraction
 def build_engine_context() -> EngineContext:
     return EngineContext(
         ocr_threads=settings.OCR_THREADS,
+        ocr_model=settings.OCR_MODEL,
         vlm_model_path=settings.VLM_MODEL_PATH,
         vlm_adapter_path=settings.VLM_ADAPTER_PATH,
         vlm_device=settings.VLM_DEVICE,

@@ -59,6 +59,7 @@ class EngineContext:
     """Everything an engine may be configured with. Built once per process."""
 
     ocr_threads: int = 2
+    ocr_model: str = "v6"  # "v6" (PP-OCRv6, rapidocr 3.x) | "v4" (PP-OCRv4)
     # VLM (local transformers model)
     vlm_model_path: str | None = None
     vlm_adapter_path: str | None = None

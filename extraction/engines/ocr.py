@@ -1,4 +1,4 @@
-"""The CPU OCR engine: RapidOCR (PP-OCRv4 on onnxruntime) + the layout parser.
+"""The CPU OCR engine: RapidOCR (PP-OCR on onnxruntime) + the layout parser.
 
 Always available (``score()`` is the lowest, 10), so every deployment can extract
 without a GPU. The RapidOCR pipeline is driven stage by stage (detect -> classify ->
@@ -8,7 +8,12 @@ in image pixels with its points in *reading order* (first point = where the text
 starts), so 90/180/270-degree pages need no second pass: the direction classifier that
 runs anyway gives the page orientation, and the parser rotates coordinates, not pixels.
 
-One RapidOCR instance per process and thread count (~0.7 GB RSS, ~1 s to load).
+Two model generations (``EngineContext.ocr_model``, setting ``OCR_MODEL``), both read
+from model files inside their wheels, never downloaded: ``v6`` = PP-OCRv6 small det/rec
+of ``rapidocr`` 3.x, ``v4`` = PP-OCRv4 of ``rapidocr-onnxruntime`` 1.4.4. Both use the
+same direction classifier (ch_ppocr_mobile_v2.0).
+
+One RapidOCR instance per process, model and thread count (~0.7 GB RSS, ~1 s to load).
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any, ClassVar
 
 import cv2
@@ -38,7 +44,9 @@ from extraction.parsing.document import PARSER_VERSION, parse_lines, parse_text_
 from extraction.parsing.result import Parsed
 from extraction.schema import DocumentType, ExtractionResult, FieldSource
 
-_ENGINES: dict[int, Any] = {}
+OCR_MODELS = ("v6", "v4")
+DEFAULT_OCR_MODEL = "v6"
+_ENGINES: dict[tuple[str, int], Backend] = {}
 _LOCK = threading.Lock()
 # A line's text is kept only above this recognition score (RapidOCR's own default).
 TEXT_SCORE = 0.5
@@ -54,10 +62,12 @@ DET_MAX_SIDE = 1280
 DET_MIN_SIDE = 736
 
 
-_RECOGNISERS: dict[int, ThreadPoolExecutor] = {}
+_RECOGNISERS: dict[tuple[str, int], ThreadPoolExecutor] = {}
 
 
-def recognise(threads: int, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+def recognise(
+    threads: int, crops: Sequence[np.ndarray], model: str = DEFAULT_OCR_MODEL
+) -> list[tuple[str, float]]:
     """Text and score of each crop, in order, read by ``threads`` single-threaded
     recognisers side by side.
 
@@ -68,63 +78,85 @@ def recognise(threads: int, crops: Sequence[np.ndarray]) -> list[tuple[str, floa
     crops into batches was slower still. Crops are dealt out by width so shards even out.
     """
     if threads <= 1 or len(crops) < 2 * threads:
-        recognised, _ = rapidocr(1 if threads <= 1 else threads).text_rec(list(crops), False)
-        return [(str(text), float(score)) for text, score in recognised]
-    engine = rapidocr(1)
+        return rapidocr(1 if threads <= 1 else threads, model).rec(list(crops))
+    backend = rapidocr(1, model)
     with _LOCK:
-        pool = _RECOGNISERS.get(threads)
+        pool = _RECOGNISERS.get((model, threads))
         if pool is None:
-            pool = _RECOGNISERS[threads] = ThreadPoolExecutor(threads, "ocr-rec")
+            pool = _RECOGNISERS[(model, threads)] = ThreadPoolExecutor(threads, "ocr-rec")
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
     shards = [order[k::threads] for k in range(threads)]
-    futures = [pool.submit(engine.text_rec, [crops[i] for i in shard], False) for shard in shards]
+    futures = [pool.submit(backend.rec, [crops[i] for i in shard]) for shard in shards]
     out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
     for shard, future in zip(shards, futures, strict=True):
-        recognised, _ = future.result()
-        for index, (text, score) in zip(shard, recognised, strict=True):
-            out[index] = (str(text), float(score))
+        for index, reading in zip(shard, future.result(), strict=True):
+            out[index] = reading
     return out
 
 
-def rapidocr(threads: int) -> Any:
-    """The process-wide RapidOCR instance for ``threads`` (created on first use)."""
+def rapidocr(threads: int, model: str = DEFAULT_OCR_MODEL) -> Backend:
+    """The process-wide RapidOCR stages for ``model`` and ``threads`` (built on first use)."""
+    if model not in OCR_MODELS:
+        raise ValueError(f"unknown OCR model {model!r}: one of {', '.join(OCR_MODELS)}")
     with _LOCK:
-        engine = _ENGINES.get(threads)
-        if engine is None:
-            engine = _build(threads)
-            _ENGINES[threads] = engine
-        return engine
+        backend = _ENGINES.get((model, threads))
+        if backend is None:
+            backend = _build_v6(threads) if model == "v6" else _build_v4(threads)
+            _ENGINES[(model, threads)] = backend
+        return backend
 
 
-def _build(threads: int) -> Any:
-    """RapidOCR with two onnxruntime session options it does not expose.
+@dataclass(frozen=True)
+class Backend:
+    """One RapidOCR generation's stages, in the shapes this engine uses.
+
+    ``det``: text boxes (n x 4 x 2) of a BGR image or ``None``; ``sort``: boxes in
+    reading order; ``crop``: each box cut out upright (tall crops turned counter-clockwise,
+    as RapidOCR does); ``cls``: (label, score) per crop, label "0" or "180";
+    ``rec``: (text, score) per crop; ``sessions``: the onnxruntime session of each stage
+    ("det", "cls", "rec"), for inspection.
+    """
+
+    det: Callable[[np.ndarray], np.ndarray | None]
+    sort: Callable[[np.ndarray], np.ndarray]
+    crop: Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
+    cls: Callable[[list[np.ndarray]], list[tuple[str, float]]]
+    rec: Callable[[list[np.ndarray]], list[tuple[str, float]]]
+    sessions: dict[str, Any]
+
+
+def _tune(options: Any, *, arena: bool) -> Any:
+    """The two onnxruntime session options RapidOCR does not expose.
 
     Measured on this project's 2 shared cores (det + rec of 3 pages, other jobs running):
     onnxruntime's worker threads spin while waiting, which on a busy machine burns the
     CPU the other thread needs -- 21 s CPU / 32 s wall with spinning, 11 s / 17 s
-    without; the memory arena (RapidOCR turns it off) saves another ~8% on the many
-    differently sized recogniser calls (so it stays on there, and off for the detector).
-    Version 1.4.4 builds its sessions in
-    ``OrtInferSession._init_sess_opts``; it is wrapped only while the engine is built.
+    without; the memory arena saves another ~8% on the many differently sized recogniser
+    calls (so it stays on there). The detector's tensors follow the page size, and an
+    arena keeps its largest allocation for the life of the process (a worker stayed at
+    10.9 GB after one huge page): the detector runs without one, so its memory is
+    released after every run.
     """
+    options.enable_cpu_mem_arena = arena
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def _build_v4(threads: int) -> Backend:
+    """rapidocr-onnxruntime 1.4.4 (PP-OCRv4): it builds its sessions in
+    ``OrtInferSession._init_sess_opts``, wrapped only while the engine is built."""
     from rapidocr_onnxruntime import RapidOCR
     from rapidocr_onnxruntime.utils import infer_engine
 
     original = infer_engine.OrtInferSession._init_sess_opts
 
     def tuned(config: dict[str, Any]) -> Any:
-        options = original(config)
-        # The detector's tensors follow the page size, and an arena keeps its largest
-        # allocation for the life of the process (a worker stayed at 10.9 GB after one
-        # huge page): its memory is released after every run. The recogniser and the
-        # classifier see 48 px crops, where the arena is small and the speed-up is.
-        options.enable_cpu_mem_arena = "_det_" not in str(config.get("model_path", ""))
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return options
+        arena = "_det_" not in str(config.get("model_path", ""))
+        return _tune(original(config), arena=arena)
 
     infer_engine.OrtInferSession._init_sess_opts = staticmethod(tuned)
     try:
-        return RapidOCR(
+        engine = RapidOCR(
             intra_op_num_threads=threads,
             inter_op_num_threads=1,
             rec_batch_num=1,  # batching pads crops to the widest: slower on CPU
@@ -132,12 +164,119 @@ def _build(threads: int) -> Any:
     finally:
         infer_engine.OrtInferSession._init_sess_opts = staticmethod(original)
 
+    def det(bgr: np.ndarray) -> np.ndarray | None:
+        boxes, _ = engine.text_det(bgr)
+        return None if boxes is None or len(boxes) == 0 else np.asarray(boxes, np.float32)
 
-@functools.lru_cache(maxsize=1)
-def rapidocr_version() -> str:
+    def cls(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        _, results, _ = engine.text_cls(crops)
+        return [(str(label), float(score)) for label, score in results]
+
+    def rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        recognised, _ = engine.text_rec(crops, False)
+        return [(str(text), float(score)) for text, score in recognised]
+
+    return Backend(
+        det=det,
+        sort=lambda boxes: np.asarray(engine.sorted_boxes(boxes), dtype=np.float32),
+        crop=lambda bgr, boxes: list(engine.get_crop_img_list(bgr, boxes)),
+        cls=cls,
+        rec=rec,
+        sessions={
+            "det": engine.text_det.infer.session,
+            "cls": engine.text_cls.infer.session,
+            "rec": engine.text_rec.session.session,
+        },
+    )
+
+
+def _v6_model_files() -> dict[str, Path]:
+    """The model files inside the ``rapidocr`` wheel, named by path so that RapidOCR
+    never takes its download branch (it downloads whenever it resolves a model itself
+    and finds the file missing or changed)."""
+    import rapidocr
+
+    models = Path(rapidocr.__file__).resolve().parent / "models"
+    files = {
+        "Det": models / "PP-OCRv6_det_small.onnx",
+        "Rec": models / "PP-OCRv6_rec_small.onnx",
+        "Cls": models / "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+    }
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        raise RuntimeError(f"rapidocr wheel without its models: {', '.join(missing)}")
+    return files
+
+
+def _build_v6(threads: int) -> Backend:
+    """rapidocr 3.x (PP-OCRv6 small det/rec, the v2.0 direction classifier), every model
+    named by its file inside the wheel; the stages are loaded one by one so the detector
+    gets its session without an arena."""
+    from rapidocr import RapidOCR
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput
+    from rapidocr.inference_engine.onnxruntime.main import OrtInferSession
+
+    files = _v6_model_files()
+    params: dict[str, Any] = {
+        "Global.log_level": "warning",
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        "Rec.rec_batch_num": 1,  # batching pads crops to the widest: slower on CPU
+    }
+    for stage, path in files.items():
+        params[f"{stage}.model_path"] = str(path)
+    engine = RapidOCR(params=params)
+    original = OrtInferSession._init_sess_opts
+    arena = {"on": False}
+
+    def tuned(config: Any) -> Any:
+        return _tune(original(config), arena=arena["on"])
+
+    setattr(OrtInferSession, "_init_sess_opts", staticmethod(tuned))  # noqa: B010
+    try:
+        detector = engine._load_det_model()
+        arena["on"] = True
+        classifier = engine._load_cls_model()
+        recogniser = engine._load_rec_model()
+    finally:
+        setattr(OrtInferSession, "_init_sess_opts", staticmethod(original))  # noqa: B010
+
+    def det(bgr: np.ndarray) -> np.ndarray | None:
+        boxes = detector(bgr).boxes
+        return None if boxes is None or len(boxes) == 0 else np.asarray(boxes, np.float32)
+
+    def cls(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        return [(str(label), float(score)) for label, score in classifier(crops).cls_res]
+
+    def rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        out = recogniser(TextRecInput(img=crops, return_word_box=False))
+        return [(str(text), float(score)) for text, score in zip(out.txts, out.scores, strict=True)]
+
+    return Backend(
+        det=det,
+        sort=lambda boxes: np.asarray(detector.sorted_boxes(boxes), dtype=np.float32),
+        crop=lambda bgr, boxes: list(engine.crop_text_regions(bgr, boxes)),
+        cls=cls,
+        rec=rec,
+        sessions={
+            "det": detector.session.session,
+            "cls": classifier.session.session,
+            "rec": recogniser.session.session,
+        },
+    )
+
+
+_PACKAGES = {"v6": "rapidocr", "v4": "rapidocr-onnxruntime"}
+_MODEL_NAMES = {"v6": "PP-OCRv6 small", "v4": "PP-OCRv4"}
+
+
+@functools.lru_cache(maxsize=4)
+def rapidocr_version(model: str = DEFAULT_OCR_MODEL) -> str:
     # Cached: reading package metadata costs ~0.2 ms, and every cache hit asks for it.
     try:
-        return metadata.version("rapidocr-onnxruntime")
+        return metadata.version(_PACKAGES[model])
     except metadata.PackageNotFoundError:  # pragma: no cover - the wheel is a dependency
         return "unknown"
 
@@ -168,6 +307,7 @@ class OcrEngine:
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
         self._threads = max(1, int(ctx.ocr_threads))
+        self._model = ctx.ocr_model
 
     @classmethod
     def score(cls, ctx: EngineContext) -> int | None:
@@ -175,11 +315,16 @@ class OcrEngine:
 
     @property
     def version(self) -> str:
-        return f"rapidocr-onnxruntime {rapidocr_version()} PP-OCRv4; parser {PARSER_VERSION}"
+        return f"{self._model_version()}; parser {PARSER_VERSION}"
+
+    def _model_version(self) -> str:
+        model = self._model
+        return f"{_PACKAGES[model]} {rapidocr_version(model)} {_MODEL_NAMES[model]}"
 
     @classmethod
     def static_version(cls, ctx: EngineContext) -> str:
-        return f"rapidocr-{rapidocr_version()}:code-{source_digest()}"
+        model = ctx.ocr_model
+        return f"{_PACKAGES[model]}-{rapidocr_version(model)}:code-{source_digest()}"
 
     # -- OCR ------------------------------------------------------------------------
 
@@ -188,7 +333,7 @@ class OcrEngine:
         return self.ocr_page(image).lines
 
     def ocr_page(self, image: Image.Image) -> OcrPage:
-        engine = rapidocr(self._threads)
+        engine = rapidocr(self._threads, self._model)
         rgb = image.convert("RGB") if image.mode != "RGB" else image
         scaled, scale = preprocess.prepare_for_ocr(rgb)
         # Seal ink over printed values is the main reason OCR misses them (measured in
@@ -198,12 +343,12 @@ class OcrEngine:
         boxes = self._detect(engine, bgr)
         if boxes is None or len(boxes) == 0:
             return OcrPage([], 0)
-        crops = engine.get_crop_img_list(bgr, boxes)
+        crops = engine.crop(bgr, boxes)
         turned = [h / max(w, 1.0) >= 1.5 for h, w in _crop_shapes(boxes)]
         flip = self._page_is_flipped(engine, crops)
         if flip:
             crops = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
-        recognised = recognise(self._threads, crops)
+        recognised = recognise(self._threads, crops, self._model)
         lines: list[OcrLine] = []
         for points, was_turned, (text, score) in zip(boxes, turned, recognised, strict=True):
             if float(score) < TEXT_SCORE or not str(text).strip():
@@ -218,7 +363,7 @@ class OcrEngine:
         return OcrPage(lines, preprocess.rotation_from_lines(lines))
 
     @staticmethod
-    def _detect(engine: Any, bgr: np.ndarray) -> np.ndarray | None:
+    def _detect(engine: Backend, bgr: np.ndarray) -> np.ndarray | None:
         """Text boxes in ``bgr``'s coordinates, found on a copy at most ``DET_MAX_SIDE``
         long (the recogniser still reads its crops from ``bgr`` itself)."""
         height, width = bgr.shape[:2]
@@ -229,17 +374,17 @@ class OcrEngine:
                 (round(width * factor), round(height * factor)),
                 interpolation=cv2.INTER_AREA,
             )
-            boxes, _ = engine.text_det(small)
-            if boxes is not None and len(boxes):
-                boxes = np.asarray(boxes, dtype=np.float32) / factor
+            boxes = engine.det(small)
+            if boxes is not None:
+                boxes = boxes / factor
         else:
-            boxes, _ = engine.text_det(bgr)
-        if boxes is None or len(boxes) == 0:
+            boxes = engine.det(bgr)
+        if boxes is None:
             return None
-        return np.asarray(engine.sorted_boxes(boxes), dtype=np.float32)
+        return engine.sort(boxes)
 
     @staticmethod
-    def _page_is_flipped(engine: Any, crops: Sequence[np.ndarray]) -> bool:
+    def _page_is_flipped(engine: Backend, crops: Sequence[np.ndarray]) -> bool:
         """One decision per page, from its longest lines.
 
         The per-line classifier errs on short boxes, and classifying every crop costs
@@ -247,7 +392,7 @@ class OcrEngine:
         """
         widest = sorted(crops, key=lambda c: c.shape[1] / max(c.shape[0], 1), reverse=True)
         sample = widest[:_CLS_SAMPLE]
-        _, results, _ = engine.text_cls(list(sample))
+        results = engine.cls(list(sample))
         up = down = 0.0
         for crop, (label, score) in zip(sample, results, strict=True):
             if float(score) < _CLS_CONFIDENT:
@@ -304,7 +449,7 @@ class OcrEngine:
             confidence=dict(parsed.scores),
             engine=self.name,
             engine_version=self.version,
-            model_version=f"PP-OCRv4 (rapidocr-onnxruntime {rapidocr_version()})",
+            model_version=self._model_version(),
             prompt_version="",
             timings=timings,
             raw_output=raw,

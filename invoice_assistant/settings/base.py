@@ -292,6 +292,11 @@ REQUIRE_DISTINCT_APPROVERS = env.bool("REQUIRE_DISTINCT_APPROVERS", default=True
 # --- Extraction -----------------------------------------------------------------------
 EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="auto")
 OCR_THREADS = env_int("OCR_THREADS", 2, minimum=1)
+# OCR model generation: "v6" (PP-OCRv6, PyPI rapidocr 3.x) or "v4" (PP-OCRv4,
+# rapidocr-onnxruntime); both read the model files inside their wheels.
+OCR_MODEL = env.str("OCR_MODEL", default="v6")
+if OCR_MODEL not in ("v6", "v4"):
+    raise ImproperlyConfigured(f"OCR_MODEL must be v6 or v4, got {OCR_MODEL!r}")
 # Niceness added to Celery pool processes, so that on a machine shared with the web
 # server, requests get the CPU before background extraction (0 turns it off).
 WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0)

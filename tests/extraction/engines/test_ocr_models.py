@@ -1,0 +1,78 @@
+"""Both OCR model generations: read from the files inside their wheels, never downloaded."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extraction.engines import ocr
+from extraction.engines.base import EngineContext
+from extraction.engines.ocr import OcrEngine
+
+FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def _line_page(text: str) -> Image.Image:
+    page = Image.new("RGB", (900, 200), "white")
+    ImageDraw.Draw(page).text((40, 70), text, fill="black", font=ImageFont.truetype(FONT, 44))
+    return page
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection attempt fails loudly (RapidOCR downloads with requests)."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the OCR engine opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.parametrize("model", ocr.OCR_MODELS)
+def test_each_model_is_built_from_its_wheel_without_the_network(
+    model: str, no_network: None
+) -> None:
+    # given no network / when a model generation's stages are built from scratch
+    backend = ocr._build_v6(1) if model == "v6" else ocr._build_v4(1)
+    # then they read a printed line
+    page = _line_page("TOTAL RM 37.95  价税合计")
+    bgr = np.ascontiguousarray(np.asarray(page)[:, :, ::-1])
+    boxes = backend.det(bgr)
+    assert boxes is not None
+    texts = [text for text, _ in backend.rec(backend.crop(bgr, backend.sort(boxes)))]
+    assert any("37.95" in text for text in texts)
+
+
+def test_the_engine_names_its_model_in_every_version_string() -> None:
+    # given an engine configured for each model
+    for model, expected in (("v6", "PP-OCRv6"), ("v4", "PP-OCRv4")):
+        ctx = EngineContext(ocr_threads=1, ocr_model=model)
+        # when asked for its versions / then the model generation and package are named,
+        # so cached results of one model are never served for the other
+        assert expected in OcrEngine(ctx).version
+        assert ocr._PACKAGES[model] in OcrEngine.static_version(ctx)
+    assert OcrEngine.static_version(EngineContext(ocr_model="v6")) != OcrEngine.static_version(
+        EngineContext(ocr_model="v4")
+    )
+
+
+def test_an_unknown_model_is_refused_by_name() -> None:
+    # given a misspelt model / when its stages are asked for / then the error names the choices
+    with pytest.raises(ValueError, match="v6, v4"):
+        ocr.rapidocr(1, "v5")
+
+
+@pytest.mark.parametrize("model", ocr.OCR_MODELS)
+def test_only_the_detector_runs_without_a_memory_arena(model: str) -> None:
+    # given a model's stages as the engine builds them
+    sessions = ocr.rapidocr(1, model).sessions
+    # when their onnxruntime options are read / then the detector has no arena (issue 18:
+    # an arena keeps a huge page's tensors for the life of the worker), the 48 px crop
+    # stages keep theirs (faster on many differently sized crops)
+    arena = {stage: s.get_session_options().enable_cpu_mem_arena for stage, s in sessions.items()}
+    assert arena == {"det": False, "cls": True, "rec": True}
