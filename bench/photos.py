@@ -16,6 +16,11 @@ OCR engine. A photo counts as right when it splits into exactly its documents (e
 region overlapping its sheet, IoU > 0.7) and every part's total is right (target >= 90%).
 Single documents must not split: ``--single-n`` generated documents of every type, as
 flat scans and as photos on a table, are checked for false splits (target 0).
+
+``--rss-n N`` (0 by default: it takes ~1 s a document) reads N mixed generated documents
+(every type, clean and photographed, every tenth a photo of several documents split into
+its parts) in one fresh process as a worker would, and reports its resident memory after
+the last one and its peak (target: <= 1.5 GB after 500).
 """
 
 from __future__ import annotations
@@ -101,6 +106,67 @@ def _strip_seconds() -> tuple[float, str]:
     return time.perf_counter() - started, outcome
 
 
+_WORKER = """
+import json, sys
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+from extraction import photo_split, pipeline
+from extraction.engines.base import EngineContext
+ctx = EngineContext(ocr_threads=int(sys.argv[2]))
+read = 0
+for path in sys.argv[3:]:
+    data = open(path, "rb").read()
+    document = pipeline.load_document(data, name=path)
+    parts = photo_split.document_parts(document)
+    for prepared in [photo_split.part_document(p, source=path) for p in parts] or [document]:
+        pipeline.extract(prepared, ctx=ctx, engine="ocr")
+        read += 1
+        if read == 1:
+            first = status("VmRSS:")
+print(json.dumps({"read": read, "first_mb": first, "rss_mb": status("VmRSS:"),
+                  "peak_mb": status("VmHWM:")}))
+"""
+
+
+def worker_rss(n: int, threads: int) -> None:
+    """Resident memory of one process after reading ``n`` mixed documents."""
+    from tests.synth import plan
+    from tests.synth.dataset import generate_document
+    from tests.synth.table import generate_table_photo
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index, (doc_type, seed, photo) in enumerate(plan(n, seed=5)):
+            if index % 10 == 9:
+                data, suffix = generate_table_photo(seed).jpeg, ".jpg"
+            else:
+                synth = generate_document(doc_type, seed, photo)
+                data, suffix = synth.image_bytes, synth.suffix
+            path = Path(folder) / f"{index:04d}{suffix}"
+            path.write_bytes(data)
+            paths.append(str(path))
+        started = time.perf_counter()
+        run = subprocess.run(
+            [sys.executable, "-c", _WORKER, "-", str(threads), *paths],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    print(
+        f"worker after {n} mixed uploads ({report['read']} documents read, {seconds:.0f} s): "
+        f"RSS {report['rss_mb']:.0f} MB (after the first: {report['first_mb']:.0f} MB), "
+        f"peak {report['peak_mb']:.0f} MB (target <= 1536 MB after 500)"
+    )
+
+
 def _iou(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> float:
     x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
     inter = max(0, x1 - x0) * max(0, y1 - y0)
@@ -182,11 +248,14 @@ def main() -> None:
     parser.add_argument(
         "--only-table", action="store_true", help="only the several-documents measures"
     )
+    parser.add_argument("--rss-n", type=int, default=0, help="mixed documents for worker RSS")
     args = parser.parse_args()
     if args.table_n:
         table_photos(args.table_n, args.threads)
     if args.single_n:
         single_documents(args.single_n)
+    if args.rss_n:
+        worker_rss(args.rss_n, args.threads)
     if args.only_table:
         return
     from tests.synth import generate_document
