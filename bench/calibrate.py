@@ -126,21 +126,26 @@ def answers(
 
 def current_evidence(record: dict[str, Any]) -> dict[str, calibration.FieldEvidence]:
     """A kept answer's evidence as this version records it: answers kept before an old
-    date stopped counting as a failed check (it is implausible, not contradicted) are
-    read as if it did not."""
+    date stopped counting as a failed check (it is implausible, not contradicted) and a
+    failed format check was counted apart (weak evidence) are read as this version would
+    have recorded them."""
     evidence = {
         name: calibration.FieldEvidence.from_dict(found)
         for name, found in (record.get("evidence") or {}).items()
     }
-    too_old = sum(
-        1
-        for warning in record.get("warnings") or []
-        if warning.get("code") in validation.PLAUSIBILITY_CODES
-        and warning.get("field") == "issue_date"
-    )
-    date = evidence.get("issue_date")
-    if date is not None and too_old and date.failed >= too_old:
-        evidence["issue_date"] = dataclasses.replace(date, failed=date.failed - too_old)
+    for name, found in evidence.items():
+        codes = [
+            str(warning.get("code"))
+            for warning in record.get("warnings") or []
+            if warning.get("field") == name
+        ]
+        too_old = sum(code in validation.PLAUSIBILITY_CODES for code in codes)
+        misformatted = sum(code in validation.FORMAT_CODES for code in codes)
+        if found.format_failed or found.failed < too_old + misformatted:
+            continue  # recorded by this version already
+        evidence[name] = dataclasses.replace(
+            found, failed=found.failed - too_old - misformatted, format_failed=misformatted
+        )
     return evidence
 
 

@@ -122,7 +122,8 @@ class FieldEvidence:
     origin: str = ORIGIN_READ
     raw: float = 0.0  # the reader's own score (OCR box score, 1.0 for a text layer)
     checks: tuple[str, ...] = ()  # cross-checks passed, sorted
-    failed: int = 0  # checks that failed against this value
+    failed: int = 0  # cross-checks that failed against this value
+    format_failed: int = 0  # format checks (length, digits) that failed: weak evidence
     repaired: bool = False  # changed by validation (look-alike repair, 大写 over 小写)
     computed: bool = False  # not read: computed from other fields
     agreeing: bool = False  # a second, independent reading holds the same value
@@ -151,6 +152,8 @@ def tier(evidence: FieldEvidence) -> str:
         return "edited"
     if evidence.failed:
         return "failed"
+    if evidence.format_failed:
+        return "format_failed"
     if evidence.repaired:
         return "repaired"
     if evidence.agreeing:

@@ -125,6 +125,10 @@ NAME_NOT_A_PARTY = "name_not_a_party"
 DATE_BEFORE_DOCUMENT_TYPE = "date_before_document_type"
 # Warnings that a value is implausible, not that a check of it failed (see extraction.review).
 PLAUSIBILITY_CODES: frozenset[str] = frozenset({DATE_TOO_OLD})
+# Warnings that a code or number has the wrong length or digits for the document type.
+FORMAT_CODES: frozenset[str] = frozenset(
+    {INVOICE_CODE_FORMAT, INVOICE_NUMBER_FORMAT, CHECK_CODE_FORMAT}
+)
 
 WARNING_CODES: frozenset[str] = frozenset(
     {
@@ -547,6 +551,7 @@ class _Run:
     checks: dict[str, set[str]] = field(default_factory=dict)
     computed: set[str] = field(default_factory=set)
     implausible: dict[str, int] = field(default_factory=dict)
+    misformatted: dict[str, int] = field(default_factory=dict)
     # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
     exact: frozenset[str] = frozenset()
 
@@ -567,6 +572,8 @@ class _Run:
             self.failed[target] = self.failed.get(target, 0) + 1
             if code in PLAUSIBILITY_CODES:
                 self.implausible[target] = self.implausible.get(target, 0) + 1
+            elif code in FORMAT_CODES:
+                self.misformatted[target] = self.misformatted.get(target, 0) + 1
 
     def supports(self, strength: float, *names: str, check: str) -> None:
         for name in names:
@@ -583,8 +590,12 @@ class _Run:
                 origin=machine if name in self.exact else calibration.ORIGIN_READ,
                 raw=round(_raw(self, name), 4),
                 checks=tuple(sorted(self.checks.get(name, ()))),
-                # An old date is implausible, not contradicted: no failed check.
-                failed=self.failed.get(name, 0) - self.implausible.get(name, 0),
+                # An old date is implausible, not contradicted: no failed check; a wrong
+                # length or digit is a weak, format-only failure (counted apart).
+                failed=self.failed.get(name, 0)
+                - self.implausible.get(name, 0)
+                - self.misformatted.get(name, 0),
+                format_failed=self.misformatted.get(name, 0),
                 repaired=name in self.repaired,
                 computed=name in self.computed,
                 kind=kind,

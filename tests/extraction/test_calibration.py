@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from bench.reliability import developed_family
 from extraction import calibration, validation
 from extraction.calibration import FieldEvidence, Table, calibrate, fit
 from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
@@ -169,3 +170,30 @@ def test_an_old_date_is_implausible_not_a_failed_check() -> None:
     # Then the warning stands, but the date's evidence has no failed check
     assert validation.DATE_TOO_OLD in {w.code for w in validated.warnings}
     assert validated.evidence["issue_date"].failed == 0
+
+
+def test_a_wrong_length_is_a_weak_format_failure_not_a_failed_cross_check() -> None:
+    # Given an invoice number one digit short (a format check fails)
+    validated = validation.validate(vat_result(invoice_number="8765432"), today=TODAY)
+    evidence = validated.evidence["invoice_number"]
+    # Then it is told apart from a failed checksum or 大写
+    assert (evidence.failed, evidence.format_failed) == (0, 1)
+    assert calibration.tier(evidence) == "format_failed"
+
+
+def test_the_shipped_table_was_fitted_on_developed_documents_only() -> None:
+    table = calibration.default_table()
+    assert table.counts, "extraction/calibration_table.json is missing: run bench/calibrate.py"
+    fitted = {name.split(":", 1)[0] for name in table.fitted_on}
+    assert fitted <= {"synthetic", "einvoice_pdf", "family"}
+    assert not any(name.startswith(("sroie", "cn")) for name in table.fitted_on)
+    families = {n.split(":", 1)[1] for n in table.fitted_on if n.startswith("family:")}
+    assert families and all(developed_family(name) for name in families)
+
+
+def test_the_shipped_table_tells_checked_values_from_failed_ones() -> None:
+    table = calibration.default_table()
+    checked = FieldEvidence("total_amount", raw=0.98, checks=("arithmetic", "words"))
+    failed = FieldEvidence("seller_tax_id", raw=0.99, failed=1)
+    assert table.probability(checked) >= 0.99
+    assert table.probability(failed) < 0.9
