@@ -409,6 +409,29 @@ def load_ticket_families(data_dir: Path, per_family: int, seed: int) -> list[Sam
     return samples
 
 
+def load_receipt_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
+    """Generate (or reuse) ``per_family`` clean till receipts of every receipt layout
+    family (``tests.synth.receipt_families``); a sample's variant is "receipt/family"."""
+    from tests.synth.receipt_families import generate_receipt_family_dataset
+
+    stamp = data_dir / ".fingerprint"
+    wanted = f"{_generator_fingerprint()} receipt families per={per_family} seed={seed}"
+    if not (
+        stamp.exists() and stamp.read_text() == wanted and (data_dir / "labels.jsonl").exists()
+    ):
+        generate_receipt_family_dataset(data_dir, per_family, seed)
+        stamp.write_text(wanted)
+    samples = []
+    for line in (data_dir / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        truth = {name: record["fields"].get(name) for name in SCALAR_FIELDS}
+        variant = f"receipt/{record['family']}"
+        samples.append(
+            Sample(data_dir / record["file"], "families", "receipt", truth, SROIE_FIELDS, variant)
+        )
+    return samples
+
+
 def family_selected(variant: str, wanted: Sequence[str] | None) -> bool:
     """``--family`` names a family (``dot_matrix``), a ticket kind (``taxi``) or both
     (``taxi/thermal``)."""
@@ -843,7 +866,8 @@ def format_families(suite: dict[str, Any]) -> list[str]:
     from tests.synth import DEVELOPED_ON
 
     vat = {k: v for k, v in suite["by_family"].items() if "/" not in k}
-    tickets = {k: v for k, v in suite["by_family"].items() if "/" in k}
+    tickets = {k: v for k, v in suite["by_family"].items() if "/" in k and "receipt/" not in k}
+    receipts = {k: v for k, v in suite["by_family"].items() if k.startswith("receipt/")}
     lines: list[str] = []
     if vat:
         lines += [
@@ -869,6 +893,8 @@ def format_families(suite: dict[str, Any]) -> list[str]:
         lines.append(f"{'held-out pooled':18} {'':9} {_pct(_ratio(held[0], held[1])):>15}")
     if tickets:
         lines += format_ticket_families(tickets)
+    if receipts:
+        lines += format_receipt_families(receipts)
     return lines
 
 
@@ -914,6 +940,42 @@ def format_ticket_families(by_family: dict[str, Any]) -> list[str]:
                 f"{kind:26} {_pct(_ratio(*dev)):>8} {dev[0]:3}/{dev[1]:<4} "
                 f"{_pct(_ratio(*held)):>8} {held[0]:3}/{held[1]:<4}"
             )
+    return lines
+
+
+def format_receipt_families(by_family: dict[str, Any]) -> list[str]:
+    """Receipt families ("receipt/family"): key fields all correct and each receipt field,
+    developed-on (``RECEIPT_DEVELOPED_ON``) and held-out families pooled apart."""
+    from tests.synth.receipt_families import RECEIPT_DEVELOPED_ON
+
+    shown = ("seller_name", "issue_date", "total_amount", "currency")
+    lines = [
+        "\n== receipt layout families (countries, thermal, columns, brand line, tenders)",
+        f"{'family':18} {'role':9} {'key fields all':>15}"
+        + "".join(f" {name[:12]:>12}" for name in shown)
+        + f" {'n':>4}",
+    ]
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for variant, entry in sorted(by_family.items()):
+        family = variant.split("/", 1)[1]
+        role = "developed" if family in RECEIPT_DEVELOPED_ON else "held out"
+        fields = entry["fields"]
+        cells = "".join(
+            f" {_pct(fields[name]['accuracy']) if name in fields else '   n/a':>12}"
+            for name in shown
+        )
+        lines.append(
+            f"{family:18} {role:9} {_pct(entry['key_fields_all_correct']):>15}{cells}"
+            f" {entry['documents']:>4}"
+        )
+        if entry["key_fields_all_correct"] is not None:
+            pooled[role][0] += round(entry["key_fields_all_correct"] * entry["documents"])
+            pooled[role][1] += entry["documents"]
+    for role in ("developed", "held out"):
+        right, total = pooled[role]
+        lines.append(
+            f"{role + ' pooled':18} {'':9} {_pct(_ratio(right, total)):>15} {right}/{total}"
+        )
     return lines
 
 
@@ -975,6 +1037,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for sample in [
                 *load_families(families_dir, args.families_n, args.seed),
                 *load_ticket_families(tickets_dir, args.ticket_families_n, args.seed),
+                *load_receipt_families(
+                    REPO / "bench" / "_data" / f"receipt-families-n{args.families_n}-s{args.seed}",
+                    args.families_n,
+                    args.seed,
+                ),
             ]
             if family_selected(sample.variant, args.family)
         ]

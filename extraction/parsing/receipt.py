@@ -22,7 +22,10 @@ from extraction.parsing.result import Parsed
 # Legal forms: the line that carries one is the registered business name.
 _LEGAL = re.compile(
     r"(SDN\.?\s*BHD|\bBHD\b|\bS/B\b|BERHAD|\bENTERPRISES?\b|\bTRADING\b|\bLTD\b|"
-    r"LIMITED|\bINC\b|\bLLC\b|\bCORP|\bGMBH\b|\bPTE\b|\bPLC\b|有限公司|公司)",
+    r"LIMITED|\bINC\b|\bLLC\b|\bCORP|\bGMBH\b|\bPTE\b|\bPLC\b|有限公司|公司|"
+    # other countries' forms: SARL, SAS, S.A., S.R.L., AG, KG, B.V., N.V., PTY, OY, AB
+    r"\bSARL\b|\bSAS\b|\bS\.\s?A\.?(?!\w)|\bSA$|\bS\.?R\.?L\b|\bA\.?G\.?$|\bK\.?G\.?$|"
+    r"\bB\.V\.|\bN\.V\.|\bPTY\b|\bOY\b|\bAB$|\bS\.?P\.?A\.?$|\bCO\.?$)",
     re.IGNORECASE,
 )
 # Kinds of business: a hint, weaker than a legal form.
@@ -48,8 +51,14 @@ _HEADER_END = re.compile(
 _COLUMN_WORDS = re.compile(r"\b(QTY|PRICE|AMOUNT|DESC|ITEM|TOTAL|AMT|U/P)\b", re.IGNORECASE)
 # Registration numbers printed after the name: "(126926-H)", "273500-U (GKJ)".
 _REG_TAIL = re.compile(r"\s*[(\[]?\s*(?:CO\.?\s*(?:NO|REG)[.:]*\s*)?\d{4,}-?\s?[A-Z]?\b[)\]]?.*$")
+# A company registration number: "(0005583085-K)", "(162761-M)", "CO. REG: 123456-X".
+_REG_NUMBER = re.compile(r"\(\s*\d{4,}\s?-?\s?[A-Z]\s*\)")
+_REG_ROW = re.compile(
+    r"^\(?\s*(?:CO(?:MPANY)?\.?\s*(?:NO|REG)\.?\s*(?:NO\.?)?\s*[:.]?\s*)?\d{4,}\s?-?\s?[A-Z]\s*\)?$",
+    re.IGNORECASE,
+)
 # OCR spellings of the legal suffix, canonicalised: SDN BHD read as SON BHD, SIN BHI, 5DN 3HD.
-_SDN = re.compile(r"\b[S5][DO0I][NM](\.?)(\s*)[B83R][HN][DI0O]\b", re.IGNORECASE)
+_SDN = re.compile(r"\b[S5][DO0IB][NM](\.?)(\s*)[B83R][HN][DI0O]\b", re.IGNORECASE)
 # What may stand before a legal form without being a name ("CO. (M) SDN BHD").
 _BARE_LEGAL = re.compile(r"^(?:CO\.?|COMPANY|&|AND)?\s*(?:\([A-Z]{1,6}\))?\s*$", re.IGNORECASE)
 
@@ -57,25 +66,36 @@ _BARE_LEGAL = re.compile(r"^(?:CO\.?|COMPANY|&|AND)?\s*(?:\([A-Z]{1,6}\))?\s*$",
 _FINAL_TOTAL = re.compile(
     r"ROUNDED|NETT?\s*TOTAL|GRAND\s*TOTAL|AFTER\s*ADJ|AMOUNT\s*DUE|TOTAL\s*DUE|"
     r"TOTAL.{0,10}ROUND|AF[TL]ER\s*ROUND|^DUE\b|"
-    r"TOTAL\s*PAYABLE|应付|实付|应收",
+    r"TOTAL\s*PAYABLE|应付|实付|应收|"
+    # other countries: to pay / balance due (DE, FR, UK, US)
+    r"ZU\s*ZAHLEN|NET\s*[AÀ]\s*PAYER|^[AÀ]\s*PAYER|BALANCE\s*(DUE|TO\s*PAY)|TOTAL\s*TO\s*PAY",
     re.IGNORECASE,
 )
 _STRONG_TOTAL = re.compile(
     r"TOTAL\s*AMOUNT|TOTAL\s*\(?RM|TOTAL\s*INCL|INCL\w*\s*(OF\s*)?GST|TOTAL\s*SALES|"
-    r"TOTAL\s*FACTURE|TOTAL\s*TTC|合计|总计",
+    r"TOTAL\s*FACTURE|TOTAL\s*TTC|MONTANT\s*TTC|^SUMME|GESAMTBETRAG|^GESAMT|合计|总计",
     re.IGNORECASE,
 )
 _PLAIN_TOTAL = re.compile(r"TOTAL|TOTAI|T0TAL|TOTA1|TOTAl|AMOUNT", re.IGNORECASE)
 _NOT_TOTAL = re.compile(
     r"SUB|QTY|QUANTITY|ITEM|TAX|GST\s*(PAYABLE|@|\d)|EXCL|CHANGE|CASH|ROUND|DISC|"
     r"SAVING|SERVICE|TENDER|VISA|MASTER|CARD|POINT|BEFORE|DEPOSIT|BALANCE|找零|现金|"
+    r"ZWISCHEN|MWST|TVA(?![A-Z])|(?<![A-Z])VAT(?![A-Z])|TOTAL\s*HT|(?<![A-Z])BAR(?![A-Z])|GEGEBEN|"
+    r"R[UÜ]E?CKGELD|ESP[EÈ]CES|RENDU|"
     r"优惠|折扣|小计",
     re.IGNORECASE,
 )
-_SUMMARY = re.compile(r"SUMM?[AE]RY|税率汇总", re.IGNORECASE)
-_CASH = re.compile(r"CASH|TENDER|PAID|RECEIVED|现金|实收", re.IGNORECASE)
-_CHANGE = re.compile(r"CHANGE|找零", re.IGNORECASE)
-_DATE_LABEL = re.compile(r"DATE|DT\b|日期|时间", re.IGNORECASE)
+# The tax summary table: its caption, or its column headers read as one box
+# ("Amount(RM)GST(RM)").
+_SUMMARY = re.compile(
+    r"SUMM?[AE]RY|税率汇总|AMOUNT\s*(?:\(\w+\))?\s*(?:GST|SST|TAX|VAT)\s*\(", re.IGNORECASE
+)
+_CASH = re.compile(
+    r"CASH|TENDER|PAID|RECEIVED|现金|实收|(?<![A-Z])BAR(?![A-Z])|GEGEBEN|ESP[EÈ]CES?|EFECTIVO",
+    re.IGNORECASE,
+)
+_CHANGE = re.compile(r"CHANGE|找零|R[UÜ]E?CKGELD|ZUR[UÜ]E?CK|RENDU|MONNAIE|CAMBIO", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"DATE|DT\b|DATUM|FECHA|日期|时间", re.IGNORECASE)
 _MONEY = re.compile(r"(?<![\d.])(-?\d{1,3}(?:,\d{3})+\.\d{2}|-?\d+[.,]\d{2})(?![\d])")
 _MONEY_NO_POINT = re.compile(r"(?<![\d.])(\d{3,6})(?![\d.])")
 
@@ -109,8 +129,8 @@ _TAX_REG = re.compile(
     r"([A-Z0-9-]*?\d{6}[A-Z0-9-]*)",
     re.I,
 )
-_SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计", re.I)
-_TAX_LINE = re.compile(r"^(?:GST|SST|VAT|TAX|SALES\s*TAX|SERVICE\s*TAX)\b", re.I)
+_SUBTOTAL = re.compile(r"SUB\s*-?\s*TOTAL|小计|ZWISCHENSUMME|TOTAL\s*HT", re.I)
+_TAX_LINE = re.compile(r"^(?:GST|SST|VAT|TAX|SALES\s*TAX|SERVICE\s*TAX|MWST|TVA)\b", re.I)
 
 
 def _numbers(layout: Layout, parsed: Parsed) -> None:
@@ -174,6 +194,10 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
                 rank -= 0.5
             if _letters(name) < 5:
                 rank += 5
+            if _REG_NUMBER.search(text) or (
+                position + 1 < len(texts) and _REG_ROW.match(texts[position + 1])
+            ):
+                rank -= 3  # the registered name carries its company number, or has it below
             if ended:
                 rank += 8  # after the address/tax-number block the header is over
             if name.islower():
@@ -312,7 +336,7 @@ def _canonical(name: str) -> str:
     name = re.sub(r"\b[S5]/[BRD8]\b", "S/B", name)
     legal = list(_LEGAL.finditer(name))
     tail = name[legal[-1].end() :] if legal else ""
-    if tail and len(tail.strip()) <= 3 and re.search(r"[A-Z0-9]", tail):
+    if tail and re.search(r"[A-Z0-9]", tail) and (len(tail.strip()) <= 3 or not _letters(tail)):
         name = name[: legal[-1].end()]  # a stray mark read after the legal form
     return re.sub(r"[A-Z]+", lambda m: _spell(m.group(0)), name)
 
@@ -396,7 +420,17 @@ def receipt_date(text: str, *, month_first: bool = False) -> dt.date | None:
         found = _make(_year(match.group(3)), month, int(match.group(2)))
         if found:
             return found
+    # Last: the separator between day and month lost by OCR ("2703/2018" for 27/03/2018).
+    for match in _DROPPED_SEPARATOR.finditer(clean):
+        first, second = int(match.group(1)), int(match.group(2))
+        day, month = (second, first) if month_first else (first, second)
+        found = _make(_year(match.group(3)), month, day)
+        if found:
+            return found
     return None
+
+
+_DROPPED_SEPARATOR = re.compile(r"(?<![\d/.\-])(\d{2})(\d{2})[/\-.](\d{4})(?![\d/.\-])")
 
 
 def _numeric_dates(text: str) -> list[re.Match[str]]:
@@ -453,12 +487,49 @@ def _amounts(text: str) -> list[Decimal]:
     return [Decimal(m.replace(",", "")) for m in _MONEY.findall(compact)]
 
 
+# Words of the totals block that OCR gets one letter wrong ("Tetal Amt", "Totel Amt
+# Peyable", "Chenge"): a word one substitution away from exactly one of them is read as it.
+_LABEL_WORDS = (
+    "TOTAL",
+    "PAYABLE",
+    "AMOUNT",
+    "CHANGE",
+    "ROUNDING",
+    "SUBTOTAL",
+    "RECEIVED",
+    "INCLUSIVE",
+    "EXCLUSIVE",
+)
+
+
+def _label_text(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        token = match.group(0)
+        upper = token.upper()
+        if len(upper) < 5 or upper in _LABEL_WORDS:
+            return token
+        near = [
+            word
+            for word in _LABEL_WORDS
+            if len(word) == len(upper)
+            and sum(a != b for a, b in zip(word, upper, strict=True)) == 1
+        ]
+        return near[0] if len(near) == 1 else token
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+_TRAILING_CURRENCY = re.compile(r"(?<=\d)\s*(?:RM|MYR|DH|MAD|EUR|USD|SGD|GBP|€|£|元)\s*$", re.I)
+
+
 def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | None:
     """The amount printed for ``label``: in its own box after the words, or to its right.
 
     Returns (amount, score, had_decimal_point).
     """
-    tail = re.split(r"[A-Za-z\u4e00-\u9fff]{2,}", label.flat)[-1]
+    # "Total Facture : 56.00 DH": a currency printed after the amount is not a word
+    flat = re.sub(_TRAILING_CURRENCY, "", label.flat)
+    tail = re.split(r"[A-Za-z\u4e00-\u9fff]{2,}", flat)[-1]
     own = _amounts(tail)
     if own:
         return own[-1], label.score, True
@@ -469,7 +540,12 @@ def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | Non
         overlap = box.v_overlap(label)
         if overlap < 0.4:
             continue
-        if not (_amounts(box.flat) or _MONEY_NO_POINT.fullmatch(_strip_currency(box.flat))):
+        amount = _strip_currency(box.flat)
+        if not (
+            _amounts(box.flat)
+            or _MONEY_NO_POINT.fullmatch(amount)
+            or _HYPHEN_POINT.fullmatch(amount)
+        ):
             continue
         key = overlap - abs(box.cy - label.cy) / (10 * label.height)
         if best is None or key > best[0]:
@@ -480,7 +556,14 @@ def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | Non
     values = _amounts(box.flat)
     if values:
         return values[-1], box.score, True
+    misread = _HYPHEN_POINT.fullmatch(_strip_currency(box.flat))
+    if misread:
+        return Decimal(f"{misread.group(1)}.{misread.group(2)}"), box.score, True
     return Decimal(_strip_currency(box.flat)).quantize(Decimal("0.01")), box.score, False
+
+
+# An amount alone in its box with a hyphen read for the decimal point ("19-80").
+_HYPHEN_POINT = re.compile(r"(\d{1,6})-(\d{2})")
 
 
 def _strip_currency(text: str) -> str:
@@ -497,7 +580,7 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
     for box in layout.boxes:
         if box.seal or not re.search(r"[A-Za-z\u4e00-\u9fff]", box.flat):
             continue
-        words = _MONEY.sub(" ", box.text.replace(" ", ""))
+        words = _MONEY.sub(" ", _label_text(box.text).replace(" ", ""))
         if _CHANGE.search(words) or _CASH.search(words):
             found = _row_amount(layout, box)
             if found is not None:
@@ -505,7 +588,7 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
             continue
         if box.top >= summary_top:
             continue
-        if re.search(r"EXCL|SUB|QTY|INCLUDES|INCLUDED|SAVING", words, re.I):
+        if re.search(r"EXCL|SUB|QTY|INCLUDES|INCLUDED|SAVING|ZWISCHEN|TOTAL\s*HT", words, re.I):
             continue
         if _FINAL_TOTAL.search(words):
             rank = 3
@@ -523,7 +606,10 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
     if not ranked:
         return None
     paid = {c - ch for c in cash for ch in change if c >= ch}
-    consistent = [r for r in ranked if r[2] in paid]
+    # Two independent checks choose among the labelled candidates: CASH - CHANGE, and
+    # SUBTOTAL + tax (+ rounding) as printed above the total.
+    confirmed = paid | _sums(layout, summary_top)
+    consistent = [r for r in ranked if abs(r[2]) in confirmed]
     # The change, and the cash handed over when change was given, are never the payable
     # total: a labelled candidate of another value wins over one that repeats them.
     given = {ch for ch in change if ch > 0}
@@ -533,6 +619,54 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
     # A total is never negative: "RM-38.80" is a misread separator.
     value = abs(value).quantize(Decimal("0.01"))
     return _cash_rounded(layout, value, top, paid), score
+
+
+_ROUNDING = re.compile(r"ROUND", re.I)
+_SERVICE_CHARGE = re.compile(r"SERVICE|\bSRV\b|\bSVC\b|\bS/C\b", re.I)
+
+
+def _sums(layout: Layout, summary_top: float) -> set[Decimal]:
+    """What the total must be by the receipt's own arithmetic: the first SUBTOTAL plus
+    the service charge and tax rows printed after it, with and without the rounding row.
+
+    Sums of rows in the totals block are independent of the total's own label, so a
+    candidate equal to one is confirmed; nothing is confirmed without a subtotal and a
+    tax or rounding row.
+    """
+    subtotal: tuple[Decimal, float] | None = None
+    taxes: list[Decimal] = []
+    rounding: list[Decimal] = []
+    for box in layout.boxes:
+        if box.seal or box.top >= summary_top:
+            continue
+        words = _MONEY.sub(" ", box.text).strip()
+        words = _label_text(words)
+        if subtotal is None:
+            if _SUBTOTAL.search(words) and not re.search("EXCL|QTY", words, re.I):
+                found = _row_amount(layout, box)
+                if found is not None and found[2]:
+                    subtotal = (found[0], box.top)
+            continue
+        if box.top <= subtotal[1]:
+            continue
+        if _ROUNDING.search(words):
+            found = _row_amount(layout, box)
+            if found is not None and found[2] and abs(found[0]) < _FIVE_SEN:
+                rounding.append(found[0])
+        elif _SERVICE_CHARGE.search(words) and not re.search(r"TOTAL|TAX|GST", words, re.I):
+            found = _row_amount(layout, box)  # restaurants add it before tax
+            if found is not None and found[2]:
+                taxes.append(abs(found[0]))
+        elif _TAX_LINE.match(words) and not re.search(
+            r"INVOICE|REG|ID\b|SUMMARY|INCL|CODE|TOTAL", words, re.I
+        ):
+            found = _row_amount(layout, box)
+            if found is not None and found[2]:
+                taxes.append(abs(found[0]))
+    if subtotal is None or not (taxes or rounding):
+        return set()
+    base = abs(subtotal[0]) + sum(taxes, Decimal(0))
+    return {base, *(base + r for r in rounding), *(base - abs(r) for r in rounding)}
 
 
 _FIVE_SEN = Decimal("0.05")

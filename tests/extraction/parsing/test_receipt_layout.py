@@ -236,3 +236,186 @@ def test_candidate_repeating_the_cash_tendered_loses_to_the_total() -> None:
     )
     # when parsed / then the TOTAL row wins: the cash is never the total when change was given
     assert parse_lines(lines).fields.total_amount == Decimal("37.97")
+
+
+def foreign_receipt(header: list[str], date: str, rows: list[tuple[str, str]]) -> list[OcrLine]:
+    """A receipt of another country: header lines, a date line, two items, then rows."""
+    lines = []
+    y = 40.0
+    for text in header:
+        lines.append(box(60, y, text))
+        y += 30
+    lines.append(box(20, y, date))
+    y += 40
+    for item, amount in (("1 LATTE", "4,50"), ("2 CROISSANT", "6,00")):
+        lines.append(box(20, y, item))
+        lines.append(box(380, y, amount))
+        y += 30
+    for label, amount in rows:
+        lines.append(box(20, y, label))
+        lines.append(box(380, y, amount))
+        y += 30
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # German: ZWISCHENSUMME, MWST, then SUMME; GEGEBEN BAR and RUECKGELD after it
+        (
+            [
+                ("ZWISCHENSUMME", "10,50"),
+                ("MWST 19%", "1,99"),
+                ("SUMME EUR", "12,49"),
+                ("GEGEBEN BAR", "20,00"),
+                ("RUECKGELD", "7,51"),
+            ],
+            "12.49",
+        ),
+        # French: TOTAL HT is before tax; NET A PAYER is payable; ESPECES / RENDU
+        (
+            [
+                ("TOTAL HT", "10,50"),
+                ("TVA 20%", "2,10"),
+                ("NET A PAYER", "12,60"),
+                ("ESPECES", "20,00"),
+                ("RENDU", "7,40"),
+            ],
+            "12.60",
+        ),
+        # UK / US: BALANCE DUE, CASH TEND, CHANGE DUE
+        (
+            [
+                ("SUB TOTAL", "10.50"),
+                ("VAT 20%", "2.10"),
+                ("BALANCE DUE", "12.60"),
+                ("CASH TEND", "20.00"),
+                ("CHANGE DUE", "7.40"),
+            ],
+            "12.60",
+        ),
+    ],
+)
+def test_other_countries_words_for_total_cash_and_change(
+    rows: list[tuple[str, str]], expected: str
+) -> None:
+    # given a receipt worded in another country's till language
+    lines = foreign_receipt(["MAPLE CAFE", "HAUPTSTRASSE 5"], "05.03.2025 10:21", rows)
+    # when parsed
+    total = parse_lines(lines).fields.total_amount
+    # then the payable total is taken, never the subtotal, the cash or the change
+    assert total == Decimal(expected)
+
+
+def test_german_date_label_wins_over_an_earlier_number_that_reads_as_a_date() -> None:
+    # given a header number shaped like a date before the labelled DATUM
+    header = ["MAPLE BACKEREI GMBH", "FILIALE 12.10.25", "HAUPTSTRASSE 5"]
+    lines = foreign_receipt(header, "DATUM: 05.03.2025", [("SUMME EUR", "10,50")])
+    # when parsed / then the labelled date is the sale date
+    assert parse_lines(lines).fields.issue_date == dt.date(2025, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "legal",
+    ["MAPLE BAKERY SARL", "MAPLE BAKERY SAS", "MAPLE BAKERY S.A.", "MAPLE BAKERY B.V."],
+)
+def test_legal_forms_of_other_countries_name_the_seller_under_a_brand_line(legal: str) -> None:
+    # given a brand line and a greeting above the registered name
+    header = ["MAPLE", "WELCOME TO OUR STORE", legal, "12 RUE DU COMMERCE", "75002 PARIS"]
+    lines = foreign_receipt(header, "05/03/2025 10:21", [("TOTAL TTC", "10,50")])
+    # when parsed / then the line with the legal form is the seller
+    assert parse_lines(lines).fields.seller_name == legal
+
+
+def test_subtotal_plus_tax_chooses_among_total_candidates() -> None:
+    # given two TOTAL rows, only one of them equal to SUBTOTAL + tax + rounding, and no
+    # cash/change pair to confirm either
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "35.80"),
+            ("SST 6%", "2.15"),
+            ("ROUNDING ADJ", "0.00"),
+            ("TOTAL", "37.95"),
+            ("TOTAL", "39.75"),
+            ("VISA", "37.95"),
+        ]
+    )
+    # when parsed
+    total = parse_lines(lines).fields.total_amount
+    # then the arithmetic decides (the lower TOTAL row would win on position alone)
+    assert total == Decimal("37.95")
+
+
+def test_tax_summary_headers_read_as_one_box_start_the_summary() -> None:
+    # given the GST summary's column headers read as one box ("Amount(RM)GST(RM)") with
+    # the tax amount under them, below the payable total
+    lines = till_receipt([("TOTAL", "37.95"), ("Amount(RM)GST(RM)", "2.15")])
+    # when parsed / then the header's AMOUNT is not a total row
+    assert parse_lines(lines).fields.total_amount == Decimal("37.95")
+
+
+def test_service_charge_counts_in_the_receipts_arithmetic() -> None:
+    # given a restaurant bill: SUBTOTAL + 10% service charge + GST, and a later TOTAL row
+    # of another value
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "87.80"),
+            ("10% SRV CHG", "8.78"),
+            ("GST @6%", "5.81"),
+            ("TOTAL", "102.39"),
+            ("TOTAL", "96.58"),
+        ]
+    )
+    # when parsed / then the row equal to subtotal + service charge + tax is the total
+    assert parse_lines(lines).fields.total_amount == Decimal("102.39")
+
+
+def test_amount_followed_by_its_currency_in_the_label_box() -> None:
+    # given a total printed in one box with the currency after the amount
+    lines = till_receipt([("", "")])
+    lines = [line for line in lines if line.text] + [box(20, 400, "Total Facture : 56.00 DH")]
+    # when parsed / then the amount is read from the label's own box
+    assert parse_lines(lines).fields.total_amount == Decimal("56.00")
+
+
+def test_label_words_one_letter_misread_still_name_their_rows() -> None:
+    # given OCR's misreads of the totals block: Tetal, Totel, Peyable, Chenge
+    lines = till_receipt(
+        [
+            ("Tetal Amt Incl. GST @ 6% :", "8.48"),
+            ("Rounding Adjustment:", "0.02"),
+            ("Totel Amt Peyable :", "8.50"),
+            ("Paid Amount:", "100.00"),
+            ("Chenge :", "91.50"),
+        ]
+    )
+    # when parsed / then the payable row is the total, and the change is not
+    assert parse_lines(lines).fields.total_amount == Decimal("8.50")
+
+
+def test_hyphen_read_for_the_decimal_point_of_a_lone_amount() -> None:
+    # given a NET TOTAL whose amount came out as "19-80"
+    lines = till_receipt([("NET TOTAL", "19-80"), ("CASH", "50.00"), ("CHANGE", "30.20")])
+    # when parsed / then the amount is 19.80
+    assert parse_lines(lines).fields.total_amount == Decimal("19.80")
+
+
+def test_date_with_the_separator_between_day_and_month_lost() -> None:
+    # given "27/03/2018" read as "2703/2018" / when read / then the date is still found
+    assert receipt_date("2703/2018") == dt.date(2018, 3, 27)
+
+
+def test_registered_name_above_its_company_number_beats_a_logo_line() -> None:
+    # given a logo read as a short word at the top, then the name with its number below
+    header = ["Cele R", "KEDAI PAPAN YEW CHUAN", "(0005583085-K)", "LOT 276 JALAN BANTING"]
+    lines = till_receipt([("TOTAL", "10.00")], header=header)
+    # when parsed / then the registered name is the seller
+    assert parse_lines(lines).fields.seller_name == "KEDAI PAPAN YEW CHUAN"
+
+
+def test_sdn_bhd_misread_and_a_stray_number_after_it() -> None:
+    # given SDN BHD read "SBN 3HD" and a logo's digits merged into the name's row
+    header = ["SUPER.SEVEN CASH & CARRY SBN 3HD 28-05", "(590150-A)", "NO. 1 JALAN EURO 1"]
+    lines = till_receipt([("TOTAL", "10.00")], header=header)
+    # when parsed / then the legal form is canonical and the digits are dropped
+    assert parse_lines(lines).fields.seller_name == "SUPER.SEVEN CASH & CARRY SDN BHD"
