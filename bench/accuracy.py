@@ -22,6 +22,10 @@ air itinerary, paper and 数电 train tickets, taxi, toll, bus, 定额发票; ca
 wording, fonts, block order, dot-matrix offsets, seals over values, thermal print, vertical
 captions), scored on their key fields (those plus invoice code and number, and the buyer
 where printed) per kind and family, developed-on (``TICKET_DEVELOPED_ON``) and held out.
+Till receipts come in ``--families-n`` per receipt family (``tests.synth.receipt_families``:
+other countries' wording, currencies and date formats, 58 mm thermal print, a brand line
+above the registered name, rounding and tenders, wide columns), variant "receipt/family",
+with their own developed-on (``RECEIPT_DEVELOPED_ON``) / held-out table.
 
 Straight-through processing (``bench.straight_through``): the product's review rule
 (``extraction.review``) applied to every e-invoice answer -- the generated and the real

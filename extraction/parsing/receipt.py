@@ -359,7 +359,8 @@ _MONTH_NAMES = (
     "NOV",
     "DEC",
 )
-_MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*"
+# OCR reads the O of OCT and NOV as a zero ("11-0CT-2026").
+_MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|[O0]CT|N[O0]V|DEC)[A-Z]*"
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})\s?[\-/ ]?\s?" + _MONTH + r"\.?\s?[\-/ ,]?\s?(\d{4}|\d{2})(?!\d)"
 )
@@ -411,12 +412,12 @@ def receipt_date(text: str, *, month_first: bool = False) -> dt.date | None:
         if found:
             return found
     for match in _DAY_MONTH_YEAR.finditer(clean):
-        month = _MONTH_NAMES.index(match.group(2)) + 1
+        month = _MONTH_NAMES.index(match.group(2).replace("0", "O")) + 1
         found = _make(_year(match.group(3)), month, int(match.group(1)))
         if found:
             return found
     for match in _MONTH_DAY_YEAR.finditer(clean):
-        month = _MONTH_NAMES.index(match.group(1)) + 1
+        month = _MONTH_NAMES.index(match.group(1).replace("0", "O")) + 1
         found = _make(_year(match.group(3)), month, int(match.group(2)))
         if found:
             return found

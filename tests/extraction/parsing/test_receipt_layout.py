@@ -168,6 +168,8 @@ def test_chinese_receipt_reads_title_tax_number_and_payable() -> None:
         ("ORD #15-REG #19-02/03/2018 12:59:16", dt.date(2018, 3, 2)),
         ("2018-01-07", dt.date(2018, 1, 7)),
         ("05.03.2018", dt.date(2018, 3, 5)),
+        ("11-0CT-2026 20:12", dt.date(2026, 10, 11)),
+        ("N0V 3, 2025", dt.date(2025, 11, 3)),
     ],
 )
 def test_receipt_dates_in_printed_formats(printed: str, expected: dt.date) -> None:
