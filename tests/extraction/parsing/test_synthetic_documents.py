@@ -20,8 +20,8 @@ CTX = EngineContext(ocr_threads=2)
 # Seed 5 of bus_ticket puts the seal squarely over the fare, which OCR then cannot read
 # at all (a reading limit, not a parsing rule); the next seed shows the parser's part.
 # Seed 5 of toll_receipt puts the seal over the last character of the seller's name, which
-# the PP-OCRv6 detector leaves outside the name's box (PP-OCRv4 kept it; seeds 1-10 of this
-# type: 9/10 all key fields with v6, 10/10 with v4): again a reading limit.
+# the PP-OCRv6 detector leaves outside the name's box (PP-OCRv4 kept it; on toll receipts
+# of seeds 1-10, all key fields right: 9/10 with v6, 10/10 with v4): a reading limit too.
 SEEDS = {"bus_ticket": 6, "toll_receipt": 6}
 KEY_FIELDS = (
     "invoice_code",
