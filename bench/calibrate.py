@@ -13,8 +13,9 @@ the generated e-invoice PDFs and the layout families in ``tests.synth.DEVELOPED_
 The held-out families and the real dev sets (SROIE, Chinese invoices) are only measured:
 the reliability table per set before (the old heuristic score, kept in the evidence) and
 after (the refitted table), with the straight-through and silent-error rates of the
-product's rule (``extraction.review``) under the new confidences. ``--write`` stores the
-table; without it the run only reports.
+product's rule (``extraction.review``) under the new confidences, and that rule's
+straight-through and silent errors for each candidate confidence threshold. ``--write``
+stores the table; without it the run only reports.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if str(REPO) not in sys.path:
 
 from bench import accuracy, reliability  # noqa: E402
 from bench import straight_through as bench_stp  # noqa: E402
-from extraction import calibration, validation  # noqa: E402
+from extraction import calibration, review, validation  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
 
 SUITES = ("families", "synthetic", "cn", "sroie", "einvoice_pdf", "tickets")
@@ -236,6 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             accuracy.normalise,
         )
         print("\n".join(reliability.format_summary(section, f"reliability {label}")))
+    sweep = reliability.threshold_sweep(
+        samples, recalibrated(predictions, table, before=False), accuracy.normalise
+    )
+    print("\n".join(reliability.format_sweep(sweep)))
+    print(
+        "smallest threshold keeping held-out silent errors <= "
+        f"{reliability.TARGET_SILENT / 2:.1%}: {reliability.smallest_safe_threshold(sweep)}"
+        f" (the rule's default: {review.DEFAULT_MIN_CONFIDENCE})"
+    )
     if args.write:
         calibration.TABLE_PATH.write_text(table.to_json(), encoding="utf-8")
         print(f"\nwrote {calibration.TABLE_PATH.relative_to(REPO)} ({len(table.counts)} classes)")

@@ -38,6 +38,8 @@ TOP = 0.9
 TARGET_TOP_SHARE = 0.99
 TARGET_STRAIGHT = 0.60
 TARGET_SILENT = 0.01
+# Candidate thresholds of the straight-through rule's calibrated confidence.
+SWEEP: tuple[float, ...] = (0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.01)
 HELD_OUT_SUITES = ("sroie", "cn")
 # Suites of layout families, each split into developed-on and held-out families.
 FAMILY_SUITES = ("families", "tickets")
@@ -106,9 +108,14 @@ def table(rows: Iterable[tuple[str, float, bool]]) -> dict[str, Any]:
 
 
 def straight_through(
-    sample: SampleLike, record: dict[str, Any] | None, normalise: Normalise
+    sample: SampleLike,
+    record: dict[str, Any] | None,
+    normalise: Normalise,
+    *,
+    min_confidence: float | None = None,
 ) -> tuple[bool, list[str], list[str]]:
-    """(goes straight through, review reasons, key fields wrong)."""
+    """(goes straight through, review reasons, key fields wrong); ``min_confidence``: the
+    rule's threshold (``extraction.review.DEFAULT_MIN_CONFIDENCE`` when not given)."""
     if not record or "error" in record:
         return False, ["no answer"], []
     reasons = review_reasons(
@@ -119,6 +126,7 @@ def straight_through(
         agreeing=record.get("agreeing") or {},
         duplicate=False,
         evidence=record.get("evidence") or {},
+        min_confidence=min_confidence,
     )
     fields = record.get("fields") or {}
     loose = sample.suite == "sroie"
@@ -194,6 +202,77 @@ def report(
             "review_reasons": dict(reasons[group].most_common(6)),
         }
     return out
+
+
+def threshold_sweep(
+    samples: Sequence[SampleLike],
+    predictions: Mapping[Path, dict[str, Any]],
+    normalise: Normalise,
+    thresholds: Sequence[float] = SWEEP,
+    *,
+    developed: Callable[[str], bool] = developed_family,
+) -> dict[str, list[dict[str, Any]]]:
+    """Per pooled set (developed, held out, all), for each candidate threshold of the
+    straight-through rule: documents, straight through and silent errors."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for threshold in thresholds:
+        tally: dict[str, list[int]] = {}
+        for sample in samples:
+            name = set_name(sample, developed)
+            held = name.endswith("held out") or sample.suite in HELD_OUT_SUITES
+            straight, _, wrong = straight_through(
+                sample, predictions.get(sample.file), normalise, min_confidence=threshold
+            )
+            for group in ("held out (pooled)" if held else "developed (pooled)", "all"):
+                cell = tally.setdefault(group, [0, 0, 0])
+                cell[0] += 1
+                cell[1] += int(straight)
+                cell[2] += int(straight and bool(wrong))
+        for group, (documents, passed, silent) in tally.items():
+            out.setdefault(group, []).append(
+                {
+                    "threshold": threshold,
+                    "documents": documents,
+                    "straight_through": passed,
+                    "straight_rate": _ratio(passed, documents),
+                    "silent_errors": silent,
+                    "silent_rate": _ratio(silent, passed),
+                }
+            )
+    return dict(sorted(out.items(), key=lambda item: _order(item[0])))
+
+
+def smallest_safe_threshold(
+    sweep: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    group: str = "held out (pooled)",
+    silent_at_most: float = TARGET_SILENT / 2,
+) -> float | None:
+    """The smallest threshold from which on every higher one keeps ``group``'s silent-error
+    rate at or under ``silent_at_most`` (half the target: the margin)."""
+    rows = sorted(sweep.get(group, ()), key=lambda row: row["threshold"])
+    safe: float | None = None
+    for row in reversed(rows):
+        if (row["silent_rate"] or 0.0) > silent_at_most:
+            break
+        safe = row["threshold"]
+    return safe
+
+
+def format_sweep(sweep: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
+    if not sweep:
+        return []
+    lines = ["", "straight-through rule by confidence threshold (straight through; silent)"]
+    thresholds = [row["threshold"] for row in next(iter(sweep.values()))]
+    lines.append(f"{'set':20}" + "".join(f" {t:>20g}" for t in thresholds))
+    for group, rows in sweep.items():
+        cells = [
+            f"{_pct(r['straight_rate'])} ({r['straight_through']}/{r['documents']});"
+            f"{r['silent_errors']}"
+            for r in rows
+        ]
+        lines.append(f"{group:20}" + "".join(f" {c:>20}" for c in cells))
+    return lines
 
 
 def format_summary(section: Mapping[str, Any], title: str = "") -> list[str]:

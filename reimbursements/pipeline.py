@@ -428,6 +428,7 @@ def review_needed(columns: dict[str, Any], *, duplicate: bool) -> bool:
         agreeing=columns.get("agreeing") or {},
         duplicate=duplicate,
         evidence=columns.get("evidence") or {},
+        min_confidence=settings.STRAIGHT_THROUGH_MIN_CONFIDENCE,
     )
 
 

@@ -297,6 +297,16 @@ OCR_THREADS = env_int("OCR_THREADS", 2, minimum=1)
 OCR_MODEL = env.str("OCR_MODEL", default="v6")
 if OCR_MODEL not in ("v6", "v4"):
     raise ImproperlyConfigured(f"OCR_MODEL must be v6 or v4, got {OCR_MODEL!r}")
+# A key field read once goes straight through when its calibrated confidence (the share
+# right of fields with the same evidence) reaches this (extraction.review's
+# DEFAULT_MIN_CONFIDENCE, measured by bench/calibrate.py).
+STRAIGHT_THROUGH_MIN_CONFIDENCE = env.float("STRAIGHT_THROUGH_MIN_CONFIDENCE", default=0.99)
+# Above 1: no confidence is enough, only verification counts.
+if not 0.5 <= STRAIGHT_THROUGH_MIN_CONFIDENCE <= 1.01:
+    raise ImproperlyConfigured(
+        "STRAIGHT_THROUGH_MIN_CONFIDENCE must be between 0.5 and 1.01, got "
+        f"{STRAIGHT_THROUGH_MIN_CONFIDENCE!r}"
+    )
 # Niceness added to Celery pool processes, so that on a machine shared with the web
 # server, requests get the CPU before background extraction (0 turns it off).
 WORKER_NICE = env_int("WORKER_NICE", 10, minimum=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from rest_framework import serializers
@@ -106,6 +107,7 @@ def extraction_representation(document: Document, request: Request | None) -> di
             agreeing=extraction.agreeing,
             duplicate=document.duplicate_of_id is not None and not document.duplicate_resolved,
             evidence=extraction.evidence,
+            min_confidence=settings.STRAIGHT_THROUGH_MIN_CONFIDENCE,
         ),
         "warnings": translated_warnings(extraction.warnings),
         "engine": extraction.engine,

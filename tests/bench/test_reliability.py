@@ -85,3 +85,33 @@ def test_the_summary_prints_one_row_per_set() -> None:
     section = reliability.report([sample("a")], {Path("a"): answer(0.99, agreed=True)}, normalise)
     lines = reliability.format_summary(section)
     assert any(line.startswith("cn") and "100.0% (4)" in line for line in lines)
+
+
+def calibrated(confidence: float, **fields: Any) -> dict[str, Any]:
+    """An answer whose date and seller were read once, with evidence and calibrated."""
+    record = answer(confidence, agreed=False, **fields)
+    read_once = {"origin": "read", "checks": [], "failed": 0}
+    record["evidence"] = CHECKED | {"issue_date": read_once, "seller_name": read_once}
+    return record
+
+
+def test_the_sweep_counts_straight_through_and_silent_errors_per_threshold() -> None:
+    # Given held-out answers calibrated at 0.999 (right), 0.98 (wrong seller) and 0.9
+    samples = [sample("a"), sample("b"), sample("c")]
+    predictions = {
+        Path("a"): calibrated(0.999),
+        Path("b"): calibrated(0.98, seller_name="北京某某购买方有限公司"),
+        Path("c"): calibrated(0.9),
+    }
+    # When swept over thresholds
+    sweep = reliability.threshold_sweep(samples, predictions, normalise, (0.9, 0.98, 0.99))
+    held = {row["threshold"]: row for row in sweep["held out (pooled)"]}
+    # Then each threshold lets through the answers at or above it, the wrong one counted
+    assert [(held[t]["straight_through"], held[t]["silent_errors"]) for t in (0.9, 0.98, 0.99)] == [
+        (3, 1),
+        (2, 1),
+        (1, 0),
+    ]
+    # and the smallest threshold whose silent errors stay within the margin is 0.99
+    assert reliability.smallest_safe_threshold(sweep) == 0.99
+    assert any(line.startswith("held out (pooled)") for line in reliability.format_sweep(sweep))

@@ -6,7 +6,7 @@ from typing import Any
 
 from extraction import validation
 from extraction.machine.merge import PRINTED_DIFFERS_FROM_QR
-from extraction.review import review_reasons
+from extraction.review import DEFAULT_MIN_CONFIDENCE, review_reasons
 
 SURE = {"issue_date": 0.99, "seller_name": 0.95, "seller_tax_id": 0.97, "total_amount": 0.98}
 READ = dict.fromkeys(SURE, "ocr")
@@ -16,6 +16,9 @@ CHECKED = {
     "seller_tax_id": {"checks": ["checksum"], "failed": 0, "repaired": False},
     "total_amount": {"checks": ["arithmetic", "words"], "failed": 0, "repaired": False},
 }
+# A value read once by OCR that passed no check (its evidence as validation stores it).
+READ_ONCE = {"origin": "read", "checks": [], "failed": 0, "repaired": False}
+TEXT_ONCE = {"origin": "text", "checks": [], "failed": 0, "repaired": False}
 TOO_OLD = {"code": validation.DATE_TOO_OLD, "field": "issue_date", "message": "…"}
 
 
@@ -37,11 +40,88 @@ def test_a_reading_whose_key_fields_are_all_verified_goes_straight_through() -> 
     assert reasons() == []
 
 
-def test_a_confident_single_reading_of_the_date_and_seller_goes_to_review() -> None:
-    # Given date and seller read once by OCR with high confidence, nothing confirming them
+def test_a_confident_single_reading_without_evidence_goes_to_review() -> None:
+    # Given date and seller read once at 0.999, but no evidence stored for them (a row
+    # from before calibration: the score is the old heuristic, not a measured probability)
     found = reasons(agreeing={}, confidence=dict.fromkeys(SURE, 0.999))
-    # Then a person checks them: a confidence is a probability, not a verification
+    # Then a person checks them
     assert found == ["unverified:issue_date", "unverified:seller_name"]
+
+
+def test_a_single_reading_calibrated_at_the_threshold_is_settled_below_it_is_not() -> None:
+    # Given date and seller read once, with evidence, calibrated at 0.995 and 0.97
+    evidence = CHECKED | {"issue_date": READ_ONCE, "seller_name": READ_ONCE}
+    confidence = SURE | {"issue_date": 0.995, "seller_name": 0.97}
+    found = reasons(agreeing={}, evidence=evidence, confidence=confidence)
+    # Then the date (>= DEFAULT_MIN_CONFIDENCE) goes through and the seller is looked at
+    assert DEFAULT_MIN_CONFIDENCE <= 0.995
+    assert found == ["unverified:seller_name"]
+    # and the threshold is the caller's setting when given
+    assert reasons(agreeing={}, evidence=evidence, confidence=confidence, min_confidence=0.95) == []
+    assert reasons(agreeing={}, evidence=evidence, confidence=confidence, min_confidence=1.0) == [
+        "unverified:issue_date",
+        "unverified:seller_name",
+    ]
+
+
+def test_the_sellers_name_from_the_issuers_text_layer_is_verified_by_its_blocks_tax_id() -> None:
+    # Given an e-invoice PDF: seller name and tax ID from the text layer, the tax ID passing
+    # its checksum, the name with no check of its own and a middling calibrated confidence
+    sources = READ | {"seller_name": "pdf_text", "seller_tax_id": "pdf_text"}
+    evidence = CHECKED | {"seller_name": TEXT_ONCE}
+    confidence = SURE | {"seller_name": 0.9}
+    found = reasons(sources=sources, evidence=evidence, confidence=confidence, agreeing={})
+    # Then only the date (read once, no evidence) is left to look at
+    assert found == ["unverified:issue_date"]
+
+
+def test_a_text_layer_name_is_not_verified_by_a_tax_id_read_from_pixels_or_failing() -> None:
+    evidence = CHECKED | {"seller_name": TEXT_ONCE}
+    confidence = SURE | {"seller_name": 0.9}
+    agreeing = {"issue_date": ["vlm"]}
+    # Given the tax ID read by OCR (the name from the text layer)
+    by_ocr = READ | {"seller_name": "pdf_text"}
+    found = reasons(sources=by_ocr, evidence=evidence, confidence=confidence, agreeing=agreeing)
+    assert found == ["unverified:seller_name"]
+    # or from the text layer but failing its checksum
+    both_text = READ | {"seller_name": "pdf_text", "seller_tax_id": "pdf_text"}
+    failing = evidence | {"seller_tax_id": {"checks": [], "failed": 1, "repaired": False}}
+    found = reasons(sources=both_text, evidence=failing, confidence=confidence, agreeing=agreeing)
+    assert found == ["unverified:seller_name", "unverified:seller_tax_id"]
+    # or on a receipt, where no party block says whose name it is
+    found = reasons(
+        document_type="receipt",
+        sources=both_text,
+        evidence=evidence,
+        confidence=confidence,
+        agreeing=agreeing,
+    )
+    assert found == ["unverified:seller_name"]
+
+
+def test_an_old_date_read_once_is_held_back_whatever_its_confidence() -> None:
+    # Given an old date read once whose evidence is calibrated at 0.995
+    evidence = CHECKED | {"issue_date": READ_ONCE}
+    confidence = SURE | {"issue_date": 0.995}
+    agreeing = {"seller_name": ["vlm"]}
+    found = reasons(warnings=[TOO_OLD], evidence=evidence, confidence=confidence, agreeing=agreeing)
+    # Then the warning still holds it back (a misread year looks like this), though the
+    # date itself counts as settled
+    assert found == ["warning:date_too_old"]
+
+
+def test_a_form_that_prints_no_date_or_no_seller_is_not_missing_them() -> None:
+    no_date = {k: v for k, v in SURE.items() if k not in ("issue_date", "seller_tax_id")}
+    sources = {k: v for k, v in READ.items() if k in no_date}
+    # Given a 定额发票 (no date printed) and a train ticket (no seller printed)
+    assert reasons(document_type="quota_invoice", confidence=no_date, sources=sources) == []
+    no_seller = {k: v for k, v in SURE.items() if k not in ("seller_name", "seller_tax_id")}
+    sources = {k: v for k, v in READ.items() if k in no_seller}
+    assert reasons(document_type="train_ticket", confidence=no_seller, sources=sources) == []
+    # while a receipt without a seller goes to review
+    assert reasons(document_type="receipt", confidence=no_seller, sources=sources) == [
+        "missing:seller_name"
+    ]
 
 
 def test_a_total_and_tax_id_are_verified_only_by_a_check_that_passed_with_none_failing() -> None:

@@ -45,3 +45,25 @@ def test_without_stored_evidence_the_total_is_unverified_too(org):
         "unverified:seller_name",
         "unverified:total_amount",
     ]
+
+
+def test_a_seller_calibrated_above_the_setting_is_verified_below_it_is_not(org, settings):
+    # Given a receipt whose seller was read once, its evidence calibrated at 0.95
+    document = make_document(
+        org.employee, status=Document.Status.NEEDS_REVIEW, document_type="receipt"
+    )
+    read_once = {"field": "seller_name", "origin": "read", "checks": [], "failed": 0}
+    Extraction.objects.filter(document=document).update(
+        evidence={
+            "total_amount": {"field": "total_amount", "checks": ["words"], "failed": 0},
+            "seller_name": read_once,
+        },
+        agreeing={"issue_date": ["vlm"]},
+    )
+    # When the deployment settles fields calibrated at 0.95 or more
+    settings.STRAIGHT_THROUGH_MIN_CONFIDENCE = 0.95
+    # Then nothing is left to verify
+    assert reasons(org.employee, document) == []
+    # and under the default threshold the seller is looked at
+    settings.STRAIGHT_THROUGH_MIN_CONFIDENCE = 0.99
+    assert reasons(org.employee, document) == ["unverified:seller_name"]
