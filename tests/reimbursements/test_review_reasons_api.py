@@ -64,6 +64,6 @@ def test_a_seller_calibrated_above_the_setting_is_verified_below_it_is_not(org, 
     settings.STRAIGHT_THROUGH_MIN_CONFIDENCE = 0.95
     # Then nothing is left to verify
     assert reasons(org.employee, document) == []
-    # and under the default threshold the seller is looked at
-    settings.STRAIGHT_THROUGH_MIN_CONFIDENCE = 0.99
+    # and under a stricter threshold the seller is looked at
+    settings.STRAIGHT_THROUGH_MIN_CONFIDENCE = 0.995
     assert reasons(org.employee, document) == ["unverified:seller_name"]
