@@ -91,7 +91,9 @@ def compose(pages: list[Rendered], rng: random.Random) -> TablePhoto:
             height, width = sheet.shape[:2]
             cx = margin + c * (cell_w + gap) + cell_w / 2 + rng.uniform(-0.03, 0.03) * cell_w
             cy = margin + r * (cell_h + gap) + cell_h / 2 + rng.uniform(-0.03, 0.03) * cell_h
-            quad = _quad(width, height, rng, rng.uniform(-5.0, 5.0)) + np.array([cx, cy], np.float32)
+            quad = _quad(width, height, rng, rng.uniform(-5.0, 5.0)) + np.array(
+                [cx, cy], np.float32
+            )
             src = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
             matrix = cv2.getPerspectiveTransform(src, quad.astype(np.float32))
             warped = cv2.warpPerspective(sheet, matrix, (scene_w, scene_h))
