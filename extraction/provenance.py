@@ -145,3 +145,13 @@ def field_statuses(
         if status is not None:
             out[name] = status.value
     return out
+
+
+def field_regions(result: ExtractionResult) -> dict[str, dict[str, Any]]:
+    """Regions of the fields whose value is a reading of the page's pixels (OCR): a value
+    taken from machine-readable data or a text layer was not read where a box points."""
+    return {
+        name: region.to_dict()
+        for name, region in sorted(result.regions.items())
+        if result.sources.get(name) == FieldSource.OCR and name in result.fields.present()
+    }

@@ -153,6 +153,8 @@ def reconcile(
         confidence=confidence,
         sources=sources,
         agreeing=_agreeing(final.replace(sources=sources), ocr),
+        regions=dict(final.regions)
+        | {name: ocr.regions[name] for name in accepted if name in ocr.regions},
     )
 
 

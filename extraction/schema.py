@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -165,6 +165,39 @@ class ValidationWarning:
         return out
 
 
+@dataclass(frozen=True)
+class FieldRegion:
+    """Where on a page a field's value was read: ``box`` is (x0, y0, x1, y1) as fractions
+    (0..1) of the page's width and height, so a client draws it on any displayed size."""
+
+    page: int
+    box: tuple[float, float, float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"page": self.page, "box": [round(v, 5) for v in self.box]}
+
+
+def region_of(
+    points: Iterable[Sequence[float]], *, size: tuple[int, int], page: int = 0
+) -> FieldRegion | None:
+    """The region around ``points`` (pixels of a ``size`` = (width, height) page), clamped to
+    the page; ``None`` without points or for an empty page."""
+    width, height = size
+    xy = [(float(p[0]), float(p[1])) for p in points]
+    if not xy or width <= 0 or height <= 0:
+        return None
+
+    def clamp(value: float) -> float:
+        return min(max(value, 0.0), 1.0)
+
+    x0, x1 = min(x for x, _ in xy), max(x for x, _ in xy)
+    y0, y1 = min(y for _, y in xy), max(y for _, y in xy)
+    return FieldRegion(
+        page=page,
+        box=(clamp(x0 / width), clamp(y0 / height), clamp(x1 / width), clamp(y1 / height)),
+    )
+
+
 @dataclass
 class ExtractionResult:
     document_type: DocumentType
@@ -188,6 +221,9 @@ class ExtractionResult:
     # Field name -> how validation found its value supported (``extraction.calibration``
     # turns it into the reported confidence); not part of the contract.
     evidence: dict[str, FieldEvidence] = field(default_factory=dict)
+    # Field name -> where on the page the value was read (OCR of the page's pixels only:
+    # machine-read and text-layer fields have none); not part of the CLI contract.
+    regions: dict[str, FieldRegion] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         return {

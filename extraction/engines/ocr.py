@@ -42,7 +42,13 @@ from extraction.engines.base import (
 )
 from extraction.parsing.document import PARSER_VERSION, parse_lines, parse_text_layer
 from extraction.parsing.result import Parsed
-from extraction.schema import DocumentType, ExtractionResult, FieldSource
+from extraction.schema import (
+    DocumentType,
+    ExtractionResult,
+    FieldRegion,
+    FieldSource,
+    region_of,
+)
 
 OCR_MODELS = ("v6", "v4")
 DEFAULT_OCR_MODEL = "v6"
@@ -431,7 +437,8 @@ class OcrEngine:
         parsed = parse_lines(lines, hint=_hint(document))
         timings["parse"] = (time.perf_counter() - started) * 1000
         raw = "\n".join(line.text for line in lines)
-        return self._result(parsed, timings, raw=raw)
+        result = self._result(parsed, timings, raw=raw)
+        return result.replace(regions=_regions(parsed, lines, document.pages[0].size))
 
     def extract_batch(self, documents: Sequence[PreparedDocument]) -> list[ExtractionResult]:
         return [self.extract(document) for document in documents]
@@ -455,6 +462,21 @@ class OcrEngine:
             raw_output=raw,
             sources=dict.fromkeys(parsed.fields.present(), source),
         )
+
+
+def _regions(
+    parsed: Parsed, lines: Sequence[OcrLine], size: tuple[int, int]
+) -> dict[str, FieldRegion]:
+    """Each located field's region on the first page (whose pixels ``lines`` are in)."""
+    out: dict[str, FieldRegion] = {}
+    for name, indices in parsed.boxes.items():
+        if not parsed.has(name):
+            continue
+        points = [p for i in indices if 0 <= i < len(lines) for p in lines[i].box]
+        region = region_of(points, size=size, page=0)
+        if region is not None:
+            out[name] = region
+    return out
 
 
 def _crop_shapes(boxes: np.ndarray) -> list[tuple[float, float]]:

@@ -89,7 +89,7 @@ def parse_layout(layout: Layout, document_type: DocumentType) -> Parsed:
             vertical = box.height > 2 * box.width
             value = parse_date(box.flat) if not (box.seal or vertical) else None
             if value is not None:
-                parsed.put("issue_date", value, box.score * 0.8)
+                parsed.put("issue_date", value, box.score * 0.8, at=box)
                 break
     parsed.put("currency", "CNY", 0.9)
     _repair_names(parsed)

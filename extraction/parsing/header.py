@@ -23,21 +23,21 @@ def parse_header(layout: Layout, parsed: Parsed) -> None:
 
     code = labelled(layout, L.INVOICE_CODE, lambda t: _value_digits(t, (10, 11, 12)))
     if code is not None and not digital:
-        parsed.put("invoice_code", code.value, code.score)
+        parsed.put("invoice_code", code.value, code.score, at=code.source)
 
     number = labelled(layout, L.INVOICE_NUMBER, lambda t: _value_digits(t, number_lengths))
     if number is not None:
-        parsed.put("invoice_number", number.value, number.score)
+        parsed.put("invoice_number", number.value, number.score, at=number.source)
     else:
         for box in layout.boxes:
             match = _NO_PREFIX.match(digitish(box.flat)) if not box.seal else None
             if match and len(match.group(1)) in number_lengths:
-                parsed.put("invoice_number", match.group(1), box.score)
+                parsed.put("invoice_number", match.group(1), box.score, at=box)
                 break
 
     date = labelled(layout, L.ISSUE_DATE, parse_date)
     if date is not None:
-        parsed.put("issue_date", date.value, date.score)
+        parsed.put("issue_date", date.value, date.score, at=date.source)
 
     check = _check_code(layout)
     if check is not None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extraction.schema import DocumentType, InvoiceFields
+
+if TYPE_CHECKING:
+    from extraction.parsing.layout import Box
 
 
 @dataclass
@@ -15,15 +18,33 @@ class Parsed:
     # Field name -> OCR score of the box(es) the value was read from (0..1); validation
     # combines it with the cross-checks into the final confidence.
     scores: dict[str, float] = field(default_factory=dict)
+    # Field name -> indices (in the engine's line order) of the boxes its value was read
+    # from; a field set without ``at`` has none.
+    boxes: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
-    def put(self, name: str, value: Any, score: float, *, overwrite: bool = False) -> bool:
-        """Set a field once (first finding wins unless ``overwrite``); True if set."""
+    def put(
+        self,
+        name: str,
+        value: Any,
+        score: float,
+        *,
+        overwrite: bool = False,
+        at: Box | None = None,
+    ) -> bool:
+        """Set a field once (first finding wins unless ``overwrite``); True if set.
+
+        ``at``: the box the value was read from (kept as the field's region).
+        """
         if value is None or value == "":
             return False
         if getattr(self.fields, name) not in (None, "") and not overwrite:
             return False
         setattr(self.fields, name, value)
         self.scores[name] = round(float(score), 4)
+        if at is not None:
+            self.boxes[name] = (at.index,)
+        else:
+            self.boxes.pop(name, None)
         return True
 
     def has(self, name: str) -> bool:

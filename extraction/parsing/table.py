@@ -133,7 +133,7 @@ def parse_totals(layout: Layout, parsed: Parsed, table: Table | None) -> Box | N
         row = [anchor, *layout.right_of(anchor, max_dx=layout.width, min_overlap=0.3)]
         for box in row:
             words = upper_words(box.flat.replace("大写", ""))
-            if words and parsed.put("total_in_words", words, box.score):
+            if words and parsed.put("total_in_words", words, box.score, at=box):
                 break
         for box in reversed(row):
             value = money_only(box.flat) if box is not anchor else None
@@ -145,7 +145,7 @@ def parse_totals(layout: Layout, parsed: Parsed, table: Table | None) -> Box | N
                 )
                 value = money_only(match.group(1)) if match else None
             if value is not None:
-                parsed.put("total_amount", value, box.score)
+                parsed.put("total_amount", value, box.score, at=box)
                 break
         if parsed.has("total_amount"):
             break
@@ -154,7 +154,7 @@ def parse_totals(layout: Layout, parsed: Parsed, table: Table | None) -> Box | N
             for box in [anchor, *layout.right_of(anchor, max_dx=0.4 * layout.width)]:
                 value = money_only(box.flat)
                 if value is not None:
-                    parsed.put("total_amount", value, box.score)
+                    parsed.put("total_amount", value, box.score, at=box)
                     break
 
     subtotal = _subtotal_anchor(layout) or _unlabelled_subtotal_row(layout, table)
@@ -175,7 +175,7 @@ def parse_totals(layout: Layout, parsed: Parsed, table: Table | None) -> Box | N
     columns = table.columns if table else {}
     for box, value in values:
         field = _amount_or_tax(box, values, columns, table)
-        parsed.put(field, value, box.score)
+        parsed.put(field, value, box.score, at=box)
     return subtotal
 
 

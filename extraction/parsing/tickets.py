@@ -100,12 +100,14 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
     if kind == DocumentType.AIR_ITINERARY:
         serial = labelled(layout, PRINT_SERIAL, lambda t: only_digits(t, (10,)), below=True)
         if serial is not None:
-            parsed.put("invoice_number", serial.value, serial.score, overwrite=True)
+            parsed.put(
+                "invoice_number", serial.value, serial.score, overwrite=True, at=serial.source
+            )
     if not parsed.has("issue_date"):
         for label in DATE_LABELS.get(kind, DEFAULT_DATE_LABELS):
             date = labelled(layout, label, ticket_date, below=True)
             if date is not None:
-                parsed.put("issue_date", date.value, date.score)
+                parsed.put("issue_date", date.value, date.score, at=date.source)
                 break
     if not parsed.has("issue_date") and kind != DocumentType.QUOTA_INVOICE:
         dated = [
@@ -116,12 +118,12 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         if dated and kind == DocumentType.AIR_ITINERARY:
             # The 填开日期 is printed last; the flight dates above it are not the issue date.
             box, value = max(dated, key=lambda pair: pair[0].top)
-            parsed.put("issue_date", value, box.score * 0.7)
+            parsed.put("issue_date", value, box.score * 0.7, at=box)
         elif dated:
             # Caption unread: the first date printed, read as tickets print dates (a
             # meter's 25-01-05 is year first).
             box, value = min(dated, key=lambda pair: (pair[0].top, pair[0].left))
-            parsed.put("issue_date", value, box.score * 0.8)
+            parsed.put("issue_date", value, box.score * 0.8, at=box)
     if not parsed.has("total_amount") and kind == DocumentType.AIR_ITINERARY:
         summed = itinerary_sum(layout)
         if summed is not None:
@@ -135,7 +137,8 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
                     amount, amount_score = _itinerary_total(
                         layout, fare.source, amount, amount_score
                     )
-                parsed.put("total_amount", amount, amount_score)
+                read_there = fare.source if amount == fare.value else None
+                parsed.put("total_amount", amount, amount_score, at=read_there)
                 break
     if not parsed.has("total_amount"):
         # No fare label read: the largest amount marked as money (¥ or 元) is the fare;
@@ -151,7 +154,7 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
             layout, ISSUER, _company_value, below=True
         )
         if issuer is not None:
-            parsed.put("seller_name", issuer.value, issuer.score)
+            parsed.put("seller_name", issuer.value, issuer.score, at=issuer.source)
     if not parsed.has("seller_name") and kind == DocumentType.AIR_ITINERARY:
         agency = _lower_company(layout)
         if agency is not None:
@@ -366,10 +369,10 @@ def _quota_amount(layout: Layout, parsed: Parsed) -> None:
         words = _denomination(layout, box)
         if words is None:
             continue
-        parsed.put("total_in_words", words, box.score)
+        parsed.put("total_in_words", words, box.score, at=box)
         value = words_to_amount(words)
         if value is not None and not parsed.has("total_amount"):
-            parsed.put("total_amount", value.quantize(Decimal("0.01")), box.score)
+            parsed.put("total_amount", value.quantize(Decimal("0.01")), box.score, at=box)
         return
 
 
