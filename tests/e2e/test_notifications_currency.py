@@ -58,6 +58,10 @@ def test_a_returned_claim_shows_in_the_inbox_badge_and_opens_the_claim(
     page.wait_for_url(re.compile(rf"#/claims/{claim.pk}$"))
     expect(page.locator("[data-testid=claim-total]")).to_be_visible()
     expect(badge).to_have_count(0)
+    # And the reason stands at the top of the claim, on screen without scrolling
+    note = page.get_by_test_id("claim-return-note")
+    expect(note).to_contain_text("Add the taxi receipt")
+    expect(note).to_be_in_viewport()
 
 
 def test_chinese_inbox_and_badge_label(open_as, people):

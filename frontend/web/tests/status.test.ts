@@ -7,6 +7,7 @@ import {
   isTerminal,
   orderedFields,
   queueMessage,
+  returnNote,
   timeline,
 } from "../src/lib/status";
 
@@ -83,5 +84,37 @@ describe("queue position", () => {
     expect(queueMessage(0)).toEqual({ key: "doc.queueNext", n: 0 });
     expect(queueMessage(null)).toBeNull();
     expect(queueMessage(undefined)).toBeNull();
+  });
+});
+
+describe("return note", () => {
+  const event = (action: string, created_at: string, comment: string) => ({
+    action,
+    actor: "Wang Fang",
+    created_at,
+    comment,
+    before: null,
+    after: null,
+  });
+
+  it("names the latest return's reason while the claim is returned", () => {
+    // Given a claim returned twice, the second time with a new reason
+    const events = [
+      event("claim.returned", "2026-12-01T10:00:00Z", "Receipt missing"),
+      event("claim.submitted", "2026-12-02T10:00:00Z", ""),
+      event("claim.returned", "2026-12-03T10:00:00Z", "Date is wrong"),
+    ];
+    // When the note is computed / then it is the latest reason and who gave it
+    expect(returnNote("returned", events)).toEqual({
+      comment: "Date is wrong",
+      actor: "Wang Fang",
+      at: "2026-12-03T10:00:00Z",
+    });
+  });
+
+  it("says nothing once the claim is submitted again", () => {
+    // Given the same history but the claim is submitted now / then there is no note
+    const events = [event("claim.returned", "2026-12-01T10:00:00Z", "Receipt missing")];
+    expect(returnNote("submitted", events)).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ import {
   conversionLines,
   mapWithLimit,
   moveTargets,
+  returnNote,
 } from './logic';
 
 Component({
@@ -46,6 +47,7 @@ Component({
     docRows: [] as DocumentRow[],
     conversions: [] as ConversionLine[],
     timeline: [] as TimelineEntry[],
+    returnNote: '',
     submitting: false,
     submitError: '',
     picking: false,
@@ -102,6 +104,7 @@ Component({
         conversions: conversionLines(claim.conversions),
         docRows,
         timeline: buildTimeline(claim.events ?? []),
+        returnNote: returnNote(claim),
       });
     },
 

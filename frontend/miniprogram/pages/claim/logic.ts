@@ -20,6 +20,12 @@ function eventTone(action: string): Tone {
   return 'neutral';
 }
 
+/** The server names a claim's events by their step with a "claim." prefix
+ * ("claim.returned"); labels and tones are keyed by the step alone. */
+function stepOf(action: string): string {
+  return action.startsWith('claim.') ? action.slice('claim.'.length) : action;
+}
+
 /** Oldest first, the way a claim travels; the latest step is marked. */
 export function buildTimeline(events: ClaimEvent[], lang: Lang = getLanguage()): TimelineEntry[] {
   const sorted = events
@@ -30,12 +36,27 @@ export function buildTimeline(events: ClaimEvent[], lang: Lang = getLanguage()):
     });
   return sorted.map(({ event, index }, position) => ({
     key: `e${index}`,
-    title: tOr(`event_${event.action}`, event.action, lang),
+    title: tOr(`event_${stepOf(event.action)}`, event.action, lang),
     meta: [event.actor, formatDateTime(event.created_at)].filter(Boolean).join(' · '),
     comment: event.comment ?? '',
-    tone: eventTone(event.action),
+    tone: eventTone(stepOf(event.action)),
     latest: position === sorted.length - 1,
   }));
+}
+
+/** Why a returned claim came back, for the top of the page: the latest return's reason
+ * and who gave it ('' unless the claim is returned now). */
+export function returnNote(claim: ClaimDto, lang: Lang = getLanguage()): string {
+  if (claim.status !== 'returned') return '';
+  const returns = (claim.events ?? [])
+    .filter((event) => stepOf(event.action) === 'returned')
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const last = returns[returns.length - 1];
+  if (!last) return '';
+  const actor = last.actor ?? '';
+  return last.comment
+    ? t('claim_returned_because', { actor, comment: last.comment }, lang)
+    : t('claim_returned_no_reason', { actor }, lang);
 }
 
 export interface ClaimView {

@@ -134,6 +134,19 @@ export function timeline(events: readonly ClaimEvent[]): TimelineEntry[] {
     }));
 }
 
+// Why a returned claim came back: the latest return's comment and who wrote it, shown at
+// the top of the claim (null unless the claim is returned now).
+export function returnNote(
+  status: string,
+  events: readonly ClaimEvent[],
+): { comment: string; actor: string | null; at: string } | null {
+  if (status !== "returned") return null;
+  const last = timeline(events)
+    .filter((entry) => entry.action === "claim.returned")
+    .pop();
+  return last ? { comment: last.comment, actor: last.actor, at: last.at } : null;
+}
+
 // Order of fields on screen: what a reviewer checks first comes first.
 export const FIELD_ORDER = [
   "total_amount",

@@ -1,4 +1,4 @@
-import { addableDocuments, buildTimeline, claimView, mapWithLimit } from '../../../pages/claim/logic';
+import { addableDocuments, buildTimeline, claimView, mapWithLimit, returnNote } from '../../../pages/claim/logic';
 import { makeClaim, makeDocument } from '../../helpers/fixtures';
 import { wxControl } from '../../helpers/wx';
 
@@ -62,4 +62,29 @@ test('mapWithLimit keeps order, caps concurrency and reports failures', async ()
   });
   expect(maxOpen).toBe(2);
   expect(results.map((r) => (r.ok ? r.value : 'x'))).toEqual([10, 20, 'x', 40, 50]);
+});
+
+test('events named by the server with their claim. prefix get their labels and tones', () => {
+  // given the server's own action names
+  const timeline = buildTimeline(
+    [{ action: 'claim.returned', actor: '李经理', created_at: '2024-03-07T02:00:00Z', comment: '缺少行程单' }],
+    'zh-CN',
+  );
+  // then they read as words, with the return's warning tone
+  expect(timeline[0]).toMatchObject({ title: '退回修改', tone: 'warn' });
+});
+
+test('a returned claim names its latest reason for the top of the page', () => {
+  // given a claim returned twice
+  const claim = makeClaim({
+    status: 'returned',
+    events: [
+      { action: 'claim.returned', actor: '李经理', created_at: '2024-03-05T02:00:00Z', comment: '缺少发票' },
+      { action: 'claim.submitted', actor: 'zs', created_at: '2024-03-06T02:00:00Z', comment: null },
+      { action: 'claim.returned', actor: '王经理', created_at: '2024-03-07T02:00:00Z', comment: '日期不对' },
+    ],
+  });
+  // then the note gives the latest reason and who gave it; a submitted claim has none
+  expect(returnNote(claim, 'zh-CN')).toBe('王经理 退回了此报销单：日期不对');
+  expect(returnNote({ ...claim, status: 'submitted' }, 'zh-CN')).toBe('');
 });
