@@ -291,6 +291,9 @@ class Extraction(models.Model):
     # Field name -> what supports the value (extraction.calibration.FieldEvidence as a
     # dict: cross-checks passed, failed, repaired...): the review rule and its reasons.
     evidence = models.JSONField(default=dict, blank=True)
+    # Field name -> {page, box: [x0, y0, x1, y1]} as fractions of the page, where the
+    # value was read on the page reviewers see (OCR readings only).
+    regions = models.JSONField(default=dict, blank=True)
     confidence = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
     raw_output = models.TextField(blank=True)  # PII-masked before it is stored

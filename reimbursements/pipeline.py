@@ -25,7 +25,7 @@ from extraction import review
 from extraction.calibration import calibrate
 from extraction.engines.base import EngineUnavailable, PreparedDocument, registry
 from extraction.machine import READER_VERSION
-from extraction.provenance import agreeing_sources, with_default_sources
+from extraction.provenance import agreeing_sources, field_regions, with_default_sources
 from extraction.schema import ExtractionResult
 from invoice_assistant import metrics
 from reimbursements import heartbeat
@@ -302,6 +302,7 @@ def extraction_columns(result: ExtractionResult) -> dict[str, Any]:
         "fields": contract["fields"],
         "sources": contract["sources"],
         "agreeing": agreeing_sources(result),
+        "regions": field_regions(result),
         "evidence": {name: found.to_dict() for name, found in sorted(result.evidence.items())},
         "confidence": contract["confidence"],
         "warnings": contract["warnings"],

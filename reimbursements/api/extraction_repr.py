@@ -51,6 +51,12 @@ class ExtractionSchemaSerializer(serializers.Serializer[Any]):
         "each field whose value a person gave: what the document was read as, and who "
         "changed it when. made_up: the reading had no value.",
     )
+    regions = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Field name -> {page, box: [x0, y0, x1, y1]}: where on the page (0 = "
+        "first) the value was read, as fractions (0..1) of the page's width and height of "
+        "the image 'file_url' shows. Only fields OCR read from the pixels have one.",
+    )
     review_reasons = serializers.ListField(
         child=serializers.CharField(),
         help_text="Why a person must look: 'duplicate', 'warning:<code>', "
@@ -99,6 +105,7 @@ def extraction_representation(document: Document, request: Request | None) -> di
             if (extraction.sources or {}).get(name) != FieldSource.EMPLOYEE.value
         },
         "edits": {name: _shown_edit(edit.to_dict()) for name, edit in edits.items()},
+        "regions": extraction.regions or {},
         "review_reasons": review_reasons(
             document_type=extraction.document_type,
             warnings=extraction.warnings or [],
