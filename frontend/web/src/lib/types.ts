@@ -40,6 +40,12 @@ export interface ExtractionWarning {
 
 export type Box = [number, number, number, number];
 
+// A field's place on a page: box = [x0, y0, x1, y1] as fractions (0..1) of the page.
+export interface FieldRegion {
+  page: number;
+  box: Box;
+}
+
 export interface LineItem {
   name?: string | null;
   quantity?: string | null;
@@ -72,8 +78,8 @@ export interface Extraction {
   confidence: Record<string, number>;
   warnings: ExtractionWarning[];
   engine: string;
-  // Optional: where each field was read, in pixels of the stored image.
-  boxes?: Record<string, Box>;
+  // Optional: where on the page each OCR-read field was read, as fractions of the page.
+  regions?: Record<string, FieldRegion>;
   [extra: string]: unknown;
 }
 
