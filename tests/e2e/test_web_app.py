@@ -19,6 +19,7 @@ from reimbursements.models import Claim, Document, FieldCorrection
 from tests.e2e.conftest import PASSWORD
 from tests.reimbursements.factories import TeamFactory, UserFactory
 from tests.synth import generate_document
+from tests.synth.canvas import recording_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -108,19 +109,12 @@ def test_employee_uploads_invoices_from_a_phone_and_sees_their_fields(open_as, a
 def test_the_document_page_outlines_fields_and_warns_after_an_inconsistent_edit(
     open_as, artifacts, people
 ):
-    # Given an extracted invoice, and an extraction that says where its total was read
-    # (boxes are optional in the API contract; the OCR engine does not send them yet, so the
-    # answer is amended in the browser: this checks the viewer, not the engine)
-    invoice = generate_document(*INVOICE)
+    # Given an invoice extracted by OCR, whose extraction says where its total was read
+    with recording_text() as placed:
+        invoice = generate_document(*INVOICE)
+    printed = next(p for p in placed if p.text == f"¥{invoice.truth['fields']['total_amount']}")
     document = upload_via_api(people["emma"], invoice.image_bytes, "invoice.png")
     page = open_as("emma", phone=True)
-
-    def add_boxes(route: Any) -> None:
-        body = route.fetch().json()
-        body["extraction"]["boxes"] = {"total_amount": [1290, 690, 1450, 740]}
-        route.fulfill(json=body)
-
-    page.route(f"**/api/v1/documents/{document.pk}/", add_boxes)
     # When she opens the document
     page.goto(f"{page.url.split('#')[0]}#/documents/{document.pk}")
     # Then the image shows with the total outlined, highlighted while its row is hovered
@@ -129,6 +123,16 @@ def test_the_document_page_outlines_fields_and_warns_after_an_inconsistent_edit(
     expect(box).to_have_count(1)
     page.locator(".field-row[data-field=total_amount]").hover()
     expect(box).to_have_class("active")
+    # and the outline lies over the printed total, at the size the image is shown
+    image = page.get_by_test_id("document-image")
+    shown, outline = image.bounding_box(), box.bounding_box()
+    assert shown is not None and outline is not None
+    natural_width = image.evaluate("img => img.naturalWidth")
+    scale = shown["width"] / natural_width
+    middle_x = shown["x"] + (printed.left + printed.width / 2) * scale
+    middle_y = shown["y"] + (printed.baseline - 0.35 * printed.size) * scale
+    assert outline["x"] <= middle_x <= outline["x"] + outline["width"]
+    assert outline["y"] <= middle_y <= outline["y"] + outline["height"]
     page.get_by_role("button", name="Rotate right").click()
     page.get_by_role("button", name="Rotate left").click()
     page.get_by_role("button", name="Zoom in").click()
