@@ -242,15 +242,20 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
     limit = 0.4 * layout.width
     name_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
     tax_options: dict[Side, list[tuple[str, float]]] = {"buyer": [], "seller": []}
+    # (field, value) -> the box the value starts in (the field's region).
+    read_at: dict[tuple[str, str], Box] = {}
     for side in ("buyer", "seller"):
         for box in names[side]:
             found = _name_of(layout, box, limit)
             if found is not None:
-                name_options[side].append((strip_captions(found[0]), found[1]))
+                name = strip_captions(found[0])
+                name_options[side].append((name, found[1]))
+                read_at.setdefault((f"{side}_name", name), found[2])
         for box in tax_labels[side]:
             tax = value_near(layout, box, L.TAX_ID, _tax_value, max_dx=limit)
             if tax is not None:
                 tax_options[side].append((tax.value, tax.score))
+                read_at.setdefault((f"{side}_tax_id", tax.value), tax.source)
     for kind, options in (("name", name_options), ("tax_id", tax_options)):
         for ranked in options.values():
             if kind == "tax_id":
@@ -263,7 +268,8 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
         chosen = _distinct(options["buyer"], options["seller"])
         for side, option in zip(("buyer", "seller"), chosen, strict=True):
             if option is not None:
-                parsed.put(f"{side}_{kind}", option[0], option[1])
+                name = f"{side}_{kind}"
+                parsed.put(name, option[0], option[1], at=read_at.get((name, option[0])))
 
 
 # Words that put the party into the label itself: 购买方名称, 销方纳税人识别号, 购货单位名称.
@@ -338,11 +344,12 @@ def _tax_value(text: str) -> str | None:
     return tax_id_only(text) or (tax_id_in(text) if len(text) <= 22 else None)
 
 
-def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float] | None:
-    """The name in the label's own box, or in the boxes right of a bare label."""
+def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float, Box] | None:
+    """The name in the label's own box, or in the boxes right of a bare label, and the box
+    it starts in."""
     value = _name_value(anchor.flat)
     if value:
-        return _join_tail(layout, anchor, value, anchor.score, limit)
+        return (*_join_tail(layout, anchor, value, anchor.score, limit), anchor)
     # "名标": 称 misread -- a bare two-character label, its value to the right.
     bare = re.fullmatch(r"名.[:：;；.,，]?", anchor.flat) is not None
     if _NAME_START.sub("", anchor.flat).strip(_SEP) and not bare:
@@ -352,14 +359,14 @@ def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float] | N
             continue  # "名" and "称" read as two boxes: the value comes after both
         if box.flat.startswith("称"):
             value = _name_value(box.flat)
-            return _join_tail(layout, box, value, box.score, limit) if value else None
+            return (*_join_tail(layout, box, value, box.score, limit), box) if value else None
         if tax_id_only(box.flat):
             continue  # the tax ID of the next row, drifted up in a photo: never a name
         if not box.flat.strip(_SEP):
             continue  # the label's colon, read as a box of its own
         if L.is_any_label(box.flat) or len(box.flat) < 2:
             return None
-        return _join_tail(layout, box, box.flat.strip(_SEP), box.score, limit)
+        return (*_join_tail(layout, box, box.flat.strip(_SEP), box.score, limit), box)
     return None
 
 

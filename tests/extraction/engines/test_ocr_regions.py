@@ -27,6 +27,8 @@ def read() -> tuple[ExtractionResult, dict[str, PlacedText], tuple[int, int]]:
     printed = {
         "total_amount": next(p for p in placed if p.text == f"¥{truth['total_amount']}"),
         "issue_date": next(p for p in placed if p.text.startswith(truth["issue_date"][:4] + "年")),
+        "seller_name": next(p for p in placed if p.text == truth["seller_name"]),
+        "seller_tax_id": next(p for p in placed if p.text == truth["seller_tax_id"]),
     }
     result = pipeline.extract(
         PreparedDocument(source="synthetic", pages=[image]), ctx=CTX, engine="ocr"
@@ -34,7 +36,7 @@ def read() -> tuple[ExtractionResult, dict[str, PlacedText], tuple[int, int]]:
     return result, printed, image.size
 
 
-@pytest.mark.parametrize("name", ["total_amount", "issue_date"])
+@pytest.mark.parametrize("name", ["total_amount", "issue_date", "seller_name", "seller_tax_id"])
 def test_a_field_region_contains_the_printed_value(
     read: tuple[ExtractionResult, dict[str, PlacedText], tuple[int, int]], name: str
 ) -> None:
