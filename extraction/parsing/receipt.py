@@ -108,10 +108,10 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
         parsed.put("seller_name", name[0], name[1])
     date = _date(layout, month_first=currency == "USD")
     if date is not None:
-        parsed.put("issue_date", date[0], date[1])
+        parsed.put("issue_date", date[0], date[1], at=date[2])
     total = _total(layout)
     if total is not None:
-        parsed.put("total_amount", total[0], total[1])
+        parsed.put("total_amount", total[0], total[1], at=total[2])
     _numbers(layout, parsed)
     _tax_lines(layout, parsed)
 
@@ -460,9 +460,9 @@ def _numeric_dates(text: str) -> list[re.Match[str]]:
 _PHONE = re.compile(r"TEL|FAX|PHONE|H/P|HP:|电话", re.IGNORECASE)
 
 
-def _date(layout: Layout, *, month_first: bool = False) -> tuple[dt.date, float] | None:
-    labelled: list[tuple[dt.date, float]] = []
-    anywhere: list[tuple[dt.date, float]] = []
+def _date(layout: Layout, *, month_first: bool = False) -> tuple[dt.date, float, Box] | None:
+    labelled: list[tuple[dt.date, float, Box]] = []
+    anywhere: list[tuple[dt.date, float, Box]] = []
     for row in layout.rows():
         for i, box in enumerate(row):
             if _PHONE.search(box.flat):
@@ -474,7 +474,7 @@ def _date(layout: Layout, *, month_first: bool = False) -> tuple[dt.date, float]
                 continue
             before = " ".join(b.flat for b in row[: i + 1])
             target = labelled if _DATE_LABEL.search(before) else anywhere
-            target.append((value, box.score))
+            target.append((value, box.score, box))
     best = labelled or anywhere
     return best[0] if best else None
 
@@ -523,17 +523,17 @@ def _label_text(text: str) -> str:
 _TRAILING_CURRENCY = re.compile(r"(?<=\d)\s*(?:RM|MYR|DH|MAD|EUR|USD|SGD|GBP|€|£|元)\s*$", re.I)
 
 
-def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | None:
+def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool, Box] | None:
     """The amount printed for ``label``: in its own box after the words, or to its right.
 
-    Returns (amount, score, had_decimal_point).
+    Returns (amount, score, had_decimal_point, the box it was read from).
     """
     # "Total Facture : 56.00 DH": a currency printed after the amount is not a word
     flat = re.sub(_TRAILING_CURRENCY, "", label.flat)
     tail = re.split(r"[A-Za-z\u4e00-\u9fff]{2,}", flat)[-1]
     own = _amounts(tail)
     if own:
-        return own[-1], label.score, True
+        return own[-1], label.score, True, label
     best: tuple[float, Box] | None = None
     for box in layout.boxes:
         if box is label or box.seal or box.left < label.right - 0.2 * label.height:
@@ -556,11 +556,11 @@ def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool] | Non
     box = best[1]
     values = _amounts(box.flat)
     if values:
-        return values[-1], box.score, True
+        return values[-1], box.score, True, box
     misread = _HYPHEN_POINT.fullmatch(_strip_currency(box.flat))
     if misread:
-        return Decimal(f"{misread.group(1)}.{misread.group(2)}"), box.score, True
-    return Decimal(_strip_currency(box.flat)).quantize(Decimal("0.01")), box.score, False
+        return Decimal(f"{misread.group(1)}.{misread.group(2)}"), box.score, True, box
+    return Decimal(_strip_currency(box.flat)).quantize(Decimal("0.01")), box.score, False, box
 
 
 # An amount alone in its box with a hyphen read for the decimal point ("19-80").
@@ -571,11 +571,11 @@ def _strip_currency(text: str) -> str:
     return re.sub(r"^(RM|MYR|\$|S\$|USD|¥|元)|(RM|元|DH)$", "", text.replace(" ", ""), flags=re.I)
 
 
-def _total(layout: Layout) -> tuple[Decimal, float] | None:
+def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
     summary_top = min(
         (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
     )
-    ranked: list[tuple[int, float, Decimal, float]] = []
+    ranked: list[tuple[int, float, Decimal, float, Box]] = []
     cash: list[Decimal] = []
     change: list[Decimal] = []
     for box in layout.boxes:
@@ -602,8 +602,8 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
         found = _row_amount(layout, box)
         if found is None:
             continue
-        value, score, pointed = found
-        ranked.append((rank, box.top, value if pointed else value / 100, score))
+        value, score, pointed, read_at = found
+        ranked.append((rank, box.top, value if pointed else value / 100, score, read_at))
     if not ranked:
         return None
     paid = {c - ch for c in cash for ch in change if c >= ch}
@@ -616,10 +616,10 @@ def _total(layout: Layout) -> tuple[Decimal, float] | None:
     given = {ch for ch in change if ch > 0}
     tendered = given | ({c for c in cash if c not in given} if given else set())
     pool = consistent or [r for r in ranked if r[2] not in tendered] or ranked
-    rank, top, value, score = max(pool, key=lambda r: (r[0], r[1]))
+    rank, top, value, score, read_at = max(pool, key=lambda r: (r[0], r[1]))
     # A total is never negative: "RM-38.80" is a misread separator.
     value = abs(value).quantize(Decimal("0.01"))
-    return _cash_rounded(layout, value, top, paid), score
+    return _cash_rounded(layout, value, top, paid), score, read_at
 
 
 _ROUNDING = re.compile(r"ROUND", re.I)

@@ -64,3 +64,27 @@ def test_machine_read_fields_have_no_region(
     regions = field_regions(from_qr)
     assert "total_amount" not in regions
     assert regions["issue_date"]["page"] == 0 and len(regions["issue_date"]["box"]) == 4
+
+
+@pytest.mark.parametrize("name", ["total_amount", "issue_date"])
+def test_a_receipt_field_region_contains_the_printed_value(name: str) -> None:
+    # given a generated shop receipt whose printed total and date the generator recorded
+    with recording_text() as placed:
+        document = generate_document("receipt", seed=3, photo=False)
+    image = Image.open(io.BytesIO(document.image_bytes)).convert("RGB")
+    truth = document.truth["fields"]
+    text = next(
+        p
+        for p in placed
+        if (name == "total_amount" and p.text == truth["total_amount"])
+        or (name == "issue_date" and truth["issue_date"] in p.text)
+    )
+    # when OCR reads it
+    result = pipeline.extract(
+        PreparedDocument(source="synthetic", pages=[image]), ctx=CTX, engine="ocr"
+    )
+    # then the field's region holds the printed value's middle
+    width, height = image.size
+    x0, y0, x1, y1 = result.regions[name].box
+    assert x0 <= (text.left + text.width / 2) / width <= x1
+    assert y0 <= (text.baseline - 0.35 * text.size) / height <= y1
