@@ -13,7 +13,10 @@ qr, xml, ofd, pdf_text, ocr, vlm, remote), ``null`` for what is not on the docum
 ``--jsonl`` one object per line, otherwise pretty-printed (indent 2). ``--no-qr`` skips
 reading QR codes (to measure what that costs); ``--evidence`` adds ``"evidence"`` (field ->
 what supports its value, ``extraction.calibration.FieldEvidence``) and ``"agreeing"`` (field
--> the other sources that read the same value), for fitting the calibration. A file that
+-> the other sources that read the same value), for fitting the calibration; ``--regions``
+adds ``"regions"`` (field -> ``{"page", "box": [x0, y0, x1, y1]}``, where on the page -- the
+part, for a photo of several documents -- OCR read the value, as fractions of its width and
+height; fields not read from the pixels have none). A file that
 cannot be read or extracted gives
 ``{"file": ..., "error": "<clear message>"}`` and the batch goes on; the exit status is
 then 1 (0 when every file succeeded). Models load once per process; a progress bar goes
@@ -32,7 +35,7 @@ from tqdm import tqdm
 
 from extraction import photo_split, pipeline
 from extraction.engines.base import EngineContext, EngineUnavailable, PreparedDocument
-from extraction.provenance import agreeing_sources
+from extraction.provenance import agreeing_sources, field_regions
 
 ENGINE_CHOICES = ("auto", "ocr", "vlm", "remote")
 EXIT_OK = 0
@@ -52,6 +55,7 @@ def run(
     max_pdf_pages: int = 20,
     read_qr: bool = True,
     evidence: bool = False,
+    regions: bool = False,
 ) -> int:
     """Extract every file, print one JSON object per file; return the exit status."""
     failures = 0
@@ -66,6 +70,7 @@ def run(
             max_pdf_pages=max_pdf_pages,
             read_qr=read_qr,
             evidence=evidence,
+            regions=regions,
         ):
             if "error" in record:
                 failures += 1
@@ -82,6 +87,7 @@ def extract_records(
     max_pdf_pages: int = 20,
     read_qr: bool = True,
     evidence: bool = False,
+    regions: bool = False,
 ) -> list[dict[str, Any]]:
     """The contract object of each document in one file: one, or one per part of a photo
     showing several documents side by side (``extraction.photo_split``), in reading
@@ -97,6 +103,7 @@ def extract_records(
                 max_pdf_pages=max_pdf_pages,
                 read_qr=read_qr,
                 evidence=evidence,
+                regions=regions,
             )
         ]
 
@@ -110,11 +117,15 @@ def extract_records(
         return whole()
     parts = photo_split.document_parts(document, picture_size=photo_split.upright_size(data))
     if not parts:
-        return [_extracted(path, document, engine=engine, ctx=ctx, evidence=evidence)]
+        return [
+            _extracted(path, document, engine=engine, ctx=ctx, evidence=evidence, regions=regions)
+        ]
     records = []
     for part in parts:
         prepared = photo_split.part_document(part, source=document.source, read_qr=read_qr)
-        record = _extracted(path, prepared, engine=engine, ctx=ctx, evidence=evidence)
+        record = _extracted(
+            path, prepared, engine=engine, ctx=ctx, evidence=evidence, regions=regions
+        )
         records.append({**record, "part": part.index, "region": list(part.region)})
     return records
 
@@ -127,6 +138,7 @@ def extract_file(
     max_pdf_pages: int = 20,
     read_qr: bool = True,
     evidence: bool = False,
+    regions: bool = False,
 ) -> dict[str, Any]:
     """The contract object for one file read as one document; never raises."""
     try:
@@ -146,11 +158,17 @@ def extract_file(
         )
     except ValueError as exc:
         return {"file": path, "error": str(exc)}
-    return _extracted(path, document, engine=engine, ctx=ctx, evidence=evidence)
+    return _extracted(path, document, engine=engine, ctx=ctx, evidence=evidence, regions=regions)
 
 
 def _extracted(
-    path: str, document: PreparedDocument, *, engine: str, ctx: EngineContext, evidence: bool
+    path: str,
+    document: PreparedDocument,
+    *,
+    engine: str,
+    ctx: EngineContext,
+    evidence: bool,
+    regions: bool = False,
 ) -> dict[str, Any]:
     try:
         result = pipeline.extract(document, ctx=ctx, engine=engine)
@@ -163,6 +181,8 @@ def _extracted(
     if evidence:
         record["evidence"] = {name: ev.to_dict() for name, ev in sorted(result.evidence.items())}
         record["agreeing"] = agreeing_sources(result)
+    if regions:
+        record["regions"] = field_regions(result)
     return record
 
 

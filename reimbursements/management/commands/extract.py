@@ -46,6 +46,11 @@ class Command(BaseCommand):
             action="store_true",
             help="add each field's evidence and agreeing readings (to fit the calibration)",
         )
+        parser.add_argument(
+            "--regions",
+            action="store_true",
+            help="add where on the page each OCR-read field was read (fractions of the page)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = options["engine"] or getattr(settings, "EXTRACTION_ENGINE", "auto") or "auto"
@@ -63,6 +68,7 @@ class Command(BaseCommand):
             max_pdf_pages=getattr(settings, "PDF_MAX_PAGES", 20),
             read_qr=not options["no_qr"],
             evidence=options["evidence"],
+            regions=options["regions"],
         )
         if status:
             sys.exit(status)

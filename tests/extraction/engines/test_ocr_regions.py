@@ -4,11 +4,13 @@ one run of ~2 s on 2 cores)."""
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from extraction import pipeline
+from extraction import cli, pipeline
 from extraction.engines.base import EngineContext, PreparedDocument
 from extraction.provenance import field_regions
 from extraction.schema import ExtractionResult, FieldSource
@@ -88,3 +90,19 @@ def test_a_receipt_field_region_contains_the_printed_value(name: str) -> None:
     x0, y0, x1, y1 = result.regions[name].box
     assert x0 <= (text.left + text.width / 2) / width <= x1
     assert y0 <= (text.baseline - 0.35 * text.size) / height <= y1
+
+
+def test_the_cli_adds_regions_only_when_asked(tmp_path: Path) -> None:
+    # given a generated invoice saved as a picture
+    path = tmp_path / "invoice.png"
+    path.write_bytes(generate_document("vat_electronic", seed=3, photo=False).image_bytes)
+    ctx = EngineContext(ocr_threads=2)
+    # when the CLI reads it with and without --regions
+    plain, asked = io.StringIO(), io.StringIO()
+    cli.run([str(path)], "ocr", ctx, plain, io.StringIO(), jsonl=True)
+    cli.run([str(path)], "ocr", ctx, asked, io.StringIO(), jsonl=True, regions=True)
+    # then only the asked-for output carries them, in fractions of the page
+    assert "regions" not in json.loads(plain.getvalue())
+    regions = json.loads(asked.getvalue())["regions"]
+    assert regions["total_amount"]["page"] == 0
+    assert all(0 <= v <= 1 for v in regions["total_amount"]["box"])
