@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from extraction import page_split
 from extraction.engines.base import PreparedDocument
 from extraction.machine import qr
 
@@ -279,7 +280,8 @@ class DocumentPart:
 def document_parts(
     document: PreparedDocument, *, picture_size: tuple[int, int] | None = None
 ) -> list[DocumentPart]:
-    """The documents lying side by side in a one-page picture; an empty list when it
+    """The documents lying side by side in a one-page picture (sheets on a table, or
+    documents pasted on one white page: ``extraction.page_split``); an empty list when it
     shows one document (or is no picture: a PDF with a text layer, an OFD or XML).
 
     ``picture_size``: the upright picture's size as uploaded, when the page was decoded
@@ -292,8 +294,12 @@ def document_parts(
     page = document.pages[0]
     factor = picture_size[0] / page.width if picture_size else 1.0
     parts = []
-    for index, (sheet, image) in enumerate(split_photo(page), start=1):
-        x0, y0, x1, y1 = sheet.box
+    # Sheets on a table first; else documents pasted on one white page (no paper edge).
+    found = [(sheet.box, image) for sheet, image in split_photo(page)] or [
+        (cluster.box, image) for cluster, image in page_split.split_page(page)
+    ]
+    for index, (box, image) in enumerate(found, start=1):
+        x0, y0, x1, y1 = box
         region = (
             int(x0 * factor),
             int(y0 * factor),
