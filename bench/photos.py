@@ -14,6 +14,9 @@ tickets and receipts side by side on a table in perspective (``tests/synth/table
 split as the worker splits them (``extraction.photo_split``) and each part read with the
 OCR engine. A photo counts as right when it splits into exactly its documents (each
 region overlapping its sheet, IoU > 0.7) and every part's total is right (target >= 90%).
+``--page-n N`` (0 by default) measures the same on N generated scans of 2-4 documents
+pasted on one white page (``tests/synth/page.py``, ``extraction.page_split``): each part
+must lie on its document and hold most of it (its blank paper is not seen on a white page).
 Single documents must not split: ``--single-n`` generated documents of every type, as
 flat scans and as photos on a table, are checked for false splits (target 0).
 
@@ -174,26 +177,40 @@ def _iou(a: tuple[int, ...] | list[int], b: tuple[int, ...] | list[int]) -> floa
     return inter / union if union else 0.0
 
 
-def table_photos(n: int, threads: int) -> None:
-    """Split accuracy on ``n`` generated photos of 2-4 documents side by side."""
+def _on_document(region: tuple[int, ...] | list[int], truth: tuple[int, ...] | list[int]) -> bool:
+    """A part found on a white page lies on its document and holds most of it (the
+    document's blank paper around its print is not seen on a white page)."""
+    x0, y0 = max(region[0], truth[0]), max(region[1], truth[1])
+    x1, y1 = min(region[2], truth[2]), min(region[3], truth[3])
+    inter = max(0, x1 - x0) * max(0, y1 - y0)
+    own = (region[2] - region[0]) * (region[3] - region[1])
+    whole = (truth[2] - truth[0]) * (truth[3] - truth[1])
+    return inter >= 0.85 * own and inter >= 0.6 * whole
+
+
+def table_photos(n: int, threads: int, *, page: bool = False) -> None:
+    """Split accuracy on ``n`` generated photos of 2-4 documents side by side on a
+    table, or (``page``) scans of 2-4 documents pasted on one white page."""
     from decimal import Decimal
 
     from extraction import photo_split, pipeline
     from extraction.engines.base import EngineContext
+    from tests.synth.page import generate_page_scan
     from tests.synth.table import generate_table_photo
 
+    generate = generate_page_scan if page else generate_table_photo
     ctx = EngineContext(ocr_threads=threads)
     right = split_right = parts_right = parts_total = 0
     by_count: dict[int, list[int]] = {}
     split_ms: list[float] = []
     for seed in range(n):
-        shot = generate_table_photo(seed)
+        shot = generate(seed)
         document = pipeline.load_document(shot.jpeg, name="table.jpg")
         started = time.perf_counter()
         parts = photo_split.document_parts(document)
         split_ms.append((time.perf_counter() - started) * 1000)
         geometry = len(parts) == len(shot.parts) and all(
-            _iou(part.region, truth.box) > 0.7
+            _on_document(part.region, truth.box) if page else _iou(part.region, truth.box) > 0.7
             for part, truth in zip(parts, shot.parts, strict=False)
         )
         totals = 0
@@ -211,9 +228,10 @@ def table_photos(n: int, threads: int) -> None:
         tally[1] += 1
     split_ms.sort()
     print(
-        f"table photos: {right}/{n} = {right / max(n, 1):.0%} split into the right documents "
+        f"{'white pages' if page else 'table photos'}: {right}/{n} = {right / max(n, 1):.0%} "
+        "split into the right documents "
         f"with correct totals (target >= 90%); {split_right}/{n} split right; parts with the "
-        f"right total {parts_right}/{parts_total}; finding the sheets "
+        f"right total {parts_right}/{parts_total}; finding the parts "
         f"{split_ms[len(split_ms) // 2]:.0f} ms p50"
     )
     print(
@@ -244,6 +262,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2, help="OCR threads per read")
     parser.add_argument("--table-n", type=int, default=20, help="photos of 2-4 documents")
+    parser.add_argument(
+        "--page-n", type=int, default=0, help="white pages with 2-4 documents pasted on"
+    )
     parser.add_argument("--single-n", type=int, default=4, help="single documents per type")
     parser.add_argument(
         "--only-table", action="store_true", help="only the several-documents measures"
@@ -252,6 +273,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.table_n:
         table_photos(args.table_n, args.threads)
+    if args.page_n:
+        table_photos(args.page_n, args.threads, page=True)
     if args.single_n:
         single_documents(args.single_n)
     if args.rss_n:
