@@ -23,7 +23,6 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from invoice_assistant.celery import app as celery_app
 from reimbursements import workflow
 from reimbursements.models import Claim, Notification, WeChatIdentity
 from reimbursements.notify.tasks import resend_stalled_notifications, send_notification_email
@@ -38,11 +37,11 @@ def org(db):
 
 
 @pytest.fixture(autouse=True)
-def eager() -> Iterator[None]:
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
+def eager(settings) -> None:
+    # Through Django's settings, which Celery reads on each use: an assignment to
+    # celery_app.conf would stay behind as an override (the value "restored" afterwards
+    # shadowed CELERY_TASK_ALWAYS_EAGER for every later test).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def free_port() -> int:
