@@ -35,6 +35,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from extraction.preprocess import shrunk
+
 ANALYSIS_SIDE = 1600
 PAGE_PERCENTILE = 90
 MIN_PAGE_WHITE = 170  # the page's white, 0-255
@@ -66,16 +68,7 @@ def find_documents(image: Image.Image) -> list[Cluster]:
     order; an empty list when the page holds one document (or is no white page)."""
     rgb = np.asarray(image.convert("RGB"))
     height, width = rgb.shape[:2]
-    factor = min(1.0, ANALYSIS_SIDE / max(height, width))
-    small = (
-        rgb
-        if factor == 1.0
-        else cv2.resize(
-            rgb,
-            (max(1, round(width * factor)), max(1, round(height * factor))),
-            interpolation=cv2.INTER_AREA,
-        )
-    )
+    small, factor = shrunk(rgb, ANALYSIS_SIDE)
     boxes = _clusters(small)
     if len(boxes) < 2:
         return []

@@ -34,6 +34,7 @@ from PIL import Image
 from extraction import page_split
 from extraction.engines.base import PreparedDocument
 from extraction.machine import qr
+from extraction.preprocess import shrunk
 
 ANALYSIS_SIDE = 1024
 MIN_AREA = 0.02  # of the picture, per sheet
@@ -76,16 +77,7 @@ def find_sheets(image: Image.Image) -> list[Sheet]:
     order; an empty list when there is no clear sheet."""
     rgb = np.asarray(image.convert("RGB"))
     height, width = rgb.shape[:2]
-    factor = min(1.0, ANALYSIS_SIDE / max(height, width))
-    small = (
-        rgb
-        if factor == 1.0
-        else cv2.resize(
-            rgb,
-            (max(1, round(width * factor)), max(1, round(height * factor))),
-            interpolation=cv2.INTER_AREA,
-        )
-    )
+    small, factor = shrunk(rgb, ANALYSIS_SIDE)
     found = [s.scaled(1 / factor, width, height) for s in _sheets(small)]
     return _reading_order(found)
 

@@ -264,9 +264,11 @@ def suppress_seals(image: Image.Image) -> Image.Image:
     return Image.fromarray(out)
 
 
-def _small(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+def shrunk(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """A copy of ``rgb`` at most ``side`` px long (area-averaged) and its scale factor;
+    ``rgb`` itself, factor 1.0, when it is no longer than that."""
     height, width = rgb.shape[:2]
-    factor = min(1.0, _SEAL_SIDE / max(height, width))
+    factor = min(1.0, side / max(height, width))
     if factor == 1.0:
         return rgb, 1.0
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
@@ -288,7 +290,7 @@ def _line_free_red(rgb: np.ndarray) -> np.ndarray:
 
 def _red_print_outside(rgb: np.ndarray, seals: list[Seal]) -> bool:
     """Whether characters are printed in seal red outside the seals (on a small copy)."""
-    small, factor = _small(rgb)
+    small, factor = shrunk(rgb, _SEAL_SIDE)
     inside = np.zeros(small.shape[:2], np.uint8)
     for seal in seals:
         center = (seal.center[0] * factor, seal.center[1] * factor)
