@@ -29,9 +29,14 @@ Warning codes (``WARNING_CODES``):
 * ``date_future`` -- issued more than one day after ``today`` (one day of slack because
   the server may be in another time zone than the issuer).
 * ``date_too_old`` -- issued more than five years before ``today``: outside the window in
-  which the tax administration's 发票查验 service answers, so it cannot be verified.
+  which the tax administration's 发票查验 service answers, so it cannot be verified. Only
+  on the types verified by their number (``VERIFIED_BY_NUMBER``): a till receipt or a
+  ticket is never verified online, so its age says nothing here (how old a document may
+  be to be reimbursed is the claim policy's ``CLAIM_MAX_INVOICE_AGE_DAYS``).
 * ``invoice_code_format`` / ``invoice_number_format`` / ``check_code_format`` -- the
-  value does not fit the document type (see :func:`expected_formats`).
+  value does not fit the document type (see :func:`expected_formats`); a type without a
+  fixed format (receipts, train/bus tickets, itineraries) is not checked: a shop's
+  ``CS-00012`` or a train ticket's ``E012345`` is how those are printed.
 * ``missing_required`` -- a field needed for 发票查验 of this document type (or the total,
   without which nothing can be reimbursed) was not found; one warning per field.
 * ``currency_unknown`` -- the currency is not an ISO 4217 code this product knows.
@@ -970,6 +975,13 @@ def _check_line(run: _Run, index: int, item: LineItem) -> None:
         )
 
 
+# The types 发票查验 answers for, by their number (see ``_FORMATS``): only there does an
+# invoice's age decide whether it can be verified.
+VERIFIED_BY_NUMBER: frozenset[DocumentType] = frozenset(
+    kind for kind, rule in _FORMATS.items() if any("invoice_number" in g for g in rule.required)
+)
+
+
 def _check_dates(run: _Run, today: dt.date) -> None:
     issued = run.fields.issue_date
     if issued is None:
@@ -984,7 +996,7 @@ def _check_dates(run: _Run, today: dt.date) -> None:
         )
         return
     oldest = _years_before(today, DATE_MAX_AGE_YEARS)
-    if issued < oldest:
+    if issued < oldest and run.document_type in VERIFIED_BY_NUMBER:
         run.warn(
             DATE_TOO_OLD,
             "issue_date",
@@ -1028,6 +1040,8 @@ def _check_formats(run: _Run) -> None:
                 params={"variant": "none_expected", "value": value, "kind": kind},
             )
             continue
+        if lengths is None:
+            continue  # no fixed format on this type: letters are how it is printed
         if not value.isdigit():
             run.warn(
                 code,
@@ -1036,8 +1050,6 @@ def _check_formats(run: _Run) -> None:
                 name,
                 params={"variant": "not_digits", "value": value},
             )
-            continue
-        if lengths is None:
             continue
         if len(value) not in lengths:
             allowed = " or ".join(str(n) for n in sorted(lengths))

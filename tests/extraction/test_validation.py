@@ -646,6 +646,55 @@ def test_date_too_old_handles_leap_day_today() -> None:
     assert "date_too_old" not in codes(validate(result, today=dt.date(2024, 2, 29)))
 
 
+def foreign_receipt(**overrides: Any) -> ExtractionResult:
+    """A Malaysian till receipt as the receipt parser reads it."""
+    values: dict[str, Any] = {
+        "invoice_code": None,
+        "check_code": None,
+        "seller_tax_id": None,
+        "buyer_name": None,
+        "buyer_tax_id": None,
+        "amount_excluding_tax": None,
+        "tax_amount": None,
+        "total_in_words": None,
+        "line_items": [],
+        "seller_name": "KEDAI PAPAN YEW CHUAN",
+        "currency": "MYR",
+        "total_amount": Decimal("23.00"),
+    }
+    return invoice(DocumentType.RECEIPT, **(values | overrides))
+
+
+def test_an_old_receipt_is_not_too_old_to_verify() -> None:
+    # Given a till receipt six years old (no tax office verifies receipts at any age)
+    result = foreign_receipt(issue_date=dt.date(2018, 3, 5), invoice_number=None)
+    # When validated / Then no date_too_old: the claim policy judges a receipt's age
+    assert "date_too_old" not in codes(validate(result, today=TODAY))
+
+
+def test_an_old_invoice_of_a_type_verified_by_number_is_still_too_old() -> None:
+    # Given a 出租车发票 (verified by code and number) six years old
+    result = invoice(DocumentType.TAXI_RECEIPT, issue_date=dt.date(2018, 3, 5), check_code=None)
+    # When validated / Then it is outside the verification window
+    assert "date_too_old" in codes(validate(result, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    ("document_type", "number"),
+    [(DocumentType.RECEIPT, "CS00012345"), (DocumentType.TRAIN_TICKET, "E012345")],
+)
+def test_a_number_with_letters_fits_a_type_without_a_fixed_format(
+    document_type: DocumentType, number: str
+) -> None:
+    # Given a shop's receipt number or a train ticket's red serial (letters and digits)
+    result = foreign_receipt(issue_date=dt.date(2024, 5, 1), invoice_number=number)
+    result = result.replace(document_type=document_type)
+    # When validated / Then it is not a format failure: these types have no fixed format
+    validated = validate(result, today=TODAY)
+    assert "invoice_number_format" not in codes(validated)
+    assert validated.evidence["invoice_number"].format_failed == 0
+
+
 # --- validate: formats and required fields -------------------------------------------------
 
 
