@@ -4,7 +4,7 @@
                                        [--out bench/results/accuracy.json]
                                        [--sroie-n N] [--qr-overhead]
 
-Three suites: synthetic documents of every type (``tests.synth``, clean and photo),
+Three suites: synthetic documents of every type (``synth``, clean and photo),
 the SROIE dev receipts and the hand-labelled Chinese invoices in the shared data folder
 (``$IA_SHARED_DATA``, default ``<repo>/../shared/data``). Files go to
 ``manage.py extract --engine ocr --jsonl`` in batches, so each process loads the OCR
@@ -12,17 +12,17 @@ model once; the first file of each process is excluded from latency as cold.
 
 A ``families`` suite (``--families-n`` clean documents per family, 20 by default)
 renders the classic-frame VAT invoices in every layout family of
-``tests.synth.vat.VAT_FAMILIES`` (letter-spaced labels, spread vertical captions, other
+``synth.vat.VAT_FAMILIES`` (letter-spaced labels, spread vertical captions, other
 wording, seller block on top, a seal over the name, other column widths) and reports
 key fields all correct (date, seller, seller tax ID, total) per family, marking the
 families the layout rules were developed against (``DEVELOPED_ON``) and pooling the
 held-out ones: the leave-one-family-out view of generalisation. The same suite renders
-``--ticket-families-n`` clean tickets per kind and family (``tests.synth.ticket_families``:
+``--ticket-families-n`` clean tickets per kind and family (``synth.ticket_families``:
 air itinerary, paper and 数电 train tickets, taxi, toll, bus, 定额发票; caption spacing and
 wording, fonts, block order, dot-matrix offsets, seals over values, thermal print, vertical
 captions), scored on their key fields (those plus invoice code and number, and the buyer
 where printed) per kind and family, developed-on (``TICKET_DEVELOPED_ON``) and held out.
-Till receipts come in ``--families-n`` per receipt family (``tests.synth.receipt_families``:
+Till receipts come in ``--families-n`` per receipt family (``synth.receipt_families``:
 other countries' wording, currencies and date formats, 58 mm thermal print, a brand line
 above the registered name, rounding and tenders, wide columns), variant "receipt/family",
 with their own developed-on (``RECEIPT_DEVELOPED_ON``) / held-out table.
@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a script: make ``tests.synth`` importable
+if str(REPO) not in sys.path:  # run as a script: make ``synth`` importable
     sys.path.insert(0, str(REPO))
 
 from bench import machine, reliability  # noqa: E402
@@ -174,14 +174,14 @@ def sroie_total(text: str) -> str | None:
 
 def _generator_fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in sorted((REPO / "tests" / "synth").glob("*.py")):
+    for path in sorted((REPO / "synth").glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def load_synthetic(data_dir: Path, n: int, seed: int) -> list[Sample]:
     """Generate (or reuse, if the generator is unchanged) ``n`` documents in ``data_dir``."""
-    from tests.synth import generate_dataset
+    from synth import generate_dataset
 
     stamp = data_dir / ".fingerprint"
     wanted = f"{_generator_fingerprint()} n={n} seed={seed}"
@@ -356,7 +356,7 @@ def einvoice_targets(suites: dict[str, Any]) -> list[Target]:
 
 def load_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
     """Generate (or reuse) ``per_family`` clean documents of every VAT layout family."""
-    from tests.synth import generate_family_dataset
+    from synth import generate_family_dataset
 
     stamp = data_dir / ".fingerprint"
     wanted = f"{_generator_fingerprint()} families per={per_family} seed={seed}"
@@ -386,7 +386,7 @@ def load_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
 def load_ticket_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
     """Generate (or reuse) ``per_family`` clean tickets of every kind and layout family;
     a sample's variant is "kind/family" (``air/dot_matrix``)."""
-    from tests.synth import generate_ticket_family_dataset
+    from synth import generate_ticket_family_dataset
 
     stamp = data_dir / ".fingerprint"
     wanted = f"{_generator_fingerprint()} ticket families per={per_family} seed={seed}"
@@ -415,8 +415,8 @@ def load_ticket_families(data_dir: Path, per_family: int, seed: int) -> list[Sam
 
 def load_receipt_families(data_dir: Path, per_family: int, seed: int) -> list[Sample]:
     """Generate (or reuse) ``per_family`` clean till receipts of every receipt layout
-    family (``tests.synth.receipt_families``); a sample's variant is "receipt/family"."""
-    from tests.synth.receipt_families import generate_receipt_family_dataset
+    family (``synth.receipt_families``); a sample's variant is "receipt/family"."""
+    from synth.receipt_families import generate_receipt_family_dataset
 
     stamp = data_dir / ".fingerprint"
     wanted = f"{_generator_fingerprint()} receipt families per={per_family} seed={seed}"
@@ -867,7 +867,7 @@ def format_families(suite: dict[str, Any]) -> list[str]:
     """Per layout family: key fields all correct, seller name and tax ID; the families the
     rules were developed on are marked, the held-out ones pooled. Ticket families
     ("kind/family") follow in their own table."""
-    from tests.synth import DEVELOPED_ON
+    from synth import DEVELOPED_ON
 
     vat = {k: v for k, v in suite["by_family"].items() if "/" not in k}
     tickets = {k: v for k, v in suite["by_family"].items() if "/" in k and "receipt/" not in k}
@@ -905,7 +905,7 @@ def format_families(suite: dict[str, Any]) -> list[str]:
 def format_ticket_families(by_family: dict[str, Any]) -> list[str]:
     """Ticket families per kind ("kind/family"), then key fields all correct pooled per
     kind and over all kinds, developed-on and held-out families apart."""
-    from tests.synth import TICKET_DEVELOPED_ON, TICKET_KINDS
+    from synth import TICKET_DEVELOPED_ON, TICKET_KINDS
 
     shown = ("issue_date", "seller_name", "total_amount", "invoice_number")
     lines = [
@@ -950,7 +950,7 @@ def format_ticket_families(by_family: dict[str, Any]) -> list[str]:
 def format_receipt_families(by_family: dict[str, Any]) -> list[str]:
     """Receipt families ("receipt/family"): key fields all correct and each receipt field,
     developed-on (``RECEIPT_DEVELOPED_ON``) and held-out families pooled apart."""
-    from tests.synth.receipt_families import RECEIPT_DEVELOPED_ON
+    from synth.receipt_families import RECEIPT_DEVELOPED_ON
 
     shown = ("seller_name", "issue_date", "total_amount", "currency")
     lines = [

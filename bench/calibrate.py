@@ -9,7 +9,7 @@ generated e-invoice PDFs, the SROIE and Chinese dev sets) and keeps every answer
 ``bench/_data/calibration/`` (``--reuse`` reads them back instead of running OCR again).
 
 The table is fitted ONLY on what the rules were developed on: the ``synthetic`` suite,
-the generated e-invoice PDFs and the layout families in ``tests.synth.DEVELOPED_ON``.
+the generated e-invoice PDFs and the layout families in ``synth.DEVELOPED_ON``.
 The held-out families and the real dev sets (SROIE, Chinese invoices) are only measured:
 the reliability table per set before (the old heuristic score, kept in the evidence) and
 after (the refitted table), with the straight-through and silent-error rates of the

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # run as a script: make ``tests.synth`` importable
+if str(REPO) not in sys.path:  # run as a script: make ``synth`` importable
     sys.path.insert(0, str(REPO))
 
 from bench import accuracy, machine  # noqa: E402

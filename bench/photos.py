@@ -10,12 +10,12 @@ process so the engine's load is not counted. Reports wall time per read, the
 108 MP), and the time until a 65500x700 PNG is finished, read or refused (target <= 10 s).
 
 Several documents in one photo (``--table-n``, 20 by default): generated photos of 2-4
-tickets and receipts side by side on a table in perspective (``tests/synth/table.py``),
+tickets and receipts side by side on a table in perspective (``synth/table.py``),
 split as the worker splits them (``extraction.photo_split``) and each part read with the
 OCR engine. A photo counts as right when it splits into exactly its documents (each
 region overlapping its sheet, IoU > 0.7) and every part's total is right (target >= 90%).
 ``--page-n N`` (0 by default) measures the same on N generated scans of 2-4 documents
-pasted on one white page (``tests/synth/page.py``, ``extraction.page_split``): each part
+pasted on one white page (``synth/page.py``, ``extraction.page_split``): each part
 must lie on its document and hold most of it (its blank paper is not seen on a white page).
 Single documents must not split: ``--single-n`` generated documents of every type, as
 flat scans and as photos on a table, are checked for false splits (target 0).
@@ -138,9 +138,9 @@ print(json.dumps({"read": read, "first_mb": first, "rss_mb": status("VmRSS:"),
 
 def worker_rss(n: int, threads: int) -> None:
     """Resident memory of one process after reading ``n`` mixed documents."""
-    from tests.synth import plan
-    from tests.synth.dataset import generate_document
-    from tests.synth.table import generate_table_photo
+    from synth import plan
+    from synth.dataset import generate_document
+    from synth.table import generate_table_photo
 
     with tempfile.TemporaryDirectory() as folder:
         paths = []
@@ -195,8 +195,8 @@ def table_photos(n: int, threads: int, *, page: bool = False) -> None:
 
     from extraction import photo_split, pipeline
     from extraction.engines.base import EngineContext
-    from tests.synth.page import generate_page_scan
-    from tests.synth.table import generate_table_photo
+    from synth.page import generate_page_scan
+    from synth.table import generate_table_photo
 
     generate = generate_page_scan if page else generate_table_photo
     ctx = EngineContext(ocr_threads=threads)
@@ -243,7 +243,7 @@ def table_photos(n: int, threads: int, *, page: bool = False) -> None:
 def single_documents(per_type: int) -> None:
     """False splits among generated single documents (flat scans and photos)."""
     from extraction import photo_split, pipeline
-    from tests.synth import DOCUMENT_TYPES, generate_document
+    from synth import DOCUMENT_TYPES, generate_document
 
     checked = 0
     split: list[str] = []
@@ -281,7 +281,7 @@ def main() -> None:
         worker_rss(args.rss_n, args.threads)
     if args.only_table:
         return
-    from tests.synth import generate_document
+    from synth import generate_document
 
     document = generate_document("vat_special", seed=11, photo=False)
     page = np.asarray(document.image().convert("RGB"))

@@ -78,7 +78,7 @@ def timed(fn: Callable[[], T]) -> tuple[T, Timing]:
 
 
 def synthetic_documents(n: int, seed: int) -> Iterator[tuple[str, Image.Image]]:
-    from tests.synth import generate_document
+    from synth import generate_document
 
     for index in range(n):
         doc_type = SYNTH_TYPES[index % len(SYNTH_TYPES)]

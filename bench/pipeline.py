@@ -66,7 +66,7 @@ def free_port() -> int:
 def make_images(n: int, seed: int) -> list[bytes]:
     from PIL import Image
 
-    from tests.synth import DOCUMENT_TYPES, generate_document
+    from synth import DOCUMENT_TYPES, generate_document
 
     images = []
     kinds = [k for k in DOCUMENT_TYPES if k.startswith("vat") or k == "digital_invoice"]

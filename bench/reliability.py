@@ -142,8 +142,8 @@ def straight_through(
 
 def developed_family(variant: str) -> bool:
     """Whether a layout family (``family`` or ``kind/family`` for tickets) is one the rules
-    were developed on (``tests.synth.DEVELOPED_ON``, ``TICKET_DEVELOPED_ON``)."""
-    from tests.synth import DEVELOPED_ON, TICKET_DEVELOPED_ON
+    were developed on (``synth.DEVELOPED_ON``, ``TICKET_DEVELOPED_ON``)."""
+    from synth import DEVELOPED_ON, TICKET_DEVELOPED_ON
 
     if "/" in variant:
         return variant.split("/", 1)[1] in TICKET_DEVELOPED_ON

@@ -31,9 +31,9 @@ TARGET_KINDS = ("ofd", "xml", "ofd (real)", "pdf", "photo with QR")
 
 
 def write_einvoice_pdfs(data_dir: Path, n: int, seed: int) -> list[tuple[Path, dict[str, Any]]]:
-    """``n`` generated e-invoice PDFs (电子普票 and 数电票 in turn, ``tests.synth``) with
+    """``n`` generated e-invoice PDFs (电子普票 and 数电票 in turn, ``synth``) with
     their truth (the contract), written afresh: the generator may have changed."""
-    from tests.synth.einvoice_pdf import EINVOICE_TYPES, einvoice_pdf
+    from synth.einvoice_pdf import EINVOICE_TYPES, einvoice_pdf
 
     data_dir.mkdir(parents=True, exist_ok=True)
     out = []

@@ -249,7 +249,7 @@ def worker_processes(var: Path) -> list[int]:
 
 
 def test_run_command_recovers_a_document_whose_worker_was_killed_within_a_minute(product):
-    from tests.synth import generate_document
+    from synth import generate_document
 
     base, log_path = product
     var = log_path.parent / "var"

@@ -25,8 +25,8 @@ from django.db import connection
 from PIL import Image
 
 from reimbursements.models import Document, Extraction
+from synth import generate_document
 from tests.celery_worker import ROOT, running_worker, wait_for, worker_env
-from tests.synth import generate_document
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.chaos, pytest.mark.worker]
 TERMINAL = {"extracted", "needs_review", "failed", "infected", "rejected"}

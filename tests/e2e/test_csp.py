@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from synth import generate_document
 from tests.e2e.conftest import DESKTOP, PASSWORD
 from tests.e2e.test_web_app import INVOICE, upload_via_api
 from tests.reimbursements.factories import UserFactory
-from tests.synth import generate_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from reimbursements.models import Document
+from synth.table import generate_table_photo
 from tests.reimbursements.factories import UserFactory
-from tests.synth.table import generate_table_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

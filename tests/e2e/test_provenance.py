@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from synth import generate_document
 from tests.reimbursements.factories import UserFactory
-from tests.synth import generate_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 
 from reimbursements import services, workflow
 from reimbursements.models import Claim, Document, FieldCorrection
+from synth import generate_document
+from synth.canvas import recording_text
 from tests.e2e.conftest import PASSWORD
 from tests.reimbursements.factories import TeamFactory, UserFactory
-from tests.synth import generate_document
-from tests.synth.canvas import recording_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from extraction import images, pipeline
-from tests.synth import generate_document
+from synth import generate_document
 
 ROOT = Path(__file__).resolve().parents[2]
 

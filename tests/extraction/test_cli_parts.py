@@ -8,8 +8,8 @@ from pathlib import Path
 
 from extraction import cli
 from extraction.engines.base import EngineContext
-from tests.synth import generate_document
-from tests.synth.table import generate_table_photo
+from synth import generate_document
+from synth.table import generate_table_photo
 
 
 def _run(paths: list[str]) -> tuple[int, list[dict[str, object]]]:

@@ -4,8 +4,8 @@ them; a single document with wide blank fields never splits."""
 from __future__ import annotations
 
 from extraction import page_split, photo_split, pipeline
-from tests.synth import generate_document
-from tests.synth.page import generate_page_scan
+from synth import generate_document
+from synth.page import generate_page_scan
 
 
 def _covers(region: tuple[int, int, int, int], truth: tuple[int, int, int, int]) -> bool:

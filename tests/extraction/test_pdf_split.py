@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from extraction.pdf_split import group_pages, split_invoices, text_identity
-from tests.synth import generate_document
+from synth import generate_document
 
 
 def image_pdf(pages: list[Image.Image]) -> bytes:

@@ -9,8 +9,8 @@ from PIL import Image
 
 from extraction import photo_split, pipeline
 from extraction.engines.base import EngineContext
-from tests.synth import generate_document
-from tests.synth.table import generate_table_photo
+from synth import generate_document
+from synth.table import generate_table_photo
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from reimbursements import pipeline, scanning, services
 from reimbursements.models import Document
+from synth import generate_document
 from tests.celery_worker import running_worker
 from tests.conftest import png_bytes
-from tests.synth import generate_document
 
 
 @pytest.fixture(autouse=True)

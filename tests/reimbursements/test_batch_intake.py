@@ -14,6 +14,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from reimbursements.models import AuditEvent, Document, UploadBatch
+from synth import generate_document
 from tests.conftest import pdf_bytes, png_bytes
 from tests.extraction.machine.einvoice_files import (
     einvoice_xml,
@@ -22,7 +23,6 @@ from tests.extraction.machine.einvoice_files import (
     zip_bytes,
 )
 from tests.reimbursements.factories import ClaimFactory
-from tests.synth import generate_document
 
 pytestmark = pytest.mark.django_db
 

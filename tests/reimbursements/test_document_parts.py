@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from reimbursements import pipeline, services
 from reimbursements.models import Document, Extraction, ScanResult
+from synth import generate_document
+from synth.table import generate_table_photo
 from tests.reimbursements.factories import ClaimFactory
-from tests.synth import generate_document
-from tests.synth.table import generate_table_photo
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from reimbursements import pipeline, services
 from reimbursements.models import Document
+from synth import generate_document
+from synth.canvas import recording_text
 from tests.reimbursements.workflow_helpers import make_org
-from tests.synth import generate_document
-from tests.synth.canvas import recording_text
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from reimbursements import pipeline, scanning, services, sweeper
 from reimbursements.models import Document
+from synth import generate_document
 from tests.conftest import png_bytes
-from tests.synth import generate_document
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from reimbursements import pipeline, services, sweeper
 from reimbursements.models import Document, Extraction, ScanResult
+from synth import generate_document
 from tests.conftest import png_bytes
-from tests.synth import generate_document
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from extraction.schema import DocumentType, ExtractionResult, FieldSource, Invoi
 from reimbursements import corrections, pipeline, services, workflow
 from reimbursements.exports.items import PROVENANCE_COLUMNS
 from reimbursements.models import Extraction, FieldCorrection
+from synth import generate_document
 from tests.reimbursements.factories import ClaimFactory
 from tests.reimbursements.workflow_helpers import (
     finance_approved_claim,
@@ -25,7 +26,6 @@ from tests.reimbursements.workflow_helpers import (
     make_org,
     manager_approved_claim,
 )
-from tests.synth import generate_document
 
 pytestmark = pytest.mark.django_db
 EXPORTS = "/api/v1/exports/approved/"

@@ -11,7 +11,7 @@ from PIL import Image
 from extraction import pipeline, preprocess
 from extraction.engines.base import EngineContext, PreparedDocument, registry
 from extraction.engines.ocr import OcrEngine
-from tests.synth import generate_document
+from synth import generate_document
 
 CTX = EngineContext(ocr_threads=2)
 

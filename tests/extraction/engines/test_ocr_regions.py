@@ -14,8 +14,8 @@ from extraction import cli, pipeline
 from extraction.engines.base import EngineContext, PreparedDocument
 from extraction.provenance import field_regions
 from extraction.schema import ExtractionResult, FieldSource
-from tests.synth import generate_document
-from tests.synth.canvas import PlacedText, recording_text
+from synth import generate_document
+from synth.canvas import PlacedText, recording_text
 
 CTX = EngineContext(ocr_threads=2)
 

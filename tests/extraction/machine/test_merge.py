@@ -17,8 +17,8 @@ from extraction.schema import (
     FieldSource,
     InvoiceFields,
 )
+from synth import generate_document
 from tests.extraction.machine.qr_images import DIGITAL, E_INVOICE, qr_image
-from tests.synth import generate_document
 
 TODAY = dt.date(2019, 6, 1)
 

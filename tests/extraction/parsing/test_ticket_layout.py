@@ -229,7 +229,7 @@ def test_a_branch_named_after_the_company_stays_part_of_the_issuer() -> None:
     assert parse_lines(lines).fields.seller_name == "上海市博远科技有限公司上海分公司"
 
 
-# --- layouts of other issuers and printers (tests.synth.ticket_families) -------------------
+# --- layouts of other issuers and printers (synth.ticket_families) -------------------
 
 
 def taxi(rows: list[tuple[str, str]], *, head: list[OcrLine] | None = None) -> list[OcrLine]:

@@ -1,4 +1,4 @@
-"""``python -m tests.synth OUT_DIR --n 240 --seed 1 [--photo-ratio 0.5]``"""
+"""``python -m synth OUT_DIR --n 240 --seed 1 [--photo-ratio 0.5]``"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .dataset import generate_dataset
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.synth", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__)
     parser.add_argument("out_dir")
     parser.add_argument("--n", type=int, default=240)
     parser.add_argument("--seed", type=int, default=1)

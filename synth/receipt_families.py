@@ -9,7 +9,7 @@ name, a totals block with rounding and the cash tendered printed as large as the
 wide columns with the currency in a column of its own. The seeds are the same in every
 family, so families differ in layout and country wording, never in the drawn content.
 
-Truth conventions (as ``tests.synth.receipts``): ``total_amount`` is the amount payable
+Truth conventions (as ``synth.receipts``): ``total_amount`` is the amount payable
 (after rounding), never the cash tendered or the change; ``seller_name`` is the
 registered name with its legal form, not the brand line; ``issue_date`` the sale date.
 """

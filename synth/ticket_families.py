@@ -9,9 +9,9 @@ caption spacing and wording, fonts, column widths, block order, dot-matrix print
 the values shifted against the pre-printed form, seals over the values, thermal print
 (taxi, toll), vertical captions, and the classic page photographed with a phone
 ("photographed"). "classic" is the kind's default layout (for the kinds that had one
-before, exactly the pixels of ``tests.synth.tickets``).
+before, exactly the pixels of ``synth.tickets``).
 
-Truth conventions are those of ``tests.synth.tickets``; the 数电 train ticket's
+Truth conventions are those of ``synth.tickets``; the 数电 train ticket's
 issue_date is its 开票日期 (not the travel date) and its invoice_number the 20-digit
 发票号码; it prints the buyer's name and tax ID and no seller.
 """
@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -49,7 +50,7 @@ class TicketFamily:
     reordered: bool = False  # blocks in another order, values under their captions
     thermal: bool = False  # thermal roll: narrow, grey, one run per line
     vertical: bool = False  # captions printed one character under the other
-    photo: bool = False  # the classic layout photographed with a phone (tests.synth.photo)
+    photo: bool = False  # the classic layout photographed with a phone (synth.photo)
 
 
 TICKET_FAMILIES: dict[str, TicketFamily] = {
@@ -120,7 +121,7 @@ class _Page:
         self.sheet, self.family, self.rng = sheet, family, rng
         self.notes: list[str] = [f"family:{family.name}"]
 
-    def cap(self, xy: tuple[float, float], text: str, size: int, **kw: object) -> int:
+    def cap(self, xy: tuple[float, float], text: str, size: int, **kw: Any) -> int:
         fam = self.family
         if fam.vertical and len(text.strip(":： ")) >= 2 and kw.pop("stack", False):
             chars = [c for c in text if c not in " :：　"]
@@ -143,7 +144,7 @@ class _Page:
         )
 
     def val(
-        self, xy: tuple[float, float], text: str, size: int, kind: str = "hei", **kw: object
+        self, xy: tuple[float, float], text: str, size: int, kind: str = "hei", **kw: Any
     ) -> int:
         fam = self.family
         x = xy[0] + (fam.value_dx if kw.pop("shift", True) else 0)
@@ -804,7 +805,7 @@ def render_ticket(kind: str, rng: random.Random, family: str = "classic") -> Ren
         )
     chosen = TICKET_FAMILIES[family]
     if chosen.photo:
-        # The classic page; ``tests.synth.dataset.generate_ticket`` photographs it.
+        # The classic page; ``synth.dataset.generate_ticket`` photographs it.
         page = render_ticket(kind, rng, "classic")
         return Rendered(page.image, page.truth, [*page.notes, f"family:{family}"], page.text_px)
     if family == "classic" and kind in _CLASSIC:

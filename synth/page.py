@@ -1,6 +1,6 @@
 """Several tickets or receipts pasted on one white page and scanned at once.
 
-    from tests.synth.page import generate_page_scan
+    from synth.page import generate_page_scan
     scan = generate_page_scan(seed=3)          # 2-4 documents
     scan.jpeg, scan.parts[0].box, scan.parts[0].truth
 
@@ -110,7 +110,7 @@ def compose_page(pages: list[Rendered], rng: random.Random) -> TablePhoto:
 
 
 def generate_page_scan(seed: int, count: int | None = None) -> TablePhoto:
-    """2-4 documents (``count`` fixes how many) of the types in ``tests.synth.table``'s
+    """2-4 documents (``count`` fixes how many) of the types in ``synth.table``'s
     ``RENDERERS`` pasted on one white page."""
     rng = random.Random(f"page/{seed}")
     n = count or rng.randint(2, 4)

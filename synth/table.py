@@ -1,6 +1,6 @@
 """Several tickets or receipts laid side by side on a table and photographed at once.
 
-    from tests.synth.table import generate_table_photo
+    from synth.table import generate_table_photo
     shot = generate_table_photo(seed=3)          # 2-4 documents
     shot.jpeg, shot.parts[0].box, shot.parts[0].truth
 

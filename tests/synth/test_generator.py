@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from extraction.schema import SCALAR_FIELDS
-from tests.synth import (
+from synth import (
     DEVELOPED_ON,
     DOCUMENT_TYPES,
     TICKET_DEVELOPED_ON,
@@ -33,11 +33,11 @@ from tests.synth import (
     plan_ticket_families,
     tickets,
 )
-from tests.synth.canvas import font_for, has_glyph
-from tests.synth.common import REFERENCE_DATE
-from tests.synth.ids import is_valid_uscc, random_uscc
-from tests.synth.money import amount_in_words
-from tests.synth.photo import store_for_exif
+from synth.canvas import font_for, has_glyph
+from synth.common import REFERENCE_DATE
+from synth.ids import is_valid_uscc, random_uscc
+from synth.money import amount_in_words
+from synth.photo import store_for_exif
 
 SEEDS = (11, 12, 13)
 VAT_TYPES = ("vat_special", "vat_general", "vat_electronic", "digital_invoice")
