@@ -14,24 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from reimbursements.models import Claim, Document
-from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
-from reimbursements.workflow import (
-    LOCKED_CLAIM_STATES,
-    claim_locked,
-    claim_recompute_total,
-    conflict,
-)
-
-
-def _check_owner_editable(actor: User, claim: Claim) -> None:
-    if claim.owner_id != actor.pk:
-        raise ServiceError(
-            "not_owner", gettext("Only the owner can change this claim."), status_code=403
-        )
-    if claim.status in LOCKED_CLAIM_STATES:
-        raise claim_locked(claim)
-    if claim.status not in EDITABLE_CLAIM_STATES:
-        raise conflict(claim)
+from reimbursements.services import ServiceError, audit
+from reimbursements.workflow import claim_recompute_total, refuse, remove_documents_refusal
 
 
 def _document_of(claim: Claim, document_id: int) -> Document:
@@ -50,7 +34,7 @@ def _document_of(claim: Claim, document_id: int) -> Document:
 def claim_remove_document(*, actor: User, claim_id: int, document_id: int) -> Claim:
     """The document goes back to the employee's unclaimed documents."""
     claim = Claim.objects.select_for_update().get(pk=claim_id)
-    _check_owner_editable(actor, claim)
+    refuse(remove_documents_refusal(actor, claim))
     document = _document_of(claim, document_id)
     document.claim = None
     document.save(update_fields=["claim", "updated_at"])
@@ -77,8 +61,8 @@ def claim_move_document(*, actor: User, claim_id: int, document_id: int, to_clai
     if source is None or target is None or target.owner_id != actor.pk:
         # Someone else's claim is not named: it may as well not exist.
         raise Claim.DoesNotExist()
-    _check_owner_editable(actor, source)
-    _check_owner_editable(actor, target)
+    refuse(remove_documents_refusal(actor, source))
+    refuse(remove_documents_refusal(actor, target))
     document = _document_of(source, document_id)
     document.claim = target
     document.save(update_fields=["claim", "updated_at"])

@@ -97,6 +97,8 @@ def conflict(claim: Claim) -> ServiceError:
 
 # Past these states nothing of the claim or its documents changes any more.
 LOCKED_CLAIM_STATES = frozenset({S.FINANCE_APPROVED, S.EXPORTED, S.PAID, S.REJECTED})
+# Past these nothing happens to the claim at all.
+FINAL_CLAIM_STATES = frozenset({S.PAID, S.REJECTED})
 
 
 def claim_locked(claim: Claim) -> ServiceError:
@@ -119,25 +121,117 @@ def _lock(claim_id: int) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim_id)
 
 
-def _check_reviewer(actor: User, claim: Claim) -> None:
+def refuse(refusal: ServiceError | None) -> None:
+    """Raise the refusal a ``*_refusal`` check found, if any."""
+    if refusal is not None:
+        raise refusal
+
+
+# --- who may do what now ----------------------------------------------------------------
+# Each check answers the refusal its endpoint gives (None: allowed). The transitions call
+# them under the row lock; ``permissions.claim_allowed_actions`` calls the same ones, so
+# the actions a client is offered are exactly those the server accepts.
+
+
+def _not_owner(actor: User, claim: Claim) -> ServiceError | None:
     if claim.owner_id == actor.pk:
-        raise ServiceError(
+        return None
+    # Visible to approvers/finance, but only the owner edits it.
+    return ServiceError(
+        "not_owner", gettext("Only the owner can change this claim."), status_code=403
+    )
+
+
+def edit_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    """Title and currency: the owner, while the claim is a draft or returned."""
+    refusal = _not_owner(actor, claim)
+    if refusal is None and claim.status not in EDITABLE_CLAIM_STATES:
+        refusal = ServiceError(
+            "claim_not_editable",
+            gettext("A claim that is %(status)s cannot be edited.")
+            % {"status": status_label(claim.status)},
+            status_code=409,
+        )
+    return refusal
+
+
+def add_documents_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    refusal = _not_owner(actor, claim)
+    if refusal is None and claim.status not in EDITABLE_CLAIM_STATES:
+        refusal = ServiceError(
+            "claim_not_editable",
+            gettext("A claim that is %(status)s cannot be changed.")
+            % {"status": status_label(claim.status)},
+            status_code=409,
+        )
+    return refusal
+
+
+def remove_documents_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    """Removing or moving its documents: a locked claim says what locked it."""
+    refusal = _not_owner(actor, claim)
+    if refusal is None and claim.status in LOCKED_CLAIM_STATES:
+        refusal = claim_locked(claim)
+    if refusal is None and claim.status not in EDITABLE_CLAIM_STATES:
+        refusal = conflict(claim)
+    return refusal
+
+
+def delete_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    refusal = _not_owner(actor, claim)
+    if refusal is None and claim.status != S.DRAFT:
+        refusal = ServiceError(
+            "claim_not_deletable", gettext("Only draft claims can be deleted."), status_code=409
+        )
+    return refusal
+
+
+def submit_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    """Who may submit now; the expense policy is checked at submit itself."""
+    if claim.owner_id != actor.pk:
+        return ServiceError(
+            "not_owner", gettext("Only the owner can submit this claim."), status_code=403
+        )
+    if claim.status not in EDITABLE_CLAIM_STATES:
+        return conflict(claim)
+    return None
+
+
+def review_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    """Return and reject; approve adds :func:`approve_refusal`'s second-approver rule."""
+    if claim.owner_id == actor.pk:
+        return ServiceError(
             "own_claim", gettext("Nobody can review their own claim."), status_code=403
         )
     states = reviewable_states(actor, claim)
     if not states:
-        raise ServiceError(
+        return ServiceError(
             "not_reviewer", gettext("You are not a reviewer of this claim."), status_code=403
         )
     if claim.status not in states:
         if claim.status == S.SUBMITTED:
             # Finance looking at a claim that is not theirs yet: not a lost race.
-            raise ServiceError(
+            return ServiceError(
                 "awaiting_manager",
                 gettext("This claim waits for the manager's approval first."),
                 status_code=409,
             )
-        raise conflict(claim)
+        return conflict(claim)
+    return None
+
+
+def approve_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    return review_refusal(actor, claim) or _second_approver_refusal(actor, claim)
+
+
+def mark_paid_refusal(actor: User, claim: Claim) -> ServiceError | None:
+    if not has_role(actor, Role.FINANCE):
+        return ServiceError(
+            "not_finance", gettext("Only finance can mark claims paid."), status_code=403
+        )
+    if claim.status != S.EXPORTED:
+        return conflict(claim)
+    return None
 
 
 def manager_approver_id(claim: Claim) -> int | None:
@@ -153,18 +247,19 @@ def manager_approver_id(claim: Claim) -> int | None:
     )
 
 
-def _check_second_approver(actor: User, claim: Claim) -> None:
+def _second_approver_refusal(actor: User, claim: Claim) -> ServiceError | None:
     if not settings.REQUIRE_DISTINCT_APPROVERS or claim.status != S.MANAGER_APPROVED:
-        return
-    if manager_approver_id(claim) == actor.pk:
-        raise ServiceError(
-            "same_approver",
-            gettext(
-                "You gave this claim its manager approval; the finance approval must come "
-                "from someone else."
-            ),
-            status_code=403,
-        )
+        return None
+    if manager_approver_id(claim) != actor.pk:
+        return None
+    return ServiceError(
+        "same_approver",
+        gettext(
+            "You gave this claim its manager approval; the finance approval must come "
+            "from someone else."
+        ),
+        status_code=403,
+    )
 
 
 def _required_comment(comment: str) -> str:
@@ -223,12 +318,7 @@ def claim_recompute_total(*, claim: Claim) -> bool:
 @transaction.atomic
 def claim_submit(*, actor: User, claim_id: int) -> Claim:
     claim = _lock(claim_id)
-    if claim.owner_id != actor.pk:
-        raise ServiceError(
-            "not_owner", gettext("Only the owner can submit this claim."), status_code=403
-        )
-    if claim.status not in EDITABLE_CLAIM_STATES:
-        raise conflict(claim)
+    refuse(submit_refusal(actor, claim))
     claim_recompute_total(claim=claim)
     violations = policy.check_claim(claim)
     if violations:
@@ -239,8 +329,7 @@ def claim_submit(*, actor: User, claim_id: int) -> Claim:
 @transaction.atomic
 def claim_approve(*, actor: User, claim_id: int, comment: str = "") -> Claim:
     claim = _lock(claim_id)
-    _check_reviewer(actor, claim)
-    _check_second_approver(actor, claim)
+    refuse(approve_refusal(actor, claim))
     if len(comment) > COMMENT_MAX:
         raise ServiceError(
             "comment_too_long",
@@ -258,7 +347,7 @@ def claim_approve(*, actor: User, claim_id: int, comment: str = "") -> Claim:
 def claim_return(*, actor: User, claim_id: int, comment: str) -> Claim:
     text = _required_comment(comment)
     claim = _lock(claim_id)
-    _check_reviewer(actor, claim)
+    refuse(review_refusal(actor, claim))
     return _move(claim, actor=actor, to=S.RETURNED, action="claim.returned", comment=text)
 
 
@@ -266,7 +355,7 @@ def claim_return(*, actor: User, claim_id: int, comment: str) -> Claim:
 def claim_reject(*, actor: User, claim_id: int, comment: str) -> Claim:
     text = _required_comment(comment)
     claim = _lock(claim_id)
-    _check_reviewer(actor, claim)
+    refuse(review_refusal(actor, claim))
     return _move(claim, actor=actor, to=S.REJECTED, action="claim.rejected", comment=text)
 
 
@@ -289,12 +378,7 @@ def claim_mark_exported(*, actor: User | None, claim_id: int) -> bool:
 @transaction.atomic
 def claim_mark_paid(*, actor: User, claim_id: int) -> Claim:
     claim = _lock(claim_id)
-    if not has_role(actor, Role.FINANCE):
-        raise ServiceError(
-            "not_finance", gettext("Only finance can mark claims paid."), status_code=403
-        )
-    if claim.status != S.EXPORTED:
-        raise conflict(claim)
+    refuse(mark_paid_refusal(actor, claim))
     return _move(claim, actor=actor, to=S.PAID, action="claim.paid")
 
 

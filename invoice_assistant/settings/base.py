@@ -605,6 +605,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "FieldStatusEnum": "extraction.provenance.FieldStatus",
     # email_status and wechat_status share one choice set: one name in the schema.
     "NotificationDeliveryEnum": "reimbursements.models.Notification.Delivery",
+    "ClaimActionEnum": "reimbursements.permissions.CLAIM_ACTION_NAMES",
+    "DocumentActionEnum": "reimbursements.permissions.DOCUMENT_ACTION_NAMES",
 }
 # === end of issue 7 block =============================================================
 

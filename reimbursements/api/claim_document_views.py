@@ -35,7 +35,7 @@ class ClaimDocumentView(ScanningHeaderMixin, APIView):
         claim = claim_documents.claim_remove_document(
             actor=current_user(request), claim_id=pk, document_id=document_id
         )
-        return Response(ClaimSerializer(claim).data)
+        return Response(ClaimSerializer(claim, context={"request": request}).data)
 
 
 class ClaimDocumentMoveView(ScanningHeaderMixin, APIView):
@@ -57,4 +57,4 @@ class ClaimDocumentMoveView(ScanningHeaderMixin, APIView):
             document_id=document_id,
             to_claim_id=serializer.validated_data["claim"],
         )
-        return Response(ClaimSerializer(target).data)
+        return Response(ClaimSerializer(target, context={"request": request}).data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +13,14 @@ from rest_framework import serializers
 from reimbursements.api.extraction_repr import ExtractionSchemaSerializer
 from reimbursements.language import user_language
 from reimbursements.models import AuditEvent, Claim, Document
+from reimbursements.permissions import (
+    CLAIM_ACTION_NAMES,
+    DOCUMENT_ACTION_NAMES,
+    claim_allowed_actions,
+    claim_is_terminal,
+    document_allowed_actions,
+    document_is_terminal,
+)
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured
 from reimbursements.warning_messages import document_error_text
@@ -58,6 +66,24 @@ def _when(value: Any) -> str | None:
     return None if value is None else str(_DATETIME.to_representation(value))
 
 
+def _asking_user(context: dict[str, Any]) -> User | None:
+    user = getattr(context.get("request"), "user", None)
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _actions_field(names: Any, what: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=list(names)),
+        read_only=True,
+        help_text=f"What the asking user may do with this {what} now: each action named "
+        "here is accepted by its endpoint, every other one is refused. Show a button "
+        "exactly when its action is listed.",
+    )
+
+
+IS_TERMINAL_HELP = "True when nothing more happens to it by itself (stop polling)."
+
+
 class DocumentPartSerializer(serializers.Serializer[Any]):
     """Schema only: one of the documents found side by side in a photo."""
 
@@ -90,6 +116,8 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     claim_status = serializers.SerializerMethodField()
     can_edit = serializers.SerializerMethodField()
     policy = serializers.SerializerMethodField()
+    is_terminal = serializers.SerializerMethodField(help_text=IS_TERMINAL_HELP)
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
@@ -125,6 +153,8 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "claim_status",
             "can_edit",
             "policy",
+            "is_terminal",
+            "allowed_actions",
         )
         read_only_fields = fields
 
@@ -165,7 +195,17 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "claim_status": self.get_claim_status(document),
             "can_edit": self.get_can_edit(document),
             "policy": self.get_policy(document),
+            "is_terminal": self.get_is_terminal(document),
+            "allowed_actions": self.get_allowed_actions(document),
         }
+
+    def get_is_terminal(self, document: Document) -> bool:
+        return document_is_terminal(document)
+
+    @extend_schema_field(_actions_field(DOCUMENT_ACTION_NAMES, "document"))
+    def get_allowed_actions(self, document: Document) -> list[str]:
+        user = _asking_user(self.context)
+        return [] if user is None else document_allowed_actions(actor=user, document=document)
 
     def get_claim_status(self, document: Document) -> str | None:
         """The status of the claim the document is in (a locked claim locks it too)."""
@@ -298,6 +338,8 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
     owner = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField()
     conversions = serializers.SerializerMethodField()
+    is_terminal = serializers.SerializerMethodField(help_text=IS_TERMINAL_HELP)
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -314,6 +356,8 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "events",
             "created_at",
             "updated_at",
+            "is_terminal",
+            "allowed_actions",
         )
         read_only_fields = (
             "id",
@@ -324,7 +368,17 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
             "owner_name",
             "documents",
             "events",
+            "is_terminal",
+            "allowed_actions",
         )
+
+    def get_is_terminal(self, claim: Claim) -> bool:
+        return claim_is_terminal(claim)
+
+    @extend_schema_field(_actions_field(CLAIM_ACTION_NAMES, "claim"))
+    def get_allowed_actions(self, claim: Claim) -> list[str]:
+        user = _asking_user(self.context)
+        return [] if user is None else claim_allowed_actions(actor=user, claim=claim)
 
     def get_owner(self, claim: Claim) -> str:
         return claim.owner.get_username()

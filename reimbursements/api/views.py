@@ -31,7 +31,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from invoice_assistant import metrics
-from reimbursements import pipeline, selectors, services
+from invoice_assistant.chunked import file_too_large_message, size_text
+from reimbursements import permissions, selectors, services, workflow
 from reimbursements.api.authentication import TokenAuthentication
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
@@ -55,11 +56,11 @@ from reimbursements.api.serializers import (
     WeChatSignInSerializer,
     WeChatTokenResponseSerializer,
 )
+from reimbursements.documents import cache_hit, lifecycle
+from reimbursements.documents.upload import documents_create, prime_relations
 from reimbursements.intake import (
     IntakeError,
     accept_upload,
-    file_too_large_message,
-    size_text,
     sniff_mime,
     sniff_type,
     validate_upload,
@@ -70,10 +71,10 @@ from reimbursements.login_protection import (
     is_locked_out,
     record_failed_sign_in,
 )
-from reimbursements.models import Claim, Document
-from reimbursements.roles import sees_everything
+from reimbursements.models import Document
 from reimbursements.scanning import scanner_configured
 from reimbursements.tokens import auth_token_issue, auth_token_revoke, auth_tokens_revoke_all
+from reimbursements.workflow import refuse
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +283,7 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
         claim_id = serializer.validated_data.get("claim")
         mime_type = sniff_type(data) if data else None
         if data and mime_type != "application/zip":
-            cached = pipeline.answer_from_cache(
+            cached = cache_hit.answer_from_cache(
                 owner=current_user(request),
                 sha256=hashlib.sha256(data).hexdigest(),
                 name=upload.name or "upload",
@@ -300,14 +301,14 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
             "upload accepted",
             extra={"upload_name": accepted.original_name, "documents": len(accepted.files)},
         )
-        batch, documents = services.documents_create(
+        batch, documents = documents_create(
             owner=current_user(request),
             upload=accepted,
             claim_id=claim_id,
         )
         for document in documents:
             # The uploader owns them and nothing else has touched them yet: no read-back.
-            services.prime_relations(document, scans=[], extraction=None)
+            prime_relations(document, scans=[], extraction=None)
         context = {"request": request}
         if batch is None:
             return Response(
@@ -340,13 +341,8 @@ class DocumentRetryView(ScanningHeaderMixin, APIView):
     def post(self, request: Request, pk: int) -> Response:
         document = selectors.document_get(user=request.user, document_id=pk)
         user = current_user(request)
-        if document.owner_id != user.pk and not sees_everything(user):
-            raise services.ServiceError(
-                "not_owner",
-                _("Only the owner or finance can retry a document."),
-                status_code=403,
-            )
-        services.document_retry(actor=user, document_id=pk)
+        refuse(permissions.retry_refusal(user, document))
+        lifecycle.document_retry(actor=user, document_id=pk)
         document = selectors.document_get(user=request.user, document_id=pk)
         return Response(DocumentSerializer(document, context={"request": request}).data)
 
@@ -369,37 +365,12 @@ class DocumentFileView(LongRequestLimitMixin, APIView):
         wants_original = flag_param(request.query_params, "original")
         document = selectors.document_get(user=request.user, document_id=pk)
         user = current_user(request)
-        if not document.file or document.status in {
-            Document.Status.INFECTED,
-            Document.Status.REJECTED,
-            Document.Status.RECEIVED,
-            Document.Status.SCANNING,
-        }:
-            return error_response(
-                "file_unavailable",
-                _("This file is not available (not scanned yet, or removed by the virus scan)."),
-                status.HTTP_404_NOT_FOUND,
-            )
-        may_see_original = document.owner_id == user.pk or user.has_perm(
-            "reimbursements.view_personal_data"
-        )
-        if wants_original or not document.masked_file:
-            if not may_see_original:
-                if wants_original:
-                    return error_response(
-                        "personal_data_forbidden",
-                        _("Viewing the original needs the 'view personal data' permission."),
-                        status.HTTP_403_FORBIDDEN,
-                    )
-                return error_response(
-                    "masked_copy_pending",
-                    _("The masked copy is not ready yet; try again when processing finishes."),
-                    status.HTTP_404_NOT_FOUND,
-                )
+        kind = permissions.file_copy(actor=user, document=document, original=wants_original)
+        if kind == "original":
             services.audit(actor=user, action="document.original_viewed", obj=document)
-            handle, mime, kind = document.file.open("rb"), document.mime_type, "original"
+            handle, mime = document.file.open("rb"), document.mime_type
         else:
-            handle, mime, kind = document.masked_file.open("rb"), "image/jpeg", "masked"
+            handle, mime = document.masked_file.open("rb"), "image/jpeg"
         suffix = {
             "image/jpeg": "jpg",
             "image/png": "png",
@@ -440,7 +411,7 @@ class ClaimListView(ScanningHeaderMixin, APIView):
         page = paginator.paginate_queryset(
             queryset.prefetch_related("documents"), request, view=self
         )
-        data = ClaimSerializer(page, many=True).data
+        data = ClaimSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(request=ClaimWriteSerializer, responses={201: ClaimSerializer})
@@ -452,28 +423,27 @@ class ClaimListView(ScanningHeaderMixin, APIView):
             title=serializer.validated_data["title"],
             currency=serializer.validated_data["currency"],
         )
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ClaimSerializer(claim, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ClaimDetailView(ScanningHeaderMixin, APIView):
     parser_classes = [JSONParser, FormParser]
 
-    def _own(self, request: Request, pk: int) -> Claim:
-        claim = selectors.claim_get(user=request.user, claim_id=pk)
-        if claim.owner_id != request.user.pk:
-            # Visible to approvers/finance, but only the owner edits it.
-            raise services.ServiceError(
-                "not_owner", _("Only the owner can change this claim."), status_code=403
-            )
-        return claim
-
     @extend_schema(responses=ClaimSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=pk)).data)
+        return Response(
+            ClaimSerializer(
+                selectors.claim_get(user=request.user, claim_id=pk), context={"request": request}
+            ).data
+        )
 
     @extend_schema(request=ClaimPatchSerializer, responses=ClaimSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        self._own(request, pk)
+        claim = selectors.claim_get(user=request.user, claim_id=pk)
+        refuse(workflow.edit_refusal(current_user(request), claim))
         serializer = ClaimPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim = services.claim_update(
@@ -482,11 +452,12 @@ class ClaimDetailView(ScanningHeaderMixin, APIView):
             title=serializer.validated_data.get("title"),
             currency=serializer.validated_data.get("currency"),
         )
-        return Response(ClaimSerializer(claim).data)
+        return Response(ClaimSerializer(claim, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        self._own(request, pk)
+        claim = selectors.claim_get(user=request.user, claim_id=pk)
+        refuse(workflow.delete_refusal(current_user(request), claim))
         services.claim_delete(actor=current_user(request), claim_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -497,10 +468,7 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
     @extend_schema(request=ClaimAddDocumentSerializer, responses=ClaimSerializer)
     def post(self, request: Request, pk: int) -> Response:
         claim = selectors.claim_get(user=request.user, claim_id=pk)
-        if claim.owner_id != request.user.pk:
-            raise services.ServiceError(
-                "not_owner", _("Only the owner can change this claim."), status_code=403
-            )
+        refuse(workflow.add_documents_refusal(current_user(request), claim))
         serializer = ClaimAddDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         selectors.document_get(user=request.user, document_id=serializer.validated_data["document"])
@@ -509,7 +477,7 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
             claim_id=pk,
             document_id=serializer.validated_data["document"],
         )
-        return Response(ClaimSerializer(claim).data)
+        return Response(ClaimSerializer(claim, context={"request": request}).data)
 
 
 class InferenceView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):

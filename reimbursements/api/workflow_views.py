@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reimbursements import corrections, selectors, workflow, workflow_selectors
+from reimbursements import corrections, permissions, selectors, workflow, workflow_selectors
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.pagination import ListPagination
@@ -60,7 +60,7 @@ class _WorkflowView(ScanningHeaderMixin, APIView):
 
     def claim_response(self, request: Request, pk: int, code: int = 200) -> Response:
         claim = selectors.claim_get(user=request.user, claim_id=pk)
-        return Response(ClaimSerializer(claim).data, status=code)
+        return Response(ClaimSerializer(claim, context={"request": request}).data, status=code)
 
     def document_response(self, request: Request, pk: int) -> Response:
         document = (
@@ -237,7 +237,8 @@ class DocumentCorrectionsView(_WorkflowView):
 class DocumentResolveDuplicateView(_WorkflowView):
     @extend_schema(request=OptionalCommentSerializer, responses=ReviewDocumentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        self.document(request, pk)
+        document = self.document(request, pk)
+        workflow.refuse(permissions.resolve_duplicate_refusal(current_user(request), document))
         serializer = OptionalCommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         corrections.document_resolve_duplicate(

@@ -17,10 +17,10 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from extraction.identity import business_key
 from extraction.schema import DocumentType, ExtractionResult, InvoiceFields
 from reimbursements import workflow
 from reimbursements.models import Claim, Document, Extraction
-from reimbursements.pipeline import business_key
 from tests.reimbursements.factories import ClaimFactory, TeamFactory, UserFactory
 
 _counter = itertools.count(1)
