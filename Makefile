@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-accuracy bench-pipeline bench-vlm bench-pii bench-photos
+.PHONY: run test lint frontend-codegen bench bench-accuracy bench-pipeline bench-vlm bench-pii bench-photos
 
 run:  ## install and run the product on embedded defaults
 	bash scripts/run.sh
@@ -8,6 +8,9 @@ test:  ## install everything and run the whole suite against real services
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+
+frontend-codegen:  ## the clients' API types from the OpenAPI schema, the mini-program's vocabulary copy
+	.venv/bin/python scripts/frontend_codegen.py
 
 bench: bench-accuracy bench-pii bench-pipeline
 

@@ -17,7 +17,7 @@ import type {
   NotificationSummary,
   Paginated,
   UploadOutcome,
-  User,
+  WeChatAuthResult,
 } from './types';
 
 export const TOKEN_KEY = 'ia.token';
@@ -297,10 +297,10 @@ export async function loginWithPassword(username: string, password: string): Pro
 export async function loginWithWechat(
   code: string,
   bindingCode?: string,
-): Promise<{ token: string; user: User }> {
+): Promise<WeChatAuthResult> {
   const data: Record<string, unknown> = { code };
   if (bindingCode) data.binding_code = bindingCode;
-  const result = await request<{ token: string; user: User }>('auth/wechat/', {
+  const result = await request<WeChatAuthResult>('auth/wechat/', {
     method: 'POST',
     data,
     auth: false,

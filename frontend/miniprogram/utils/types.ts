@@ -1,39 +1,26 @@
-/** Shapes of the REST API (/api/v1/) as the mini-program reads them. */
+/**
+ * Shapes of the REST API (/api/v1/) as the mini-program reads them. The server's OpenAPI
+ * schema is their source: api-schema.ts is generated from it (scripts/frontend_codegen.py,
+ * `make frontend-codegen`; never edit it). Only where the schema says no more than "an
+ * object" (JSON columns and nested dicts the serializers build) is the shape the server
+ * sends written out here.
+ */
+import type { components } from './api-schema';
 
-export type DocumentStatus =
-  | 'received'
-  | 'scanning'
-  | 'clean'
-  | 'processing'
-  | 'extracted'
-  | 'needs_review'
-  | 'failed'
-  | 'infected'
-  | 'rejected'
-  | 'split';
+type Schemas = components['schemas'];
+/** The schema's type with the named properties given the shape the server really sends. */
+type Refined<T, R> = Omit<T, keyof R> & R;
 
-export type ClaimStatus =
-  | 'draft'
-  | 'submitted'
-  | 'manager_approved'
-  | 'finance_approved'
-  | 'exported'
-  | 'paid'
-  | 'returned'
-  | 'rejected';
+export type DocumentStatus = Schemas['DocumentStatusEnum'];
+export type ClaimStatus = Schemas['ClaimStatusEnum'];
+/** Where a field's value came from, and what that makes it worth (the server decides both). */
+export type FieldSource = Schemas['FieldSourceEnum'];
+export type FieldStatus = Schemas['FieldStatusEnum'];
 
-export interface User {
-  id: number;
-  username: string;
-  display_name: string;
-  roles: string[];
-}
-
-export interface Me extends User {
-  scanning_available: boolean;
-  /** The language the server speaks to this user ('zh-hans', 'en'; '' follows the app). */
-  language?: string;
-}
+export type User = Schemas['User'];
+export type Me = Schemas['User'];
+export type AuthResult = Schemas['TokenResponse'];
+export type WeChatAuthResult = Schemas['WeChatTokenResponse'];
 
 export interface ExtractionWarning {
   code: string;
@@ -68,25 +55,22 @@ export interface InvoiceFields {
   line_items?: LineItem[];
 }
 
-/** Where a field's value came from, and what that makes it worth (the server decides both). */
-export type FieldSource = 'qr' | 'xml' | 'ofd' | 'pdf_text' | 'ocr' | 'vlm' | 'remote' | 'employee';
-export type FieldStatus = 'verified' | 'read' | 'edited';
-
-export interface Extraction {
-  document_type: string;
-  fields: InvoiceFields;
-  /** Optional: servers before provenance send neither. */
-  sources?: Record<string, FieldSource>;
-  status?: Record<string, FieldStatus>;
-  confidence: Record<string, number>;
-  warnings: ExtractionWarning[];
-  engine: string;
-  /** Why a person must look: 'duplicate', 'warning:<code>', 'missing:<field>',
-   * 'unverified:<field>' (empty: nothing holds it back). Optional: older servers. */
-  review_reasons?: string[];
-  /** Field -> what it was read as before a person changed it, who and when. */
-  edits?: Record<string, unknown>;
+/** What a field was read as before a person changed it, who and when. */
+export interface FieldEditDto {
+  original: unknown;
+  original_source: string | null;
+  made_up: boolean;
+  cleared: boolean;
+  original_warnings?: ExtractionWarning[];
+  edited_by: string | null;
+  edited_at: string;
+  edit_count: number;
 }
+
+export type Extraction = Refined<
+  Schemas['ExtractionSchema'],
+  { fields: InvoiceFields; warnings: ExtractionWarning[]; edits: Record<string, FieldEditDto> }
+>;
 
 export interface ScanInfo {
   verdict: 'clean' | 'infected' | 'error' | 'not_scanned' | 'too_large';
@@ -94,55 +78,27 @@ export interface ScanInfo {
   scanned_at: string;
 }
 
-export interface DocumentPartDto {
-  id: number;
-  url: string;
-  /** 1-based, in reading order. */
-  part_index: number;
-  /** [x0, y0, x1, y1]: where it lies in the photo (upright, pixels). */
-  region: [number, number, number, number];
-  status: DocumentStatus;
-}
+/** [x0, y0, x1, y1]: where a part lies in the photo (upright, pixels). */
+export type Region = [number, number, number, number];
 
-export interface DocumentDto {
-  id: number;
-  status: DocumentStatus;
-  original_filename: string;
-  mime_type: string;
-  size: number;
-  page_count: number;
-  claim: number | null;
-  created_at: string;
-  updated_at: string;
-  error: string | null;
-  scan: ScanInfo | null;
-  extraction: Extraction | null;
-  duplicate_of: number | null;
-  /** Another file (photo, PDF, OFD, XML) of the same invoice from the same employee. */
-  same_invoice_as?: number | null;
-  /** The upload this document came out of, when one upload made several documents. */
-  batch?: number | null;
-  /** A photo of several documents: each part is a document of its own, linked to it. */
-  parent?: number | null;
-  part_index?: number | null;
-  region?: [number, number, number, number] | null;
-  parts?: DocumentPartDto[];
-  file_url: string;
-  /** Documents ahead of this one while it waits for a worker; null once reading started. */
-  queue_position?: number | null;
-  /** Its claim's status, whether this user may change its fields now, and what the
-   * expense policy will refuse at submit (checked on the current values). */
-  claim_status?: ClaimStatus | null;
-  can_edit?: boolean | null;
-  policy?: Array<{ code: string; message: string }>;
-}
+export type DocumentPartDto = Refined<
+  Schemas['DocumentPart'],
+  { region: Region; status: DocumentStatus }
+>;
 
-export interface UploadBatchDto {
-  id: number;
-  kind: 'archive' | 'pdf';
-  original_filename: string;
-  document_count: number;
-}
+export type DocumentDto = Refined<
+  Schemas['Document'],
+  {
+    scan: ScanInfo | null;
+    extraction: Extraction | null;
+    region: Region | null;
+    parts: DocumentPartDto[];
+    claim_status: ClaimStatus | null;
+    policy: Array<{ code: string; message: string }>;
+  }
+>;
+
+export type UploadBatchDto = Schemas['UploadBatch'];
 
 /** What one upload became: one document, or a batch (a zip, a PDF of several invoices). */
 export interface UploadOutcome {
@@ -157,19 +113,6 @@ export interface ClaimEvent {
   comment: string | null;
 }
 
-export interface ClaimDto {
-  id: number;
-  title: string;
-  status: ClaimStatus;
-  currency: string;
-  total: string;
-  documents: number[];
-  events: ClaimEvent[];
-  created_at: string;
-  /** Each counted invoice in the claim's currency (rate, its date and source when foreign). */
-  conversions?: ConversionDto[];
-}
-
 export interface ConversionDto {
   document: number;
   amount: string | null;
@@ -182,34 +125,18 @@ export interface ConversionDto {
   missing_rate: boolean;
 }
 
-/** One entry of the in-app inbox (text rendered by the server in the user's language). */
-export interface NotificationDto {
-  id: number;
-  kind: string;
-  title: string;
-  body: string;
-  miniprogram_page: string;
-  created_at: string;
-  unread: boolean;
-}
+export type ClaimDto = Refined<
+  Schemas['Claim'],
+  { events: ClaimEvent[]; conversions: ConversionDto[] }
+>;
 
-export interface NotificationSummary {
-  unread: number;
-  review_pending: number;
-  /** For wx.requestSubscribeMessage; null when the server sends no WeChat messages. */
-  wechat_template_id: string | null;
-}
+/** One entry of the in-app inbox (text rendered by the server in the user's language). */
+export type NotificationDto = Schemas['Notification'];
+export type NotificationSummary = Schemas['Summary'];
 
 export interface Paginated<T> {
   count: number;
-  next: string | null;
-  previous: string | null;
+  next?: string | null;
+  previous?: string | null;
   results: T[];
-}
-
-export interface AuthResult {
-  token: string;
-  /** ISO 8601; after it the token answers 401 and the user signs in again. */
-  expiry?: string;
-  user?: User;
 }

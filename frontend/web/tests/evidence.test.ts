@@ -9,16 +9,9 @@ import {
   scanTone,
 } from "../src/lib/evidence";
 import { spendFromDashboard } from "../src/lib/spend";
-import type { InvoiceDocument } from "../src/lib/types";
+import { makeDocument, makeExtraction } from "./fixtures";
 
-function doc(extra: Partial<InvoiceDocument> = {}): InvoiceDocument {
-  return {
-    id: 1, url: "", status: "extracted", original_filename: "a.jpg", mime_type: "image/jpeg",
-    size: 1, page_count: 1, sha256: "", claim: null, created_at: "", updated_at: "",
-    status_changed_at: null, error: null, scan: null, extraction: null, duplicate_of: null,
-    same_invoice_as: null, batch: null, file_url: null, ...extra,
-  };
-}
+const doc = makeDocument;
 
 const EDIT = {
   original: "2018-05-01", original_source: "ocr", made_up: false, cleared: false,
@@ -31,10 +24,7 @@ describe("edits are evidence", () => {
   it("finds the edit of a changed field and lists the edited fields", () => {
     // Given a document whose date a person changed
     const d = doc({
-      extraction: {
-        document_type: "vat_general", fields: {}, confidence: {}, warnings: [], engine: "ocr",
-        edits: { issue_date: EDIT },
-      },
+      extraction: makeExtraction({ document_type: "vat_general", edits: { issue_date: EDIT } }),
     });
     // Then the edit is found for that field only
     expect(fieldEdit(d, "issue_date")?.original).toBe("2018-05-01");

@@ -2,16 +2,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { i18n } from "../src/lib/i18n";
 import { fieldMarker, sourceLabel } from "../src/lib/provenance";
 import type { Extraction } from "../src/lib/types";
+import { makeExtraction } from "./fixtures";
 
 function extraction(extra: Partial<Extraction> = {}): Extraction {
-  return {
+  return makeExtraction({
     document_type: "vat_electronic",
     fields: { invoice_number: "33207675", total_amount: "46.62", seller_name: "某某餐饮" },
     confidence: {},
     warnings: [],
     engine: "ocr",
     ...extra,
-  };
+  });
 }
 
 describe("field provenance markers", () => {

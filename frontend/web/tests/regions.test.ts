@@ -1,16 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { regionBoxes } from "../src/lib/regions";
 import type { Extraction } from "../src/lib/types";
+import { makeExtraction } from "./fixtures";
 
 function extraction(regions: unknown): Extraction {
-  return {
-    document_type: "vat_electronic",
+  return makeExtraction({
     fields: { total_amount: "46.62", issue_date: "2026-04-01" },
-    confidence: {},
-    warnings: [],
-    engine: "ocr",
     regions: regions as Extraction["regions"],
-  };
+  });
 }
 
 describe("field regions on the displayed image", () => {

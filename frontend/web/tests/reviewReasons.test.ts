@@ -2,16 +2,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { i18n } from "../src/lib/i18n";
 import { reviewReasonTexts } from "../src/lib/reviewReasons";
 import type { Extraction } from "../src/lib/types";
+import { makeExtraction } from "./fixtures";
 
 function extraction(extra: Partial<Extraction> = {}): Extraction {
-  return {
+  return makeExtraction({
     document_type: "vat_special",
     fields: { seller_name: "某某餐饮", total_amount: "46.62" },
     confidence: {},
     warnings: [],
     engine: "ocr",
     ...extra,
-  };
+  });
 }
 
 describe("review reasons", () => {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { formatCents, toCents } from "../src/lib/money";
-import { spendFromClaims, spendFromDashboard, spendFromExports } from "../src/lib/spend";
-import type { Claim, ExportItem } from "../src/lib/types";
+import { spendFromClaims, spendFromDashboard, spendFromExports, type SpendItem } from "../src/lib/spend";
+import type { Claim } from "../src/lib/types";
+import { makeClaim } from "./fixtures";
 
-function item(id: string, category: string | null, date: string, total: string, currency = "CNY"): ExportItem {
-  return {
-    id, claim: 1, document: 1, employee: "ann", category, issue_date: date, seller_name: "S",
-    total_amount: total, currency, approved_at: "2025-03-01T00:00:00Z",
-  };
+function item(id: string, category: string, date: string, total: string, currency = "CNY"): SpendItem {
+  return { id, category, issue_date: date, total_amount: total, currency, approved_at: "2025-03-01T00:00:00Z" };
 }
 
 describe("money", () => {
@@ -25,7 +23,7 @@ describe("spendFromExports", () => {
       item("doc-1", "meals", "2025-02-03", "10.10"),
       item("doc-2", "travel", "2025-01-20", "100.00"),
       item("doc-3", "meals", "2025-01-05", "0.20"),
-      item("doc-4", null, "2025-02-10", "5.00"),
+      item("doc-4", "", "2025-02-10", "5.00"),
     ]);
     expect(spend.byCategory).toEqual([
       { key: "travel", cents: 10000 },
@@ -57,10 +55,8 @@ describe("spendFromExports", () => {
 
 describe("spendFromClaims", () => {
   it("counts only approved claims", () => {
-    const claim = (status: Claim["status"], total: string): Claim => ({
-      id: 1, title: "t", status, currency: "CNY", total, owner: "ann", documents: [], events: [],
-      created_at: "2025-01-01T00:00:00Z", updated_at: "2025-04-02T00:00:00Z",
-    });
+    const claim = (status: Claim["status"], total: string): Claim =>
+      makeClaim({ status, total, updated_at: "2025-04-02T00:00:00Z" });
     const spend = spendFromClaims([claim("finance_approved", "10.00"), claim("draft", "99.00"), claim("paid", "1.00")]);
     expect(spend.byMonth).toEqual([{ key: "2025-04", cents: 1100 }]);
   });

@@ -7,25 +7,14 @@
 import { formatDateTime } from '../../utils/format';
 import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
 import type { Tone } from '../../utils/status';
-import type { DocumentDto, Extraction } from '../../utils/types';
-
-export interface FieldEditDto {
-  original: unknown;
-  original_source: string | null;
-  made_up: boolean;
-  cleared: boolean;
-  original_warnings?: Array<{ code: string; message: string; field: string | null }>;
-  edited_by: string | null;
-  edited_at: string;
-  edit_count: number;
-}
+import type { DocumentDto, Extraction, FieldEditDto } from '../../utils/types';
 
 const APPROVED = ['finance_approved', 'exported', 'paid'];
 const LOCKED = [...APPROVED, 'rejected'];
 
 export function fieldEdit(extraction: Extraction | null | undefined, name: string): FieldEditDto | null {
   const edit = extraction?.edits?.[name];
-  return edit && typeof edit === 'object' ? (edit as FieldEditDto) : null;
+  return edit && typeof edit === 'object' ? edit : null;
 }
 
 /** Lines under an edited field: the reading, who changed it and when, old warnings. */

@@ -59,8 +59,9 @@ export async function signInWithPassword(username: string, password: string): Pr
     return { kind: 'error', code: 'missing_credentials', message: t('login_password_empty') };
   }
   try {
-    const result = await loginWithPassword(username.trim(), password);
-    return { kind: 'signed_in', user: result.user ?? null };
+    // The password sign-in answers the token only (its user comes from /me/).
+    await loginWithPassword(username.trim(), password);
+    return { kind: 'signed_in', user: null };
   } catch (err) {
     return toOutcome(err);
   }

@@ -9,6 +9,7 @@ import type {
   Claim,
   AppNotification,
   Correction,
+  CreatedToken,
   ExchangeRate,
   ExportPage,
   InvoiceDocument,
@@ -17,6 +18,7 @@ import type {
   NotificationPreferences,
   NotificationSummary,
   Page,
+  ReviewClaim,
   UploadOutcome,
 } from "./types";
 import { uploadOutcome } from "./upload";
@@ -136,7 +138,7 @@ export const api = {
   setLanguage: (language: string) => request<Me>("PATCH", "/api/v1/me/", { body: { language } }),
   tokens: () => request<NamedToken[]>("GET", "/api/v1/tokens/"),
   createToken: (name: string, days: number) =>
-    request<NamedToken>("POST", "/api/v1/tokens/", { body: { name, days } }),
+    request<CreatedToken>("POST", "/api/v1/tokens/", { body: { name, days } }),
   revokeToken: (id: number) => request<null>("DELETE", `/api/v1/tokens/${id}/`),
   documents: (query: Query = {}) =>
     request<Page<InvoiceDocument>>("GET", "/api/v1/documents/", { query }),
@@ -176,8 +178,8 @@ export const api = {
   comment: (id: number, text: string) =>
     request<unknown>("POST", `/api/v1/claims/${id}/comments/`, { body: { text } }),
   queue: (query: Query = {}) =>
-    request<Page<Claim>>("GET", "/api/v1/review/queue/", { query }),
-  queuePage: (url: string) => request<Page<Claim>>("GET", relativeUrl(url)),
+    request<Page<ReviewClaim>>("GET", "/api/v1/review/queue/", { query }),
+  queuePage: (url: string) => request<Page<ReviewClaim>>("GET", relativeUrl(url)),
   exportsApproved: (query: Query = {}) =>
     request<ExportPage>("GET", "/api/v1/exports/approved/", {
       query: { format: "json", ...query },

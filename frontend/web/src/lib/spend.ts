@@ -52,7 +52,13 @@ export function monthOf(isoDate: string | null | undefined): string | null {
   return match ? `${match[1]}-${match[2]}` : null;
 }
 
-export function spendFromExports(items: readonly ExportItem[]): Spend {
+// What the spend needs of an export item.
+export type SpendItem = Pick<
+  ExportItem,
+  "id" | "category" | "issue_date" | "total_amount" | "currency" | "approved_at"
+>;
+
+export function spendFromExports(items: readonly SpendItem[]): Spend {
   const rows = items.filter((item) => toCents(item.total_amount) !== null);
   const { main, others } = mainCurrency(rows.map((i) => i.currency || "CNY"));
   const byCategory = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { evidenceLines, mayEdit, policyLines, scanNote, shownStatus } from '../../../pages/document/evidence';
 import { moveTargets } from '../../../pages/claim/logic';
 import type { ClaimDto } from '../../../utils/types';
-import { makeDocument, makeExtraction } from '../../helpers/fixtures';
+import { makeClaim, makeDocument, makeExtraction } from '../../helpers/fixtures';
 
 const EDIT = {
   original: '2018-05-01',
@@ -62,7 +62,7 @@ describe('policy and locked claims', () => {
 describe('moving a document', () => {
   it('offers only the other drafts and returned claims', () => {
     const claim = (id: number, status: ClaimDto['status']): ClaimDto =>
-      ({ id, title: `c${id}`, status, currency: 'CNY', total: '0', documents: [], events: [], created_at: '' }) as ClaimDto;
+      makeClaim({ id, title: `c${id}`, status, total: '0', documents: [], events: [] });
     const targets = moveTargets([claim(1, 'draft'), claim(2, 'draft'), claim(3, 'submitted'), claim(4, 'returned')], 1);
     expect(targets.map((c) => c.id)).toEqual([2, 4]);
   });
