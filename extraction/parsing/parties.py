@@ -364,10 +364,56 @@ def _name_of(layout: Layout, anchor: Box, limit: float) -> tuple[str, float, Box
             continue  # the tax ID of the next row, drifted up in a photo: never a name
         if not box.flat.strip(_SEP):
             continue  # the label's colon, read as a box of its own
-        if L.is_any_label(box.flat) or len(box.flat) < 2:
+        if L.is_any_label(box.flat):
             return None
-        return (*_join_tail(layout, box, box.flat.strip(_SEP), box.score, limit), box)
+        # A name OCR cut into pieces (广 | 州市恒通…公司 | 司) is read whole first.
+        value, score, last = _name_run(layout, box)
+        if len(value) < 2:
+            return None
+        return (*_join_tail(layout, last, value, score, limit), box)
     return None
+
+
+def _name_run(layout: Layout, first: Box) -> tuple[str, float, Box]:
+    """The text of ``first`` and of the pieces that continue it on its row, the lowest
+    score among them and the last piece.
+
+    A seal over a name breaks OCR's box: one character alone, then the rest, the last
+    character read twice where two boxes overlap. A piece that starts within a character
+    of the previous one's end continues the name; what it repeats of the previous piece's
+    end (the overlap) is dropped.
+    """
+    value, score, last = first.flat.strip(_SEP), first.score, first
+    row = sorted(
+        (
+            b
+            for b in layout.boxes
+            if not b.seal and b is not first and b.v_overlap(first) >= 0.6 and b.cx > first.cx
+        ),
+        key=lambda b: b.left,
+    )
+    for box in row:
+        if box.cx <= last.cx:
+            continue
+        if box.left - last.right > 1.0 * last.height:
+            break
+        if L.is_any_label(box.flat) or not re.search(r"[\u4e00-\u9fff]", box.flat):
+            break
+        text = box.flat
+        if box.left < last.right - 0.2 * min(box.height, last.height):
+            text = _without_repeat(value, text)
+        value += text
+        score = min(score, box.score)
+        last = box
+    return value, score, last
+
+
+def _without_repeat(before: str, text: str) -> str:
+    """``text`` without the longest start that ``before`` ends with."""
+    for size in range(min(len(before), len(text)), 0, -1):
+        if before.endswith(text[:size]):
+            return text[size:]
+    return text
 
 
 def _join_tail(

@@ -194,3 +194,14 @@ def test_labels_that_name_their_party_decide_the_side() -> None:
     ]
     # when parsed / then the labels, not the order on the page, assign the parties
     assert _fields(lines) == (BUYER[1], BUYER_ID, SELLER[1], SELLER_ID)
+
+
+def test_a_name_cut_into_overlapping_pieces_under_a_seal_is_read_whole() -> None:
+    # given a seal over the seller's name: OCR read its first character alone, then the
+    # rest, and the last character again in a box overlapping the one before
+    lines = [line for line in vat_special(BUYER, SELLER) if line.text != SELLER[1]]
+    rest = box(352, 540, SELLER[1][1:])
+    end = rest.box[1][0]
+    lines += [box(330, 540, SELLER[1][0]), rest, box(end - 8, 540, SELLER[1][-1])]
+    # when parsed / then the seller's name is the pieces joined, the overlap read once
+    assert _fields(lines)[2] == SELLER[1]
