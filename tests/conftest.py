@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from PIL import Image
+
+
+@pytest.fixture(autouse=True)
+def no_celery_conf_override() -> Iterator[None]:
+    """Celery reads Django's settings on each use, but a value assigned to
+    ``celery_app.conf`` stays as an override even when the "old" value is put back, and
+    shadows that setting (CELERY_TASK_ALWAYS_EAGER, ...) for every later test. Tests change
+    Celery through the ``settings`` fixture; this fails the test that leaves one behind."""
+    from invoice_assistant.celery import app
+
+    def overridden() -> set[str]:
+        # Membership, not iteration: before the app is finalized, ``changes`` iterates
+        # over the whole configuration but answers ``in`` for the overrides only.
+        changes = app.conf.changes or {}
+        return {key for key in app.conf if key in changes}
+
+    before = overridden()
+    yield
+    left = sorted(overridden() - before)
+    assert not left, f"celery_app.conf overrides left behind (use the settings fixture): {left}"
 
 
 @pytest.fixture

@@ -93,20 +93,15 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def e2e_settings(settings: Any, tmp_path: Path, built_spa: Path) -> Iterator[None]:
-    from invoice_assistant.celery import app
-
+def e2e_settings(settings: Any, tmp_path: Path, built_spa: Path) -> None:
     # The live server's static handler serves /static/ through the finders: no collectstatic.
     settings.STATICFILES_DIRS = [str(built_spa)]
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.QUARANTINE_ROOT = str(tmp_path / "quarantine")
-    # Tasks run inline when the upload's transaction commits (scan, then OCR).
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
+    # Tasks run inline when the upload's transaction commits (scan, then OCR). Through
+    # Django's settings, which Celery reads on each use: an assignment to celery_app.conf
+    # would stay behind as an override that shadows CELERY_TASK_ALWAYS_EAGER for later tests.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture(autouse=True)
