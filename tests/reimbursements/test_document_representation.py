@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from reimbursements.api.serializers import DocumentSerializer
+from reimbursements.api.documents.serializers import DocumentSerializer
 from reimbursements.models import Document, Extraction, ScanResult
 from tests.reimbursements.factories import ClaimFactory, UserFactory
 

@@ -1,21 +1,25 @@
-"""The spend dashboard: totals computed by the server, with filters."""
+"""Spend totals for finance and managers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reimbursements.api.views import ScanningHeaderMixin
+from reimbursements.api.base import ScanningHeaderMixin
 from reimbursements.exports.selectors import can_export
 from reimbursements.exports.spend import SpendFilter, spend_summary
-from reimbursements.models import ExpenseCategory
+from reimbursements.models import (
+    ExpenseCategory,
+)
 from reimbursements.roles import sees_everything
 
 

@@ -1,4 +1,4 @@
-"""How an extraction appears in API answers (shared by the document views)."""
+"""A document's extraction as the API shows it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from extraction.provenance import FieldStatus, field_statuses
 from extraction.review import review_reasons
 from extraction.schema import FieldSource
 from reimbursements.field_history import extraction_edits
-from reimbursements.models import Document
+from reimbursements.models import (
+    Document,
+)
 from reimbursements.warning_messages import translated_warnings
 
 

@@ -1,87 +1,33 @@
-"""Representation only: no business rules here (they live in services)."""
+"""Documents as the API shows them, and what their endpoints take."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import (
+    extend_schema_field,
+)
 from rest_framework import serializers
 
-from reimbursements.api.extraction_repr import ExtractionSchemaSerializer
-from reimbursements.language import user_language
-from reimbursements.models import AuditEvent, Claim, Document
+from reimbursements.api.documents.extraction import (
+    ExtractionSchemaSerializer,
+    duplicate_of,
+    extraction_representation,
+)
+from reimbursements.api.fields import IS_TERMINAL_HELP, actions_field, asking_user, when
+from reimbursements.models import (
+    Document,
+    FieldCorrection,
+)
 from reimbursements.permissions import (
-    CLAIM_ACTION_NAMES,
     DOCUMENT_ACTION_NAMES,
-    claim_allowed_actions,
-    claim_is_terminal,
     document_allowed_actions,
     document_is_terminal,
 )
-from reimbursements.roles import user_roles
-from reimbursements.scanning import scanner_configured
-from reimbursements.warning_messages import document_error_text
-
-
-class UserSerializer(serializers.Serializer[AbstractBaseUser]):
-    id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
-    display_name = serializers.SerializerMethodField()
-    roles = serializers.SerializerMethodField()
-    scanning_available = serializers.SerializerMethodField()
-    language = serializers.SerializerMethodField(
-        help_text="The language the server speaks to this user: 'zh-hans' or 'en' as they "
-        "chose it, '' to follow the client's Accept-Language."
-    )
-
-    def get_display_name(self, user: Any) -> str:
-        full: str = user.get_full_name()
-        return full or user.get_username()
-
-    def get_roles(self, user: AbstractBaseUser) -> list[str]:
-        return sorted(user_roles(user))
-
-    def get_scanning_available(self, user: AbstractBaseUser) -> bool:
-        return scanner_configured()
-
-    def get_language(self, user: AbstractBaseUser) -> str:
-        return user_language(user)
-
-
-class MeUpdateSerializer(serializers.Serializer[Any]):
-    language = serializers.ChoiceField(
-        choices=[("", "follow the client"), *settings.LANGUAGES],
-        allow_blank=True,
-        help_text="'zh-hans', 'en', or '' to follow the client's Accept-Language.",
-    )
-
-
-_DATETIME = serializers.DateTimeField(read_only=True)
-
-
-def _when(value: Any) -> str | None:
-    return None if value is None else str(_DATETIME.to_representation(value))
-
-
-def _asking_user(context: dict[str, Any]) -> User | None:
-    user = getattr(context.get("request"), "user", None)
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _actions_field(names: Any, what: str) -> serializers.ListField:
-    return serializers.ListField(
-        child=serializers.ChoiceField(choices=list(names)),
-        read_only=True,
-        help_text=f"What the asking user may do with this {what} now: each action named "
-        "here is accepted by its endpoint, every other one is refused. Show a button "
-        "exactly when its action is listed.",
-    )
-
-
-IS_TERMINAL_HELP = "True when nothing more happens to it by itself (stop polling)."
+from reimbursements.policy import effective_category
+from reimbursements.warning_messages import document_error_text, translated_warnings
 
 
 class DocumentPartSerializer(serializers.Serializer[Any]):
@@ -173,12 +119,12 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "page_count": document.page_count,
             "sha256": document.sha256,
             "claim": document.claim_id,
-            "created_at": _when(document.created_at),
-            "updated_at": _when(document.updated_at),
-            "status_changed_at": _when(document.status_changed_at),
-            "scanned_at": _when(document.scanned_at),
-            "processing_started_at": _when(document.processing_started_at),
-            "completed_at": _when(document.completed_at),
+            "created_at": when(document.created_at),
+            "updated_at": when(document.updated_at),
+            "status_changed_at": when(document.status_changed_at),
+            "scanned_at": when(document.scanned_at),
+            "processing_started_at": when(document.processing_started_at),
+            "completed_at": when(document.completed_at),
             "error": self.get_error(document),
             "scan": self.get_scan(document),
             "extraction": self.get_extraction(document),
@@ -202,9 +148,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
     def get_is_terminal(self, document: Document) -> bool:
         return document_is_terminal(document)
 
-    @extend_schema_field(_actions_field(DOCUMENT_ACTION_NAMES, "document"))
+    @extend_schema_field(actions_field(DOCUMENT_ACTION_NAMES, "document"))
     def get_allowed_actions(self, document: Document) -> list[str]:
-        user = _asking_user(self.context)
+        user = asking_user(self.context)
         return [] if user is None else document_allowed_actions(actor=user, document=document)
 
     def get_claim_status(self, document: Document) -> str | None:
@@ -283,13 +229,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
 
     @extend_schema_field(ExtractionSchemaSerializer(allow_null=True))
     def get_extraction(self, document: Document) -> dict[str, Any] | None:
-        from reimbursements.api.extraction_repr import extraction_representation
-
         return extraction_representation(document, self.context.get("request"))
 
     def get_duplicate_of(self, document: Document) -> int | None:
-        from reimbursements.api.extraction_repr import duplicate_of
-
         return duplicate_of(document)
 
 
@@ -321,149 +263,96 @@ class BatchUploadResponseSerializer(serializers.Serializer[Any]):
     documents = DocumentSerializer(many=True)
 
 
-class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AuditEvent
-        fields = ("action", "actor", "created_at", "comment", "before", "after")
-
-    def get_actor(self, event: AuditEvent) -> str | None:
-        return event.actor.get_username() if event.actor else None
-
-
-class ClaimSerializer(serializers.ModelSerializer[Claim]):
-    documents = serializers.SerializerMethodField()
-    events = serializers.SerializerMethodField()
-    owner = serializers.SerializerMethodField()
-    owner_name = serializers.SerializerMethodField()
-    conversions = serializers.SerializerMethodField()
-    is_terminal = serializers.SerializerMethodField(help_text=IS_TERMINAL_HELP)
-    allowed_actions = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Claim
-        fields = (
-            "id",
-            "title",
-            "status",
-            "currency",
-            "total",
-            "conversions",
-            "owner",
-            "owner_name",
-            "documents",
-            "events",
-            "created_at",
-            "updated_at",
-            "is_terminal",
-            "allowed_actions",
-        )
-        read_only_fields = (
-            "id",
-            "status",
-            "total",
-            "conversions",
-            "owner",
-            "owner_name",
-            "documents",
-            "events",
-            "is_terminal",
-            "allowed_actions",
-        )
-
-    def get_is_terminal(self, claim: Claim) -> bool:
-        return claim_is_terminal(claim)
-
-    @extend_schema_field(_actions_field(CLAIM_ACTION_NAMES, "claim"))
-    def get_allowed_actions(self, claim: Claim) -> list[str]:
-        user = _asking_user(self.context)
-        return [] if user is None else claim_allowed_actions(actor=user, claim=claim)
-
-    def get_owner(self, claim: Claim) -> str:
-        return claim.owner.get_username()
-
-    def get_owner_name(self, claim: Claim) -> str:
-        """The owner as people know them: full name, else the username."""
-        full: str = claim.owner.get_full_name()
-        return full or claim.owner.get_username()
-
-    def get_documents(self, claim: Claim) -> list[int]:
-        return [d.pk for d in claim.documents.all()]
-
-    def get_conversions(self, claim: Claim) -> list[dict[str, Any]]:
-        """Each counted invoice in the claim's currency: amount, rate, its date and source."""
-        from reimbursements.currency import claim_conversions
-
-        documents = claim.documents.select_related("extraction")
-        return [c.to_dict() for c in claim_conversions(claim, documents)]
-
-    def get_events(self, claim: Claim) -> list[dict[str, Any]]:
-        from reimbursements.selectors import audit_events_for
-
-        events = audit_events_for(object_type="claim", object_id=claim.pk).select_related("actor")
-        return list(AuditEventSerializer(events, many=True).data)
-
-
-def _iso_currency(value: str) -> None:
-    from django.utils.translation import gettext as _
-
-    from reimbursements.currency import is_currency
-
-    if not is_currency(value):
-        raise serializers.ValidationError(
-            _("%(code)s is not an ISO 4217 currency code (e.g. CNY, USD, MYR).") % {"code": value}
-        )
-
-
-class ClaimWriteSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=200)
-    currency = serializers.RegexField(
-        r"^[A-Z]{3}$", required=False, default="CNY", validators=[_iso_currency]
+class FieldCorrectionRequestSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField(
+        max_length=64,
+        help_text="An extracted field (e.g. total_amount, issue_date, seller_tax_id) or "
+        "'category' (travel, lodging, meals, transport, office, other; empty = derived).",
+    )
+    value = serializers.JSONField(
+        allow_null=True, help_text="The new value as a string (money '12.30', dates ISO)."
     )
 
 
-class ClaimPatchSerializer(serializers.Serializer[Any]):
-    title = serializers.CharField(max_length=200, required=False)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, validators=[_iso_currency])
+class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
+    actor = serializers.SerializerMethodField()
+    actor_name = serializers.SerializerMethodField()
+    old_value = serializers.JSONField(allow_null=True)
+    new_value = serializers.JSONField(allow_null=True)
+    old_warnings = serializers.SerializerMethodField(
+        help_text="The warnings this edit made go away ({code, field, params, message}; "
+        "message in the reader's language)."
+    )
+
+    class Meta:
+        model = FieldCorrection
+        fields = (
+            "id",
+            "field",
+            "old_value",
+            "old_source",
+            "old_warnings",
+            "new_value",
+            "actor",
+            "actor_name",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_old_warnings(self, correction: FieldCorrection) -> list[dict[str, Any]]:
+        return translated_warnings(correction.old_warnings)
+
+    def get_actor(self, correction: FieldCorrection) -> str | None:
+        return correction.actor.get_username() if correction.actor else None
+
+    def get_actor_name(self, correction: FieldCorrection) -> str | None:
+        from reimbursements.field_history import display_name
+
+        return display_name(correction.actor)
 
 
-class ClaimAddDocumentSerializer(serializers.Serializer[Any]):
-    document = serializers.IntegerField(min_value=1)
+class ReviewDocumentSerializer(DocumentSerializer):
+    """A document as reviewers see it: with its category and duplicate state."""
+
+    category = serializers.SerializerMethodField()
+    category_chosen = serializers.SerializerMethodField()
+    duplicate_reason = serializers.CharField(read_only=True)
+    duplicate_resolved = serializers.BooleanField(read_only=True)
+    duplicate_flagged = serializers.SerializerMethodField()
+    warnings_count = serializers.SerializerMethodField()
+
+    class Meta(DocumentSerializer.Meta):
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
+            *DocumentSerializer.Meta.fields,
+            "category",
+            "category_chosen",
+            "duplicate_flagged",
+            "duplicate_reason",
+            "duplicate_resolved",
+            "warnings_count",
+        )
+        read_only_fields = fields  # type: ignore[assignment]
+
+    def get_category(self, document: Document) -> str:
+        return effective_category(document)
+
+    def get_category_chosen(self, document: Document) -> bool:
+        return bool(document.category)
+
+    def get_duplicate_flagged(self, document: Document) -> int | None:
+        """The document this one duplicates, also after finance resolved the flag."""
+        return document.duplicate_of_id
+
+    def get_warnings_count(self, document: Document) -> int:
+        return document_warnings_count(document)
 
 
-class TokenRequestSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-
-
-class TokenResponseSerializer(serializers.Serializer[Any]):
-    """Schema only: a new API token for this device, shown once."""
-
-    token = serializers.CharField(help_text="send as `Authorization: Token <token>`")
-    expiry = serializers.DateTimeField(help_text="after this the token answers 401")
-
-
-class WeChatTokenResponseSerializer(TokenResponseSerializer):
-    """Schema only: the token, and the account the WeChat identity is bound to."""
-
-    user = UserSerializer()
-
-
-class InferenceRequestSerializer(serializers.Serializer[Any]):
-    image = serializers.CharField(help_text="base64-encoded image (JPEG, PNG or WebP)")
-    text = serializers.CharField(max_length=4000, help_text="the question or instruction")
-
-
-class WeChatSignInSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(max_length=128)
-    binding_code = serializers.CharField(max_length=32, required=False, allow_blank=True)
-
-
-class PaginatedClaimListSerializer(serializers.Serializer[Any]):
-    """Schema only: one page of the claim list (PageNumberPagination's envelope)."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ClaimSerializer(many=True)
+def document_warnings_count(document: Document) -> int:
+    try:
+        count = len(document.extraction.warnings or [])
+    except ObjectDoesNotExist:
+        count = 0
+    if document.duplicate_of_id is not None and not document.duplicate_resolved:
+        count += 1
+    return count
