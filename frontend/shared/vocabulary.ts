@@ -21,7 +21,19 @@ export interface StatusLabel extends Label {
   tone: Tone;
 }
 
-export const DOCUMENT_STATUS: Readonly<Record<string, StatusLabel>> = {
+// Tables keep their literal names, so a client can check at compile time that every name of
+// the server's schema (its generated enum types) has an entry.
+function statuses<K extends string>(
+  entries: Record<K, StatusLabel>,
+): Readonly<Record<K, StatusLabel>> {
+  return entries;
+}
+
+function labels<K extends string>(entries: Record<K, Label>): Readonly<Record<K, Label>> {
+  return entries;
+}
+
+export const DOCUMENT_STATUS = statuses({
   received: { "zh-CN": "已接收", en: "Received", tone: "busy" },
   scanning: { "zh-CN": "病毒扫描中", en: "Virus scan", tone: "busy" },
   clean: { "zh-CN": "扫描通过", en: "Scan passed", tone: "busy" },
@@ -32,9 +44,12 @@ export const DOCUMENT_STATUS: Readonly<Record<string, StatusLabel>> = {
   failed: { "zh-CN": "处理失败", en: "Failed", tone: "bad" },
   infected: { "zh-CN": "含病毒，已删除", en: "Infected — removed", tone: "bad" },
   rejected: { "zh-CN": "已拒收", en: "Rejected", tone: "bad" },
-};
+  // Not a status the server sends: how both clients show a "needs review" document whose
+  // claim finance approved (a person has reviewed it).
+  checked: { "zh-CN": "已审核", en: "Checked", tone: "ok" },
+});
 
-export const CLAIM_STATUS: Readonly<Record<string, StatusLabel>> = {
+export const CLAIM_STATUS = statuses({
   draft: { "zh-CN": "草稿", en: "Draft", tone: "neutral" },
   submitted: { "zh-CN": "已提交", en: "Submitted", tone: "busy" },
   manager_approved: { "zh-CN": "主管已审批", en: "Approved by manager", tone: "busy" },
@@ -43,13 +58,13 @@ export const CLAIM_STATUS: Readonly<Record<string, StatusLabel>> = {
   paid: { "zh-CN": "已付款", en: "Paid", tone: "ok" },
   returned: { "zh-CN": "已退回修改", en: "Returned for changes", tone: "warn" },
   rejected: { "zh-CN": "已驳回", en: "Rejected", tone: "bad" },
-};
+});
 
 // A status this vocabulary does not know yet (a newer server): its own name, no tone.
 export const UNKNOWN_TONE: Tone = "neutral";
 
 // The invoice's fields, in the order they are printed on a VAT invoice.
-export const FIELD: Readonly<Record<string, Label>> = {
+export const FIELD = labels({
   invoice_code: { "zh-CN": "发票代码", en: "Invoice code" },
   invoice_number: { "zh-CN": "发票号码", en: "Invoice number" },
   issue_date: { "zh-CN": "开票日期", en: "Issue date" },
@@ -63,11 +78,11 @@ export const FIELD: Readonly<Record<string, Label>> = {
   total_in_words: { "zh-CN": "价税合计（大写）", en: "Total in words" },
   check_code: { "zh-CN": "校验码", en: "Check code" },
   currency: { "zh-CN": "币种", en: "Currency" },
-};
+});
 
 // What a user may do with a claim or a document (the server's allowed_actions), as the
 // button that does it is labelled.
-export const CLAIM_ACTION: Readonly<Record<string, Label>> = {
+export const CLAIM_ACTION = labels({
   edit: { "zh-CN": "修改", en: "Edit" },
   delete: { "zh-CN": "删除草稿", en: "Delete draft" },
   add_documents: { "zh-CN": "添加票据", en: "Add documents" },
@@ -79,17 +94,17 @@ export const CLAIM_ACTION: Readonly<Record<string, Label>> = {
   reject: { "zh-CN": "驳回", en: "Reject" },
   mark_paid: { "zh-CN": "标记为已付款", en: "Mark paid" },
   comment: { "zh-CN": "留言", en: "Comment" },
-};
+});
 
-export const DOCUMENT_ACTION: Readonly<Record<string, Label>> = {
+export const DOCUMENT_ACTION = labels({
   edit: { "zh-CN": "修改", en: "Edit" },
   retry: { "zh-CN": "重新识别", en: "Read again" },
   resolve_duplicate: { "zh-CN": "确认不重复", en: "Not a duplicate" },
   view_original: { "zh-CN": "查看原图", en: "View original" },
-};
+});
 
 // A claim's history as its timeline shows it (the server's audit actions "claim.<event>").
-export const CLAIM_EVENT: Readonly<Record<string, StatusLabel>> = {
+export const CLAIM_EVENT = statuses({
   "claim.created": { "zh-CN": "创建报销单", en: "Claim created", tone: "neutral" },
   "claim.updated": { "zh-CN": "修改报销单", en: "Claim edited", tone: "neutral" },
   "claim.deleted": { "zh-CN": "删除报销单", en: "Claim deleted", tone: "neutral" },
@@ -104,14 +119,15 @@ export const CLAIM_EVENT: Readonly<Record<string, StatusLabel>> = {
   "claim.exported": { "zh-CN": "已导出到财务系统", en: "Exported to accounting", tone: "ok" },
   "claim.paid": { "zh-CN": "已付款", en: "Paid", tone: "ok" },
   "claim.commented": { "zh-CN": "留言", en: "Comment", tone: "neutral" },
-};
+});
 
 // Below this engine confidence a read field is flagged for a person to check. A hint on
 // screen only: whether a field holds the document for review is the server's answer
 // (extraction.review_reasons, "unverified:<field>").
 export const LOW_CONFIDENCE = 0.8;
 
-export function label(
+// The label of a name in one of the tables above; an unknown name shows as itself.
+export function labelOf(
   table: Readonly<Record<string, Label>>,
   name: string,
   lang: Lang,
@@ -120,7 +136,7 @@ export function label(
   return entry ? entry[lang] : name;
 }
 
-export function tone(table: Readonly<Record<string, StatusLabel>>, name: string): Tone {
+export function toneOf(table: Readonly<Record<string, StatusLabel>>, name: string): Tone {
   const entry = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
   return entry ? entry.tone : UNKNOWN_TONE;
 }

@@ -16,6 +16,8 @@ export default defineConfig({
     // Default browser targets for Vite 7 (baseline widely available) cover the phones we expect.
   },
   server: {
+    // The vocabulary shared with the mini-program lives in frontend/shared.
+    fs: { allow: [".."] },
     // `npm run dev` next to `manage.py runserver`: same-origin for cookies and CSRF.
     proxy: {
       "/api": backend,

@@ -1,9 +1,13 @@
-/** Labels and colours of document and claim states, shared by the pages. */
-import { Lang, getLanguage, tOr } from './i18n';
-import type { ClaimStatus, DocumentStatus } from './types';
+/**
+ * Labels and tones of document and claim states, shared by the pages. They come from the
+ * vocabulary shared with the web app (utils/vocabulary.ts, a copy of
+ * frontend/shared/vocabulary.ts).
+ */
+import { Lang, getLanguage } from './i18n';
+import { CLAIM_STATUS, DOCUMENT_STATUS, Tone, labelOf, toneOf } from './vocabulary';
 
-/** CSS class suffix of a state tag (app.wxss: .tag-progress, .tag-ok, ...). */
-export type Tone = 'progress' | 'ok' | 'warn' | 'error' | 'neutral';
+/** CSS class suffix of a state tag (app.wxss: .tag-busy, .tag-ok, ...). */
+export type { Tone } from './vocabulary';
 
 /**
  * Terminal: extracted, needs_review, failed, infected, rejected. Unknown statuses count as
@@ -14,55 +18,22 @@ export function isTerminalStatus(status: string): boolean {
 }
 
 export function documentStatusTone(status: string): Tone {
-  switch (status) {
-    case 'received':
-    case 'scanning':
-    case 'clean':
-    case 'processing':
-      return 'progress';
-    case 'extracted':
-    case 'split':
-      return 'ok';
-    case 'needs_review':
-      return 'warn';
-    case 'failed':
-    case 'infected':
-    case 'rejected':
-      return 'error';
-    default:
-      return 'neutral';
-  }
+  return toneOf(DOCUMENT_STATUS, status);
 }
 
-export function documentStatusLabel(status: DocumentStatus | string, lang: Lang = getLanguage()): string {
-  return tOr(`status_${status}`, status, lang);
+export function documentStatusLabel(status: string, lang: Lang = getLanguage()): string {
+  return labelOf(DOCUMENT_STATUS, status, lang);
 }
 
-export function claimStatusTone(status: ClaimStatus | string): Tone {
-  switch (status) {
-    case 'draft':
-      return 'neutral';
-    case 'submitted':
-    case 'manager_approved':
-    case 'finance_approved':
-    case 'exported':
-      return 'progress';
-    case 'paid':
-      return 'ok';
-    case 'returned':
-      return 'warn';
-    case 'rejected':
-      return 'error';
-    default:
-      return 'neutral';
-  }
+export function claimStatusTone(status: string): Tone {
+  return toneOf(CLAIM_STATUS, status);
 }
 
-export function claimStatusLabel(status: ClaimStatus | string, lang: Lang = getLanguage()): string {
-  return tOr(`claim_status_${status}`, status, lang);
+export function claimStatusLabel(status: string, lang: Lang = getLanguage()): string {
+  return labelOf(CLAIM_STATUS, status, lang);
 }
 
 /** The employee can change and (re)submit a claim only while it is with them. */
-export function isClaimEditable(status: ClaimStatus | string): boolean {
+export function isClaimEditable(status: string): boolean {
   return status === 'draft' || status === 'returned';
 }

@@ -1,8 +1,9 @@
 /** Claim detail: its documents, the status timeline and what the employee may do next. */
 import { formatDateTime, formatMoney } from '../../utils/format';
-import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
+import { Lang, getLanguage, t } from '../../utils/i18n';
 import { Tone, claimStatusLabel, claimStatusTone, isClaimEditable } from '../../utils/status';
 import type { ClaimDto, ClaimEvent, ConversionDto, DocumentDto } from '../../utils/types';
+import { CLAIM_EVENT, labelOf, toneOf } from '../../utils/vocabulary';
 
 export interface TimelineEntry {
   key: string;
@@ -13,17 +14,15 @@ export interface TimelineEntry {
   latest: boolean;
 }
 
-function eventTone(action: string): Tone {
-  if (action === 'rejected') return 'error';
-  if (action === 'returned') return 'warn';
-  if (action === 'paid' || action.endsWith('approved')) return 'ok';
-  return 'neutral';
+/** The server names a claim's events "claim.<step>" ("claim.returned"), as the shared
+ * vocabulary keys them; a bare step is read the same way. */
+function eventName(action: string): string {
+  return action.startsWith('claim.') ? action : `claim.${action}`;
 }
 
-/** The server names a claim's events by their step with a "claim." prefix
- * ("claim.returned"); labels and tones are keyed by the step alone. */
-function stepOf(action: string): string {
-  return action.startsWith('claim.') ? action.slice('claim.'.length) : action;
+function eventTitle(action: string, lang: Lang): string {
+  const name = eventName(action);
+  return name in CLAIM_EVENT ? labelOf(CLAIM_EVENT, name, lang) : action;
 }
 
 /** Oldest first, the way a claim travels; the latest step is marked. */
@@ -36,10 +35,10 @@ export function buildTimeline(events: ClaimEvent[], lang: Lang = getLanguage()):
     });
   return sorted.map(({ event, index }, position) => ({
     key: `e${index}`,
-    title: tOr(`event_${stepOf(event.action)}`, event.action, lang),
+    title: eventTitle(event.action, lang),
     meta: [event.actor, formatDateTime(event.created_at)].filter(Boolean).join(' · '),
     comment: event.comment ?? '',
-    tone: eventTone(stepOf(event.action)),
+    tone: toneOf(CLAIM_EVENT, eventName(event.action)),
     latest: position === sorted.length - 1,
   }));
 }
@@ -49,7 +48,7 @@ export function buildTimeline(events: ClaimEvent[], lang: Lang = getLanguage()):
 export function returnNote(claim: ClaimDto, lang: Lang = getLanguage()): string {
   if (claim.status !== 'returned') return '';
   const returns = (claim.events ?? [])
-    .filter((event) => stepOf(event.action) === 'returned')
+    .filter((event) => eventName(event.action) === 'claim.returned')
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   const last = returns[returns.length - 1];
   if (!last) return '';

@@ -5,6 +5,7 @@ import { formatMoney, formatPercent } from '../../utils/format';
 import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
 import { Tone, documentStatusLabel, documentStatusTone, isTerminalStatus } from '../../utils/status';
 import type { DocumentDto, Extraction, InvoiceFields, LineItem } from '../../utils/types';
+import { FIELD, LOW_CONFIDENCE, labelOf } from '../../utils/vocabulary';
 
 export const FIELD_ORDER = [
   'invoice_code',
@@ -25,8 +26,6 @@ export const FIELD_ORDER = [
 export type FieldName = (typeof FIELD_ORDER)[number];
 
 export const MONEY_FIELDS: readonly string[] = ['amount_excluding_tax', 'tax_amount', 'total_amount'];
-/** Below this the value is flagged for the user to check. */
-export const LOW_CONFIDENCE = 0.8;
 const MAX_TEXT_LENGTH = 200;
 
 export function isFieldName(name: string): name is FieldName {
@@ -180,7 +179,7 @@ export function fieldRows(extraction: Extraction, lang: Lang = getLanguage()): F
     const isMoney = MONEY_FIELDS.includes(name);
     return {
       name,
-      label: t(`field_${name}`, undefined, lang),
+      label: labelOf(FIELD, name, lang),
       display: raw === '' ? t('none', undefined, lang) : isMoney ? formatMoney(raw, currency) : raw,
       raw,
       confidence:
@@ -199,7 +198,7 @@ export function fieldRows(extraction: Extraction, lang: Lang = getLanguage()): F
 
 /** Why the document waits for a person, as sentences (the server's review reasons). */
 export function reviewReasons(extraction: Extraction, lang: Lang = getLanguage()): string[] {
-  const label = (name: string): string => tOr(`field_${name}`, name, lang);
+  const label = (name: string): string => labelOf(FIELD, name, lang);
   const out: string[] = [];
   for (const reason of extraction.review_reasons ?? []) {
     const cut = reason.indexOf(':');

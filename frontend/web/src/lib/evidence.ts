@@ -73,9 +73,7 @@ export function displayStatus(doc: Pick<InvoiceDocument, "status" | "claim_statu
 
 // Never green while the policy will refuse it at submit.
 export function displayTone(doc: Pick<InvoiceDocument, "status" | "claim_status" | "policy">): Tone {
-  const status = displayStatus(doc);
-  if (status === "checked") return "ok";
-  const tone = documentTone(status);
+  const tone = documentTone(displayStatus(doc));
   if (tone === "ok" && Array.isArray(doc.policy) && doc.policy.length) return "warn";
   return tone;
 }

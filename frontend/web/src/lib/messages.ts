@@ -1,8 +1,39 @@
 // The two catalogues. Keys are flat and dotted; every key exists in both (a unit test checks).
+// The labels of the server's names (statuses, fields, claim actions and events) come from the
+// vocabulary shared with the mini-program, as docStatus.*, claimStatus.*, field.*, event.*
+// and action.claim.* / action.document.*.
 
-export type Locale = "zh-CN" | "en";
+import {
+  CLAIM_ACTION,
+  CLAIM_EVENT,
+  CLAIM_STATUS,
+  DOCUMENT_ACTION,
+  DOCUMENT_STATUS,
+  FIELD,
+  type Label,
+  type Lang,
+} from "../../../shared/vocabulary";
+
+export type Locale = Lang;
+
+function vocabulary(locale: Locale): Record<string, string> {
+  const families: [string, Readonly<Record<string, Label>>][] = [
+    ["docStatus", DOCUMENT_STATUS],
+    ["claimStatus", CLAIM_STATUS],
+    ["field", FIELD],
+    ["event", CLAIM_EVENT],
+    ["action.claim", CLAIM_ACTION],
+    ["action.document", DOCUMENT_ACTION],
+  ];
+  const out: Record<string, string> = {};
+  for (const [prefix, table] of families) {
+    for (const [name, label] of Object.entries(table)) out[`${prefix}.${name}`] = label[locale];
+  }
+  return out;
+}
 
 const en: Record<string, string> = {
+  ...vocabulary("en"),
   "app.name": "Invoice Assistant",
   "banner.noScanning":
     "Virus scanning is unavailable on this server: uploads are NOT being scanned.",
@@ -111,28 +142,10 @@ const en: Record<string, string> = {
   "doc.resolveComment": "Why it is not a duplicate",
   "doc.resolveDuplicate": "Not a duplicate",
 
-  "docStatus.received": "Received",
-  "docStatus.scanning": "Virus scan",
-  "docStatus.clean": "Scanned clean",
-  "docStatus.infected": "Infected — removed",
-  "docStatus.rejected": "Rejected",
-  "docStatus.processing": "Reading",
-  "docStatus.extracted": "Fields extracted",
-  "docStatus.needs_review": "Needs review",
-  "docStatus.failed": "Failed",
-  "docStatus.split": "Several documents",
   "upload.partsFound": "{n} documents found in this photo",
   "doc.partOf": "Document {i} of the photo",
   "doc.parts": "Documents found in this photo (each is read and claimed on its own):",
 
-  "claimStatus.draft": "Draft",
-  "claimStatus.submitted": "Submitted",
-  "claimStatus.manager_approved": "Approved by manager",
-  "claimStatus.finance_approved": "Approved by finance",
-  "claimStatus.exported": "Exported",
-  "claimStatus.paid": "Paid",
-  "claimStatus.returned": "Returned for changes",
-  "claimStatus.rejected": "Rejected",
 
   "fields.none": "No fields extracted yet.",
   "review.reasons": "Why a person must check this document",
@@ -163,7 +176,6 @@ const en: Record<string, string> = {
   "evidence.oldWarning": "Before the edit: {message}",
   "evidence.editedFields": "edited: {fields}",
   "policy.title": "Will be refused at submit",
-  "docStatus.checked": "Checked",
   "scan.not_scanned": "Not virus-scanned",
   "scan.too_large": "Too large to scan",
   "claim.remove": "Remove",
@@ -195,19 +207,6 @@ const en: Record<string, string> = {
   "line.taxRate": "Tax rate",
   "line.taxAmount": "Tax",
 
-  "field.invoice_code": "Invoice code",
-  "field.invoice_number": "Invoice number",
-  "field.issue_date": "Issue date",
-  "field.seller_name": "Seller",
-  "field.seller_tax_id": "Seller tax ID",
-  "field.buyer_name": "Buyer",
-  "field.buyer_tax_id": "Buyer tax ID",
-  "field.amount_excluding_tax": "Amount excl. tax",
-  "field.tax_amount": "Tax",
-  "field.total_amount": "Total",
-  "field.total_in_words": "Total in words",
-  "field.check_code": "Check code",
-  "field.currency": "Currency",
   "field.category": "Category",
 
   "docType.vat_special": "VAT special invoice",
@@ -264,18 +263,6 @@ const en: Record<string, string> = {
   "claim.commentPlaceholder": "Write a comment",
   "claim.comment": "Comment",
 
-  "event.claim.created": "Claim created",
-  "event.claim.updated": "Claim edited",
-  "event.claim.deleted": "Claim deleted",
-  "event.claim.document_added": "Document added",
-  "event.claim.submitted": "Submitted",
-  "event.claim.manager_approved": "Approved by manager",
-  "event.claim.finance_approved": "Approved by finance",
-  "event.claim.returned": "Returned for changes",
-  "event.claim.rejected": "Rejected",
-  "event.claim.exported": "Exported to accounting",
-  "event.claim.paid": "Paid",
-  "event.claim.commented": "Comment",
 
   "queue.title": "Review queue",
   "queue.status": "Status",
@@ -355,6 +342,7 @@ const en: Record<string, string> = {
 };
 
 const zh: Record<string, string> = {
+  ...vocabulary("zh-CN"),
   "app.name": "发票助手",
   "banner.noScanning": "本服务器的病毒扫描不可用：上传的文件未经病毒扫描。",
   "lang.switch": "Switch to English",
@@ -462,28 +450,10 @@ const zh: Record<string, string> = {
   "doc.resolveComment": "不是重复票据的原因",
   "doc.resolveDuplicate": "确认不重复",
 
-  "docStatus.received": "已接收",
-  "docStatus.scanning": "病毒扫描中",
-  "docStatus.clean": "扫描通过",
-  "docStatus.infected": "含病毒，已删除",
-  "docStatus.rejected": "已拒收",
-  "docStatus.processing": "识别中",
-  "docStatus.extracted": "已识别",
-  "docStatus.needs_review": "需人工核对",
-  "docStatus.failed": "处理失败",
-  "docStatus.split": "含多张票据",
   "upload.partsFound": "在这张照片中找到 {n} 张票据",
   "doc.partOf": "照片中的第 {i} 张票据",
   "doc.parts": "这张照片中的票据（每张单独识别、单独报销）：",
 
-  "claimStatus.draft": "草稿",
-  "claimStatus.submitted": "已提交",
-  "claimStatus.manager_approved": "主管已审批",
-  "claimStatus.finance_approved": "财务已审批",
-  "claimStatus.exported": "已导出",
-  "claimStatus.paid": "已付款",
-  "claimStatus.returned": "已退回修改",
-  "claimStatus.rejected": "已驳回",
 
   "fields.none": "尚未识别出字段。",
   "review.reasons": "需要人工核对的原因",
@@ -514,7 +484,6 @@ const zh: Record<string, string> = {
   "evidence.oldWarning": "修改前的提示：{message}",
   "evidence.editedFields": "已修改：{fields}",
   "policy.title": "提交时将被拒绝",
-  "docStatus.checked": "已审核",
   "scan.not_scanned": "未经病毒扫描",
   "scan.too_large": "文件过大，未能扫描",
   "claim.remove": "移出",
@@ -546,19 +515,6 @@ const zh: Record<string, string> = {
   "line.taxRate": "税率",
   "line.taxAmount": "税额",
 
-  "field.invoice_code": "发票代码",
-  "field.invoice_number": "发票号码",
-  "field.issue_date": "开票日期",
-  "field.seller_name": "销售方",
-  "field.seller_tax_id": "销售方税号",
-  "field.buyer_name": "购买方",
-  "field.buyer_tax_id": "购买方税号",
-  "field.amount_excluding_tax": "金额（不含税）",
-  "field.tax_amount": "税额",
-  "field.total_amount": "价税合计",
-  "field.total_in_words": "价税合计（大写）",
-  "field.check_code": "校验码",
-  "field.currency": "币种",
   "field.category": "费用类别",
 
   "docType.vat_special": "增值税专用发票",
@@ -615,18 +571,6 @@ const zh: Record<string, string> = {
   "claim.commentPlaceholder": "填写留言",
   "claim.comment": "留言",
 
-  "event.claim.created": "创建报销单",
-  "event.claim.updated": "修改报销单",
-  "event.claim.deleted": "删除报销单",
-  "event.claim.document_added": "添加票据",
-  "event.claim.submitted": "提交审批",
-  "event.claim.manager_approved": "主管审批通过",
-  "event.claim.finance_approved": "财务审批通过",
-  "event.claim.returned": "退回修改",
-  "event.claim.rejected": "驳回",
-  "event.claim.exported": "已导出到财务系统",
-  "event.claim.paid": "已付款",
-  "event.claim.commented": "留言",
 
   "queue.title": "审核队列",
   "queue.status": "状态",

@@ -1,6 +1,10 @@
 // What each document and claim status means for the UI: finished or not, tone, next steps.
 
+import { CLAIM_STATUS, DOCUMENT_STATUS, toneOf, type Tone } from "../../../shared/vocabulary";
 import type { ClaimEvent, ClaimStatus, DocumentStatus, Role } from "./types";
+
+export type { Tone } from "../../../shared/vocabulary";
+export { LOW_CONFIDENCE } from "../../../shared/vocabulary";
 
 export const TERMINAL_DOCUMENT_STATUSES: ReadonlySet<string> = new Set([
   "infected",
@@ -17,22 +21,8 @@ export function isTerminal(status: string): boolean {
   return TERMINAL_DOCUMENT_STATUSES.has(status);
 }
 
-export type Tone = "ok" | "warn" | "bad" | "busy" | "neutral";
-
 export function documentTone(status: DocumentStatus | string): Tone {
-  switch (status) {
-    case "extracted":
-    case "split":
-      return "ok";
-    case "needs_review":
-      return "warn";
-    case "infected":
-    case "rejected":
-    case "failed":
-      return "bad";
-    default:
-      return "busy";
-  }
+  return toneOf(DOCUMENT_STATUS, status);
 }
 
 // The pipeline as the employee sees it: upload -> virus scan -> reading -> done.
@@ -78,20 +68,7 @@ export const CLAIM_STATUSES: readonly ClaimStatus[] = [
 ];
 
 export function claimTone(status: ClaimStatus | string): Tone {
-  switch (status) {
-    case "draft":
-      return "neutral";
-    case "returned":
-      return "warn";
-    case "rejected":
-      return "bad";
-    case "finance_approved":
-    case "exported":
-    case "paid":
-      return "ok";
-    default:
-      return "busy";
-  }
+  return toneOf(CLAIM_STATUS, status);
 }
 
 export function claimEditable(status: ClaimStatus | string): boolean {
@@ -163,8 +140,6 @@ export const FIELD_ORDER = [
   "check_code",
   "currency",
 ] as const;
-
-export const LOW_CONFIDENCE = 0.8;
 
 export function orderedFields(fields: Record<string, unknown>): string[] {
   const known = FIELD_ORDER.filter((f) => f in fields);

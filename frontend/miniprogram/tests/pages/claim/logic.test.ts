@@ -16,7 +16,7 @@ test('the timeline runs oldest first and marks the latest step', () => {
   const timeline = buildTimeline(events, 'zh-CN');
 
   // then it reads like the claim's journey
-  expect(timeline.map((e) => e.title)).toEqual(['创建报销单', '提交报销', '退回修改']);
+  expect(timeline.map((e) => e.title)).toEqual(['创建报销单', '提交审批', '退回修改']);
   expect(timeline.map((e) => e.latest)).toEqual([false, false, true]);
   expect(timeline[2]).toMatchObject({ meta: '李经理 · 2024-03-07 10:00', comment: '缺少行程单', tone: 'warn' });
 });

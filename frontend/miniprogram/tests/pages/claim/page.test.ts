@@ -82,7 +82,7 @@ test('a successful submit shows the new state and its timeline entry', async () 
 
   // then the page is read-only and the timeline ends with the submission
   expect(page.querySelector('.submit-btn')).toBeUndefined();
-  expect(textOf(page.querySelector('.claim-timeline').querySelector('.entry-latest .entry-title'))).toBe('提交报销');
+  expect(textOf(page.querySelector('.claim-timeline').querySelector('.entry-latest .entry-title'))).toBe('提交审批');
 });
 
 test('cancelling the confirmation sends nothing', async () => {

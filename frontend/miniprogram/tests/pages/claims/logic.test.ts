@@ -9,7 +9,7 @@ test('a claim row shows the total, the count and the state', () => {
     title: '3 月北京出差',
     total: '¥1,060.00',
     count: '2 张票据',
-    statusLabel: '已退回',
+    statusLabel: '已退回修改',
     tone: 'warn',
   });
 });

@@ -21,13 +21,13 @@ beforeEach(() => wxControl().reset());
 describe('status', () => {
   const cases: Array<[DocumentStatus, string, boolean, string]> = [
     ['received', '已接收', false, 'current,todo,todo,todo'],
-    ['scanning', '安全扫描中', false, 'done,current,todo,todo'],
+    ['scanning', '病毒扫描中', false, 'done,current,todo,todo'],
     ['clean', '扫描通过', false, 'done,done,current,todo'],
     ['processing', '识别中', false, 'done,done,current,todo'],
     ['extracted', '已识别', true, 'done,done,done,done'],
-    ['needs_review', '待复核', true, 'done,done,done,done'],
-    ['failed', '识别失败', true, 'done,done,error,todo'],
-    ['infected', '发现病毒', true, 'done,error,todo,todo'],
+    ['needs_review', '需人工核对', true, 'done,done,done,done'],
+    ['failed', '处理失败', true, 'done,done,error,todo'],
+    ['infected', '含病毒，已删除', true, 'done,error,todo,todo'],
     ['rejected', '已拒收', true, 'done,error,todo,todo'],
   ];
 
@@ -285,9 +285,9 @@ describe('a photo of several documents', () => {
     expect(zh.partsLabel).toBe('在这张照片中找到 3 张票据');
     expect(en.partsLabel).toBe('3 documents found in this photo');
     expect(en.parts.map((p) => [p.id, p.label, p.status])).toEqual([
-      [10, 'Document 1', 'Extracted'],
-      [11, 'Document 2', 'Extracted'],
-      [12, 'Document 3', 'Extracted'],
+      [10, 'Document 1', 'Fields extracted'],
+      [11, 'Document 2', 'Fields extracted'],
+      [12, 'Document 3', 'Fields extracted'],
     ]);
     expect(statusView('split', 'zh-CN').terminal).toBe(true);
   });

@@ -44,7 +44,7 @@ test('polls while processing, then shows fields with their warnings', async () =
   await waitFor(() => page.data.view.status === 'needs_review', 4000);
 
   // then polling stops and the fields show with warnings and confidence
-  expect(textOf(page.querySelector('.status-label'))).toBe('待复核');
+  expect(textOf(page.querySelector('.status-label'))).toBe('需人工核对');
   expect(page.querySelector('.polling')).toBeUndefined();
   expect(textOf(page.querySelector('.field-total_amount .field-value'))).toBe('¥1,060.00');
   expect(textOf(page.querySelector('.field-seller_tax_id .field-warning'))).toBe('Seller tax ID fails its checksum.');
@@ -141,7 +141,7 @@ test('an infected upload says so and is not downloaded', async () => {
   page.instance.onLoad({ id: '7' });
   await waitFor(() => page.data.loaded);
 
-  expect(textOf(page.querySelector('.status-label'))).toBe('发现病毒');
+  expect(textOf(page.querySelector('.status-label'))).toBe('含病毒，已删除');
   expect(textOf(page.querySelector('.note'))).toBe('检测到病毒：Eicar-Test-Signature');
   expect(server.requestsTo('GET', '/api/v1/documents/7/file/')).toHaveLength(0);
   page.instance.onUnload();

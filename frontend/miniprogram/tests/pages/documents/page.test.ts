@@ -49,7 +49,7 @@ test('lists documents page by page with their state', async () => {
   expect(textOf(rows[0])).toContain('识别中');
   expect(textOf(rows[1])).toContain('¥1,060.00');
   expect(textOf(rows[1])).toContain('可能重复');
-  expect(textOf(rows[2])).toContain('识别失败');
+  expect(textOf(rows[2])).toContain('处理失败');
   expect(page.data.hasMore).toBe(false);
 
   // and tapping a row opens it
