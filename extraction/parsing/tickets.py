@@ -146,6 +146,10 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         largest = _largest_marked_amount(layout)
         if largest is not None:
             parsed.put("total_amount", largest[0], largest[1])
+    if not parsed.has("total_amount") and kind in _FARE_TICKETS:
+        bare = _bare_fare(layout)
+        if bare is not None:
+            parsed.put("total_amount", bare[0], bare[1], at=bare[2])
     if kind == DocumentType.QUOTA_INVOICE:
         _quota_amount(layout, parsed)
     if not parsed.has("seller_name"):
@@ -301,6 +305,53 @@ def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
         if amount is not None and not _meter_reading(layout, box, caption):
             found.append((amount, box.score * 0.7))
     return max(found, key=lambda pair: pair[0]) if found else None
+
+
+# Tickets whose only decimal amount is the fare: the rest of what they print is dates,
+# times, train or coach numbers, seats and serials.
+_FARE_TICKETS = frozenset({DocumentType.BUS_TICKET, DocumentType.TRAIN_TICKET})
+_BARE_DECIMAL = re.compile(r"\d{1,5}[.·]\d{1,2}")
+# The last character of a fare caption (票价, 全价, 票款): what is left of a caption
+# OCR broke apart (票 read as 西 over 示) still says "price" over its value.
+_PRICE_ENDS = ("价", "款")
+
+
+def _bare_fare(layout: Layout) -> tuple[Decimal, float, Box] | None:
+    """A fare printed bare (``36.0``: no ¥, no 元) whose caption was not read whole.
+
+    By its shape: a decimal amount. The one under or right of what is left of a price
+    caption wins; without such a caption, the only decimal amount on the ticket.
+    """
+    found = [
+        (amount, box)
+        for box in layout.boxes
+        if not box.seal
+        and _BARE_DECIMAL.fullmatch(box.flat)
+        and (amount := parse_money(box.flat.replace("·", "."))) is not None
+        and amount > 0
+    ]
+    if not found:
+        return None
+    captioned = [
+        (amount, box)
+        for amount, box in found
+        if any(
+            caption.flat.rstrip(":：").endswith(_PRICE_ENDS)
+            and (
+                box in layout.below(caption)
+                or box in layout.right_of(caption, max_dx=3 * caption.height)
+            )
+            for caption in layout.boxes
+            if not caption.seal and caption is not box and len(caption.flat) <= 4
+        )
+    ]
+    if len(captioned) == 1:
+        amount, box = captioned[0]
+        return amount, box.score * 0.8, box
+    if not captioned and len({amount for amount, _ in found}) == 1:
+        amount, box = found[0]
+        return amount, box.score * 0.6, box
+    return None
 
 
 # A taxi meter's workings, printed in 元 too: never the fare.

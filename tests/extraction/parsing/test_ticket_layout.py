@@ -410,3 +410,40 @@ def test_a_taxi_fare_lost_under_the_seal_is_not_replaced_by_the_unit_price() -> 
     lines = taxi([("日期", "2025-01-05"), ("单价", "2.30元"), ("里程", "12.3km")])
     # when parsed / then no fare is reported rather than the unit price
     assert parse_lines(lines).fields.total_amount is None
+
+
+def coach_ticket(fare_caption: list[OcrLine], fare: str) -> list[OcrLine]:
+    return [
+        box(100, 30, "临安公路客运有限公司客运专用发票", h=34),
+        box(220, 70, "发票联"),
+        box(260, 110, "发票代码150421710208"),
+        box(270, 150, "发票号码"),
+        box(380, 150, "01304019"),
+        box(270, 215, "到达站"),
+        *fare_caption,
+        box(340, 245, "昌化"),
+        box(490, 245, fare),
+        box(76, 280, "乘车日期"),
+        box(216, 283, "开车时间"),
+        box(99, 305, "2024-04-05"),
+        box(259, 308, "12:15"),
+        box(380, 308, "2076"),
+        box(400, 350, "9"),
+    ]
+
+
+def test_a_bare_fare_under_a_caption_broken_apart_is_the_total() -> None:
+    # given a coach ticket whose 票 of 票价 OCR read as two stacked boxes (西 over 示),
+    # and the fare printed bare, without ¥ or 元
+    caption = [box(440, 212, "西", h=18), box(440, 228, "示", h=12), box(490, 214, "价")]
+    # when parsed
+    fields = parse_lines(coach_ticket(caption, "36.0")).fields
+    # then the decimal amount under what is left of the price caption is the fare
+    assert fields.total_amount == Decimal("36.00")
+
+
+def test_a_bare_decimal_is_not_the_fare_when_another_decimal_competes() -> None:
+    # given no price caption at all and two bare decimal amounts of different value
+    lines = [*coach_ticket([], "36.0"), box(520, 350, "2.0")]
+    # when parsed / then neither is guessed as the fare
+    assert parse_lines(lines).fields.total_amount is None
