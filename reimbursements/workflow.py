@@ -1,4 +1,5 @@
-"""The claim state machine: one atomic write path per transition.
+"""Every write to a claim: the owner's edits (create, edit, delete, add, remove and move
+documents) and the state machine, one atomic write path per transition.
 
     draft/returned -> submitted -> manager_approved -> finance_approved -> exported -> paid
     submitted/manager_approved -> returned (owner edits and resubmits) | rejected (final)
@@ -26,10 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from extraction.pii import mask_text
 from reimbursements import currency, policy, selectors
 from reimbursements.exports.items import export_items_create
 from reimbursements.exports.webhook import webhook_queue_finance_approved
-from reimbursements.models import AuditEvent, Claim, ExportItem, Role, Team
+from reimbursements.models import AuditEvent, Claim, Document, ExportItem, Role, Team
 from reimbursements.notify import services as notify
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
@@ -310,6 +312,152 @@ def claim_recompute_total(*, claim: Claim) -> bool:
     claim.total = total
     claim.save(update_fields=["total", "updated_at"])
     return True
+
+
+# --- the owner's edits ------------------------------------------------------------------
+
+
+def claim_create(*, owner: User, title: str, currency: str = "CNY") -> Claim:
+    title = mask_text(title)
+    with transaction.atomic():
+        claim = Claim.objects.create(owner=owner, title=title, currency=currency)
+        audit(actor=owner, action="claim.created", obj=claim, after={"title": title})
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *, actor: User, claim_id: int, title: str | None = None, currency: str | None = None
+) -> Claim:
+    claim = _lock(claim_id)
+    refuse(edit_refusal(actor, claim))
+    before = {"title": claim.title, "currency": claim.currency}
+    changed: list[str] = []
+    if title is not None:
+        title = mask_text(title)
+    if title is not None and title != claim.title:
+        claim.title = title
+        changed.append("title")
+    if currency is not None and currency != claim.currency:
+        claim.currency = currency
+        changed.append("currency")
+    if changed:
+        claim.save(update_fields=[*changed, "updated_at"])
+        audit(
+            actor=actor,
+            action="claim.updated",
+            obj=claim,
+            before=before,
+            after={"title": claim.title, "currency": claim.currency},
+        )
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, actor: User, claim_id: int) -> None:
+    """A draft goes away; its documents stay among the owner's unclaimed ones."""
+    claim = _lock(claim_id)
+    refuse(delete_refusal(actor, claim))
+    audit(actor=actor, action="claim.deleted", obj=claim, before={"title": claim.title})
+    claim.documents.update(claim=None)
+    claim.delete()
+
+
+@transaction.atomic
+def claim_add_document(*, actor: User, claim_id: int, document_id: int) -> Claim:
+    claim = _lock(claim_id)
+    refuse(add_documents_refusal(actor, claim))
+    document = Document.objects.select_for_update().get(pk=document_id, owner=actor)
+    if document.status == Document.Status.SPLIT:
+        raise ServiceError(
+            "document_split",
+            gettext(
+                "This photo shows several documents, each read on its own: "
+                "add those to the claim instead."
+            ),
+            status_code=409,
+        )
+    if document.claim_id not in (None, claim.pk):
+        raise ServiceError(
+            "document_in_other_claim",
+            gettext("This document already belongs to another claim."),
+            status_code=409,
+        )
+    document.claim = claim
+    document.save(update_fields=["claim", "updated_at"])
+    claim_recompute_total(claim=claim)
+    audit(actor=actor, action="claim.document_added", obj=claim, after={"document": document.pk})
+    return claim
+
+
+# Removing and moving documents: claims are locked in id order, then the document, so
+# two moves between the same claims never deadlock.
+
+
+def _document_of(claim: Claim, document_id: int) -> Document:
+    document = Document.objects.select_for_update().filter(pk=document_id).first()
+    if document is None or document.claim_id != claim.pk:
+        raise ServiceError(
+            "document_not_in_claim",
+            gettext("This document is not in claim %(claim)s (reload the claim).")
+            % {"claim": claim.pk},
+            status_code=409,
+        )
+    return document
+
+
+@transaction.atomic
+def claim_remove_document(*, actor: User, claim_id: int, document_id: int) -> Claim:
+    """The document goes back to the employee's unclaimed documents."""
+    claim = _lock(claim_id)
+    refuse(remove_documents_refusal(actor, claim))
+    document = _document_of(claim, document_id)
+    document.claim = None
+    document.save(update_fields=["claim", "updated_at"])
+    claim_recompute_total(claim=claim)
+    audit(actor=actor, action="claim.document_removed", obj=claim, before={"document": document.pk})
+    return claim
+
+
+@transaction.atomic
+def claim_move_document(*, actor: User, claim_id: int, document_id: int, to_claim_id: int) -> Claim:
+    """Move a document from one of the owner's editable claims to another; returns the
+    claim it moved to."""
+    if to_claim_id == claim_id:
+        raise ServiceError(
+            "same_claim", gettext("The document is already in this claim."), status_code=400
+        )
+    locked = {
+        c.pk: c
+        for c in Claim.objects.select_for_update()
+        .filter(pk__in=[claim_id, to_claim_id])
+        .order_by("pk")
+    }
+    source, target = locked.get(claim_id), locked.get(to_claim_id)
+    if source is None or target is None or target.owner_id != actor.pk:
+        # Someone else's claim is not named: it may as well not exist.
+        raise Claim.DoesNotExist()
+    refuse(remove_documents_refusal(actor, source))
+    refuse(remove_documents_refusal(actor, target))
+    document = _document_of(source, document_id)
+    document.claim = target
+    document.save(update_fields=["claim", "updated_at"])
+    claim_recompute_total(claim=source)
+    claim_recompute_total(claim=target)
+    audit(
+        actor=actor,
+        action="claim.document_moved",
+        obj=source,
+        before={"document": document.pk},
+        after={"claim": target.pk},
+    )
+    audit(
+        actor=actor,
+        action="claim.document_added",
+        obj=target,
+        after={"document": document.pk, "from_claim": source.pk},
+    )
+    return target
 
 
 # --- transitions ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
-from reimbursements import services, workflow
+from reimbursements import workflow
 from reimbursements.models import Claim, Document, FieldCorrection
 from synth import generate_document
 from synth.canvas import recording_text
@@ -264,8 +264,8 @@ def test_an_approver_returns_a_claim_by_keyboard_and_the_employee_sees_why(
     settings.CLAIM_MAX_INVOICE_AGE_DAYS = 100_000
     invoice = generate_document(*INVOICE)
     document = upload_via_api(people["emma"], invoice.image_bytes, "invoice.png")
-    claim = services.claim_create(owner=people["emma"], title="Team dinner")
-    services.claim_add_document(actor=people["emma"], claim_id=claim.pk, document_id=document.pk)
+    claim = workflow.claim_create(owner=people["emma"], title="Team dinner")
+    workflow.claim_add_document(actor=people["emma"], claim_id=claim.pk, document_id=document.pk)
     workflow.claim_submit(actor=people["emma"], claim_id=claim.pk)
     # When her manager opens it from the queue and presses "r" with a comment
     page = open_as("adam")

@@ -3,23 +3,14 @@ transitions (submit, approve, return, reject, mark paid, bulk approve, comments)
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reimbursements import (
-    claim_documents,
-    selectors,
-    services,
-    workflow,
-)
+from reimbursements import selectors, workflow
 from reimbursements.api.base import SCOPES, ScanningHeaderMixin, current_user
 from reimbursements.api.claims.serializers import (
     BulkApproveResultSerializer,
@@ -35,12 +26,8 @@ from reimbursements.api.claims.serializers import (
 from reimbursements.api.errors import error_response
 from reimbursements.api.fields import OptionalCommentSerializer, RequiredCommentSerializer
 from reimbursements.api.pagination import LIMIT_DESCRIPTION, ListPagination
-from reimbursements.api.params import (
-    choice_param,
-)
-from reimbursements.models import (
-    Claim,
-)
+from reimbursements.api.params import choice_param
+from reimbursements.models import Claim
 from reimbursements.workflow import refuse
 
 
@@ -71,7 +58,7 @@ class ClaimListView(ScanningHeaderMixin, APIView):
     def post(self, request: Request) -> Response:
         serializer = ClaimWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_create(
+        claim = workflow.claim_create(
             owner=current_user(request),
             title=serializer.validated_data["title"],
             currency=serializer.validated_data["currency"],
@@ -99,7 +86,7 @@ class ClaimDetailView(ScanningHeaderMixin, APIView):
         refuse(workflow.edit_refusal(current_user(request), claim))
         serializer = ClaimPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_update(
+        claim = workflow.claim_update(
             actor=current_user(request),
             claim_id=pk,
             title=serializer.validated_data.get("title"),
@@ -111,7 +98,7 @@ class ClaimDetailView(ScanningHeaderMixin, APIView):
     def delete(self, request: Request, pk: int) -> Response:
         claim = selectors.claim_get(user=request.user, claim_id=pk)
         refuse(workflow.delete_refusal(current_user(request), claim))
-        services.claim_delete(actor=current_user(request), claim_id=pk)
+        workflow.claim_delete(actor=current_user(request), claim_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -125,7 +112,7 @@ class ClaimDocumentsView(ScanningHeaderMixin, APIView):
         serializer = ClaimAddDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         selectors.document_get(user=request.user, document_id=serializer.validated_data["document"])
-        claim = services.claim_add_document(
+        claim = workflow.claim_add_document(
             actor=current_user(request),
             claim_id=pk,
             document_id=serializer.validated_data["document"],
@@ -143,7 +130,7 @@ class ClaimDocumentView(ScanningHeaderMixin, APIView):
     )
     def delete(self, request: Request, pk: int, document_id: int) -> Response:
         selectors.claim_get(user=request.user, claim_id=pk)
-        claim = claim_documents.claim_remove_document(
+        claim = workflow.claim_remove_document(
             actor=current_user(request), claim_id=pk, document_id=document_id
         )
         return Response(ClaimSerializer(claim, context={"request": request}).data)
@@ -162,7 +149,7 @@ class ClaimDocumentMoveView(ScanningHeaderMixin, APIView):
         selectors.claim_get(user=request.user, claim_id=pk)
         serializer = MoveDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        target = claim_documents.claim_move_document(
+        target = workflow.claim_move_document(
             actor=current_user(request),
             claim_id=pk,
             document_id=document_id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from typing import Any
 
 from django.http import FileResponse
@@ -21,15 +19,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from invoice_assistant import metrics
 from invoice_assistant.chunked import file_too_large_message
-from reimbursements import (
-    corrections,
-    permissions,
-    selectors,
-    services,
-    workflow,
-)
+from reimbursements import corrections, permissions, selectors, services, uploads, workflow
 from reimbursements.api.base import SCOPES, ScanningHeaderMixin, current_user
 from reimbursements.api.documents.serializers import (
     BatchUploadResponseSerializer,
@@ -41,25 +32,11 @@ from reimbursements.api.documents.serializers import (
 )
 from reimbursements.api.fields import OptionalCommentSerializer
 from reimbursements.api.long_requests import LongRequestLimitMixin
-from reimbursements.api.params import (
-    choice_param,
-    choices_param,
-    flag_param,
-    id_param,
-)
-from reimbursements.documents import cache_hit, lifecycle
-from reimbursements.documents.upload import documents_create, prime_relations
-from reimbursements.intake import (
-    IntakeError,
-    accept_upload,
-    sniff_type,
-)
-from reimbursements.models import (
-    Document,
-)
+from reimbursements.api.params import choice_param, choices_param, flag_param, id_param
+from reimbursements.documents import lifecycle
+from reimbursements.intake import IntakeError
+from reimbursements.models import Document
 from reimbursements.workflow import refuse
-
-log = logging.getLogger(__name__)
 
 
 @extend_schema_view(
@@ -117,36 +94,13 @@ class DocumentListView(LongRequestLimitMixin, ScanningHeaderMixin, generics.List
         serializer = DocumentUploadSerializer(data={"file": files["file"], "claim": claim_raw})
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        data = upload.read()
-        claim_id = serializer.validated_data.get("claim")
-        mime_type = sniff_type(data) if data else None
-        if data and mime_type != "application/zip":
-            cached = cache_hit.answer_from_cache(
-                owner=current_user(request),
-                sha256=hashlib.sha256(data).hexdigest(),
-                name=upload.name or "upload",
-                claim_id=claim_id,
-                mime_type=mime_type,
-            )
-            if cached is not None:
-                return Response(
-                    DocumentSerializer(cached, context={"request": request}).data,
-                    status=status.HTTP_201_CREATED,
-                )
-        accepted = accept_upload(data, name=upload.name or "upload")
-        metrics.UPLOAD_BYTES.observe(len(data))
-        log.info(
-            "upload accepted",
-            extra={"upload_name": accepted.original_name, "documents": len(accepted.files)},
-        )
-        batch, documents = documents_create(
+        outcome = uploads.document_upload(
             owner=current_user(request),
-            upload=accepted,
-            claim_id=claim_id,
+            data=upload.read(),
+            name=upload.name or "upload",
+            claim_id=serializer.validated_data.get("claim"),
         )
-        for document in documents:
-            # The uploader owns them and nothing else has touched them yet: no read-back.
-            prime_relations(document, scans=[], extraction=None)
+        batch, documents = outcome.batch, outcome.documents
         context = {"request": request}
         if batch is None:
             return Response(
