@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -28,6 +29,21 @@ _SPOOL_IN_MEMORY = 2 * 1024 * 1024
 def largest_body_bytes() -> int:
     """The largest body any endpoint accepts: an upload-sized image as base64 JSON."""
     return settings.UPLOAD_MAX_BYTES * 3 // 2 + 1024 * 1024
+
+
+def file_too_large_message() -> str:
+    """The upload size refusal, naming the limit ("文件超过 20 MB 上限")."""
+    return _("The file is larger than the %(limit)s limit.") % {
+        "limit": size_text(settings.UPLOAD_MAX_BYTES)
+    }
+
+
+def size_text(n_bytes: int) -> str:
+    """A byte count for people: "20 MB", "1.5 MB", "200 KB"."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n_bytes >= size:
+            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n_bytes} bytes"
 
 
 def _is_chunked(environ: dict[str, Any]) -> bool:
@@ -106,8 +122,6 @@ class ChunkedBodyMiddleware:
             size += len(chunk)
             if size > limit:
                 spool.close()
-                from reimbursements.intake import file_too_large_message
-
                 # Past this, any file in it is past the upload limit: name that limit.
                 with translation.override(_language(environ)):
                     message = file_too_large_message()

@@ -1,21 +1,26 @@
 """Liveness and readiness probes.
 
-Readiness probes the database, the broker, clamd and the workers, which costs a second or
-more (the worker ping waits its whole timeout). So a process probes at most once per
-``READYZ_CACHE_S``, one probe at a time: concurrent callers get the last result at once
-instead of each holding a server thread for a probe of their own.
+Readiness probes the database, the broker, what the apps register (clamd) and the
+workers, which costs a second or more (the worker ping waits its whole timeout). So a
+process probes at most once per ``READYZ_CACHE_S``, one probe at a time: concurrent
+callers get the last result at once instead of each holding a server thread for a probe
+of their own.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
+from invoice_assistant.ops_access import may_read_operations
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -32,10 +37,8 @@ def _check_db() -> tuple[bool, str]:
 
 
 def _check_broker() -> tuple[bool, str]:
-    from invoice_assistant.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
         return True, conn.transport_cls if isinstance(conn.transport_cls, str) else "ok"
     except Exception as exc:
@@ -44,14 +47,22 @@ def _check_broker() -> tuple[bool, str]:
 
 def _check_workers() -> tuple[bool, str]:
     """Worker heartbeat: which workers answer a ping within a second."""
-    from invoice_assistant.celery import app
-
     try:
-        replies = app.control.ping(timeout=1.0) or []
+        replies = current_app.control.ping(timeout=1.0) or []
     except Exception as exc:
         return False, f"no answer: {exc}"
     names = sorted(name for reply in replies for name in reply)
     return bool(names), ", ".join(names) if names else "no worker answered"
+
+
+# (ok, detail, required): a check that is not required is reported, never fails readiness.
+ReadinessCheck = Callable[[], tuple[bool, str, bool]]
+_registered: dict[str, ReadinessCheck] = {}
+
+
+def register_check(name: str, check: ReadinessCheck) -> None:
+    """Add a service an app depends on to /readyz (the apps register theirs when ready)."""
+    _registered[name] = check
 
 
 @dataclass(frozen=True)
@@ -66,22 +77,20 @@ _probing = threading.Lock()
 
 
 def _probe() -> _Probe:
-    from reimbursements.scanning import ping
-
     checks: dict[str, dict[str, Any]] = {}
     ok_db, detail_db = _check_db()
     checks["database"] = {"ok": ok_db, "detail": detail_db}
     ok_broker, detail_broker = _check_broker()
     checks["broker"] = {"ok": ok_broker, "detail": detail_broker}
-    ok_clamd, detail_clamd = ping()
-    # Without a configured scanner (dev only) readiness reports it but does not fail.
-    clamd_required = settings.SCAN_REQUIRED or settings.CLAMD_CONFIGURED
-    checks["clamd"] = {"ok": ok_clamd, "detail": detail_clamd, "required": clamd_required}
+    ready = ok_db and ok_broker
+    for name, check in _registered.items():
+        ok, detail, required = check()
+        checks[name] = {"ok": ok, "detail": detail, "required": required}
+        ready = ready and (ok or not required)
     ok_workers, detail_workers = _check_workers() if ok_broker else (False, "broker down")
     # Informational: a web node is ready to accept uploads even while workers restart
     # (documents wait in the queue); alert on this check instead of failing readiness.
     checks["workers"] = {"ok": ok_workers, "detail": detail_workers, "required": False}
-    ready = ok_db and ok_broker and (ok_clamd or not clamd_required)
     return _Probe(ready=ready, checks=checks, at=time.monotonic())
 
 
@@ -102,8 +111,6 @@ def _current_probe() -> _Probe | None:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    from invoice_assistant.ops_access import may_read_operations
-
     probe = _current_probe()
     if probe is None:
         return JsonResponse({"ready": False, "detail": "first probe still running"}, status=503)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from celery import current_app
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -22,6 +23,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from invoice_assistant.ops_access import may_read_operations
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
@@ -74,11 +77,10 @@ class QueueDepthCollector:
 
 
 def queue_depths() -> dict[str, int]:
-    from invoice_assistant.celery import app
-
     depths: dict[str, int] = {}
     try:
-        with app.connection_for_read() as conn:
+        # The project's app (``invoice_assistant.celery``), current in every process.
+        with current_app.connection_for_read() as conn:
             channel: Any = conn.default_channel
             for queue in QUEUES:
                 try:
@@ -92,8 +94,6 @@ def queue_depths() -> dict[str, int]:
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    from invoice_assistant.ops_access import may_read_operations
-
     if not may_read_operations(request):
         return JsonResponse(
             {

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from invoice_assistant import health
+
 
 class ReimbursementsConfig(AppConfig):
     name = "reimbursements"
@@ -7,8 +9,9 @@ class ReimbursementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Imported for their side effects: system checks and signal receivers register.
-        from reimbursements import checks, signals  # noqa: F401
-        from reimbursements.linked_insert import cache_long_statements
+        # Imported here, once the models are: system checks and signal receivers register,
+        # and the task modules, so tasks sent by name (reimbursements.enqueue) are known.
+        from reimbursements import checks, scanning, signals, tasks, worker_signals  # noqa: F401
 
-        cache_long_statements()
+        worker_signals.connect()
+        health.register_check("clamd", scanning.readiness)

@@ -23,17 +23,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from extraction.identity import business_key
 from extraction.pii import mask_tax_id, mask_text, mask_warning_contract
 from extraction.schema import (
     SCALAR_FIELDS,
-    DocumentType,
     ExtractionResult,
     FieldSource,
-    InvoiceFields,
-    LineItem,
     ValidationWarning,
     warning_params,
 )
+from extraction.stored import result_from_contract
+from reimbursements.documents.duplicates import flag_duplicate
 from reimbursements.models import (
     Claim,
     Document,
@@ -44,6 +44,7 @@ from reimbursements.models import (
 )
 from reimbursements.roles import has_role
 from reimbursements.services import EDITABLE_CLAIM_STATES, ServiceError, audit
+from reimbursements.warning_messages import field_label
 from reimbursements.workflow import (
     LOCKED_CLAIM_STATES,
     claim_locked,
@@ -103,8 +104,6 @@ REVIEW_STATES = frozenset({Claim.Status.SUBMITTED, Claim.Status.MANAGER_APPROVED
 
 class InvalidValue(ServiceError):
     def __init__(self, field: str, message: str) -> None:
-        from reimbursements.warning_messages import field_label
-
         label = field_label(field)
         super().__init__(
             "invalid_value",
@@ -296,7 +295,7 @@ def document_correct_field(*, actor: User, document_id: int, field: str, value: 
     if typed != json_value:
         setattr(result.fields, field, json_value)
     old_key = extraction.business_key
-    extraction.business_key = _business_key(result, default=old_key)
+    extraction.business_key = business_key(result)[:200]
     if extraction.business_key != old_key:
         changed.append("business_key")
     extraction.save(update_fields=changed)
@@ -392,38 +391,10 @@ def corrections_for(*, document: Document) -> QuerySet[FieldCorrection]:
 
 def stored_result(extraction: Extraction) -> ExtractionResult:
     """Rebuild the typed result from the stored contract JSON (for the cross-checks)."""
-    data = extraction.fields or {}
-    values: dict[str, Any] = {}
-    for name in SCALAR_FIELDS:
-        raw = data.get(name)
-        if raw in (None, ""):
-            values[name] = None
-        elif name == "issue_date":
-            values[name] = _date_or_none(raw)
-        elif name in {"amount_excluding_tax", "tax_amount", "total_amount"}:
-            values[name] = _decimal_or_none(raw)
-        else:
-            values[name] = str(raw)
-    items = [
-        LineItem(
-            name=item.get("name"),
-            quantity=_decimal_or_none(item.get("quantity")),
-            unit_price=_decimal_or_none(item.get("unit_price")),
-            amount=_decimal_or_none(item.get("amount")),
-            tax_rate=item.get("tax_rate"),
-            tax_amount=_decimal_or_none(item.get("tax_amount")),
-        )
-        for item in data.get("line_items") or []
-        if isinstance(item, dict)
-    ]
-    try:
-        document_type = DocumentType(extraction.document_type)
-    except ValueError:
-        document_type = DocumentType.OTHER
-    return ExtractionResult(
-        document_type=document_type,
-        fields=InvoiceFields(**values, line_items=items),
-        confidence=dict(extraction.confidence),
+    return result_from_contract(
+        extraction.fields,
+        document_type=extraction.document_type,
+        confidence=extraction.confidence,
         engine=extraction.engine,
     )
 
@@ -462,39 +433,13 @@ def refreshed_warnings(
     return kept + [mask_warning_contract(w.to_contract()) for w in fresh]
 
 
-def _business_key(result: ExtractionResult, *, default: str) -> str:
-    try:
-        from reimbursements.pipeline import business_key
-    except ImportError:  # pragma: no cover
-        return default
-    return business_key(result)[:200]
-
-
 def _recheck_duplicate(document: Document, extraction: Extraction) -> None:
     """The invoice's identity changed: flag (or unflag) it by the pipeline's own rule."""
-    from reimbursements.pipeline import _flag_duplicate
-
     before = (document.duplicate_of_id, document.same_invoice_as_id)
     document.duplicate_of = None
     document.duplicate_reason = ""
-    _flag_duplicate(document, extraction)
+    flag_duplicate(document, extraction)
     if (document.duplicate_of_id, document.same_invoice_as_id) != before:
         document.save(
             update_fields=["duplicate_of", "duplicate_reason", "same_invoice_as", "updated_at"]
         )
-
-
-def _date_or_none(raw: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        return None
-
-
-def _decimal_or_none(raw: Any) -> Decimal | None:
-    if raw in (None, ""):
-        return None
-    try:
-        return Decimal(str(raw))
-    except InvalidOperation:
-        return None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 from django.utils.translation import gettext
+from PIL import Image
 from rest_framework.response import Response
 
 from reimbursements.api.errors import error_response
+from reimbursements.engine_context import build_engine_context, question_engine
 
 
 def answer_question(*, image_bytes: bytes, text: str) -> Response:
-    from reimbursements.engine_context import build_engine_context, question_engine
-
     engine = question_engine(build_engine_context())
     if engine is None:
         return error_response(
@@ -22,10 +24,6 @@ def answer_question(*, image_bytes: bytes, text: str) -> Response:
             ),
             503,
         )
-    import io
-
-    from PIL import Image
-
     with Image.open(io.BytesIO(image_bytes)) as image:
         result = engine.answer(image.convert("RGB"), text)  # type: ignore[attr-defined]
     return Response({"result": result})

@@ -36,6 +36,7 @@ from extraction.machine import files as machine_files
 from extraction.machine.archive import ArchiveLimits, ArchiveRefused, is_zip, open_archive
 from extraction.machine.ofd import is_ofd
 from extraction.pii import mask_text
+from invoice_assistant.chunked import file_too_large_message
 
 try:  # HEIC/HEIF from iPhones: pillow-heif is maintained and wheels ship libheif.
     from pillow_heif import register_heif_opener
@@ -172,13 +173,6 @@ def safe_display_name(name: str) -> str:
     return mask_text(cleaned.strip()[:200]) or "upload"
 
 
-def file_too_large_message() -> str:
-    """The upload size refusal, naming the limit ("文件超过 20 MB 上限")."""
-    return _("The file is larger than the %(limit)s limit.") % {
-        "limit": size_text(settings.UPLOAD_MAX_BYTES)
-    }
-
-
 def image_refused_message(exc: images.ImageRefused) -> str:
     """A picture refused by ``extraction.images``, in the reader's language: its
     parameters (size, limits), not its English text."""
@@ -210,14 +204,6 @@ def image_refused_message(exc: images.ImageRefused) -> str:
             % p
         )
     return _("The image has too many pixels (the limit is %(limit)s megapixels).") % p
-
-
-def size_text(n_bytes: int) -> str:
-    """A byte count for people: "20 MB", "1.5 MB", "200 KB"."""
-    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n_bytes >= size:
-            return f"{n_bytes / size:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{n_bytes} bytes"
 
 
 def sniff_type(data: bytes) -> str | None:

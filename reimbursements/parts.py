@@ -26,12 +26,12 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from extraction.photo_split import DocumentPart
+from reimbursements.documents import lifecycle
 from reimbursements.models import Document, ScanResult
-from reimbursements.services import _set_status, audit
+from reimbursements.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -58,75 +58,56 @@ def document_split(*, document_id: int, parts: list[DocumentPart]) -> str:
         raise ValueError("a split needs two or more parts")
     encoded = [(part, part_jpeg(part)) for part in parts]
     stored: list[str] = []
-    try:
-        with transaction.atomic():
-            document = Document.objects.select_for_update().get(pk=document_id)
-            if document.status != Document.Status.PROCESSING or document.parent_id is not None:
-                return document.status
-            verdict = document.scans.order_by("-scanned_at").first()
-            now = timezone.now()
-            part_ids: list[int] = []
-            for part, content in encoded:
-                child = Document(
-                    owner_id=document.owner_id,
-                    claim_id=document.claim_id,
-                    parent=document,
-                    part_index=part.index,
-                    region=list(part.region),
-                    original_filename=part_name(document.original_filename, part.index, len(parts)),
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    size=len(content),
-                    mime_type="image/jpeg",
-                    page_count=1,
-                    width=part.image.width,
-                    height=part.image.height,
-                    status=Document.Status.CLEAN,
-                    status_changed_at=now,
-                    scanned_at=document.scanned_at or now,
-                )
-                child.file.save("part", ContentFile(content), save=False)
-                stored.append(child.file.name)
-                child.save()
-                ScanResult.objects.create(
-                    document=child,
-                    scanner_version=(
-                        f"part of document {document.pk}: "
-                        f"{verdict.scanner_version if verdict else 'none'}"
-                    )[:200],
-                    verdict=verdict.verdict if verdict else ScanResult.Verdict.NOT_SCANNED,
-                    signature="",
-                    scanned_at=verdict.scanned_at if verdict else now,
-                )
-                audit(
-                    actor=None,
-                    action="document.part_created",
-                    obj=child,
-                    after={"parent": document.pk, "part": part.index, "region": child.region},
-                )
-                part_ids.append(child.pk)
-            fields = _set_status(document, Document.Status.SPLIT)
-            document.completed_at = now
-            document.unfinished_attempts = 0
-            # The parts are what is claimed; the upload holds no amount of its own.
-            document.claim = None
-            document.save(update_fields=[*fields, "completed_at", "unfinished_attempts", "claim"])
+
+    def create_parts(document: Document) -> list[int]:
+        verdict = document.scans.order_by("-scanned_at").first()
+        now = timezone.now()
+        part_ids: list[int] = []
+        for part, content in encoded:
+            child = lifecycle.document_build(
+                status=Document.Status.CLEAN,
+                owner_id=document.owner_id,
+                claim_id=document.claim_id,
+                parent=document,
+                part_index=part.index,
+                region=list(part.region),
+                original_filename=part_name(document.original_filename, part.index, len(parts)),
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                mime_type="image/jpeg",
+                page_count=1,
+                width=part.image.width,
+                height=part.image.height,
+                scanned_at=document.scanned_at or now,
+            )
+            child.file.save("part", ContentFile(content), save=False)
+            stored.append(child.file.name)
+            child.save()
+            ScanResult.objects.create(
+                document=child,
+                scanner_version=(
+                    f"part of document {document.pk}: "
+                    f"{verdict.scanner_version if verdict else 'none'}"
+                )[:200],
+                verdict=verdict.verdict if verdict else ScanResult.Verdict.NOT_SCANNED,
+                signature="",
+                scanned_at=verdict.scanned_at if verdict else now,
+            )
             audit(
                 actor=None,
-                action="document.split",
-                obj=document,
-                after={"parts": part_ids},
+                action="document.part_created",
+                obj=child,
+                after={"parent": document.pk, "part": part.index, "region": child.region},
             )
-            transaction.on_commit(lambda: _enqueue(part_ids))
+            part_ids.append(child.pk)
+        return part_ids
+
+    try:
+        status = lifecycle.document_split(document_id=document_id, create_parts=create_parts)
     except BaseException:
         for name in stored:
             default_storage.delete(name)
         raise
-    log.info("photo split into parts", extra={"document_id": document_id, "parts": len(parts)})
-    return Document.Status.SPLIT
-
-
-def _enqueue(document_ids: list[int]) -> None:
-    from reimbursements.pipeline import enqueue_processing
-
-    for document_id in document_ids:
-        enqueue_processing(document_id)
+    if status == Document.Status.SPLIT:
+        log.info("photo split into parts", extra={"document_id": document_id, "parts": len(parts)})
+    return status

@@ -22,6 +22,7 @@ from extraction.engines.base import PreparedDocument, registry
 from extraction.machine import MachineReading
 from extraction.machine.ofd_render import render_fields_page
 from extraction.pii import mask_document_image, mask_text
+from extraction.result_masking import mask_result
 from extraction.schema import DocumentType, ExtractionResult, FieldSource
 from reimbursements.engine_context import build_engine_context, load_engines
 from reimbursements.models import Document
@@ -73,8 +74,6 @@ def _mask_machine_document(prepared: PreparedDocument, reading: MachineReading) 
             if index == 0:
                 lines = report.lines
     elif reading.source == FieldSource.XML:
-        from reimbursements.pipeline import mask_result
-
         masked = mask_result(
             ExtractionResult(document_type=DocumentType.OTHER, fields=reading.fields)
         )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from reimbursements.documents.lifecycle import enqueue_processing, enqueue_scan
 from reimbursements.models import Document
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,10 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     alive = Q(heartbeat_at__gte=heartbeat_deadline)
     stale = worker_died | (Q(updated_at__lt=deadline) & ~alive)
     counts = {"scan": 0, "process": 0}
-    from reimbursements.pipeline import enqueue_processing
-    from reimbursements.services import _enqueue_scan
-
     for document_id in Document.objects.filter(
         stale, status__in=[Document.Status.RECEIVED, Document.Status.SCANNING]
     ).values_list("pk", flat=True)[:500]:
-        _enqueue_scan(document_id)
+        enqueue_scan(document_id)
         counts["scan"] += 1
     for document_id in Document.objects.filter(
         stale, status__in=[Document.Status.CLEAN, Document.Status.PROCESSING]

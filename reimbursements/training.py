@@ -18,6 +18,7 @@ from extraction.finetune.dataset import TrainingExample, example_for, write_json
 from extraction.pii import mask_text
 from reimbursements.corrections import stored_result
 from reimbursements.models import Document, Extraction
+from reimbursements.pipeline import prepare
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,6 @@ def corrected_extractions() -> QuerySet[Extraction]:
 
 def training_examples(out_dir: Path) -> Iterator[TrainingExample]:
     """One example per corrected extraction; images are written masked into ``out_dir``."""
-    from reimbursements.pipeline import prepare
-
     images = out_dir / "images"
     images.mkdir(parents=True, exist_ok=True)
     for extraction in corrected_extractions().iterator():

@@ -160,6 +160,12 @@ class EngineRegistry:
             raise EngineUnavailable("no extraction engine can run here")
         return max(scored)[1]
 
+    def static_version(self, ctx: EngineContext, name: str) -> str:
+        """The engine's version as known before it is loaded (engine, model and prompt
+        versions where the class can tell them), else its name: part of cache keys."""
+        static = getattr(self._classes[name], "static_version", None)
+        return str(static(ctx)) if callable(static) else name
+
     def get(self, ctx: EngineContext, requested: str = "auto") -> ExtractionEngine:
         name = self.choose(ctx, requested)
         key = (name, ctx)

@@ -9,14 +9,16 @@ Structured output is requested as ``response_format: json_schema`` (vLLM, SGLang
 OpenAI); a server that answers 400 to that is asked again with ``json_object`` and then
 with no constraint, and the first variant it accepts is remembered. Thinking is turned
 off with ``chat_template_kwargs`` (vLLM/SGLang), dropped as well if the server refuses
-it. Only 429, 5xx, timeouts and connection errors are retried, with exponential backoff
-and jitter (``Retry-After`` honoured); other errors are the caller's to fix.
+it. Only 429, 5xx, timeouts and connection errors are retried (``urllib3.Retry`` on the
+session), with exponential backoff and jitter (``Retry-After`` honoured); other errors
+are the caller's to fix.
 Concurrency is capped per process by a semaphore of ``remote_concurrency`` slots.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import logging
 import random
@@ -24,11 +26,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 import requests
 from PIL import Image
+from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import InvalidHeader, ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from extraction.engines import answers
 from extraction.engines.base import (
@@ -202,50 +208,56 @@ class RemoteEngine:
             return _content(data)
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST with retries on 429/5xx/timeouts/connection errors only."""
+        """POST; 429/5xx, timeouts and connection errors are retried by the session
+        (``urllib3.Retry``, see :meth:`_session`)."""
         attempts = max(0, self.ctx.remote_max_retries) + 1
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            retry_after: float | None = None
+        try:
+            with self._slots:
+                response = self._session().post(
+                    self.url,
+                    json=body,
+                    headers=self._headers(),
+                    timeout=(CONNECT_TIMEOUT_S, self.ctx.remote_timeout_s),
+                )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            if _timed_out(exc):
+                raise InferenceTimeout(
+                    f"remote endpoint did not answer within {self.ctx.remote_timeout_s} s "
+                    f"({attempts} attempts)"
+                ) from exc
+            raise TransientEngineError(f"cannot reach remote endpoint: {exc}") from exc
+        if response.status_code == 200:
             try:
-                with self._slots:
-                    response = self._session().post(
-                        self.url,
-                        json=body,
-                        headers=self._headers(),
-                        timeout=(CONNECT_TIMEOUT_S, self.ctx.remote_timeout_s),
-                    )
-            except requests.Timeout as exc:
-                if last:
-                    raise InferenceTimeout(
-                        f"remote endpoint did not answer within {self.ctx.remote_timeout_s} s "
-                        f"({attempts} attempts)"
-                    ) from exc
-            except requests.ConnectionError as exc:
-                if last:
-                    raise TransientEngineError(f"cannot reach remote endpoint: {exc}") from exc
-            else:
-                if response.status_code == 200:
-                    try:
-                        payload: dict[str, Any] = response.json()
-                    except ValueError as exc:
-                        raise RemoteRequestError(200, "response is not JSON") from exc
-                    return payload
-                if response.status_code not in RETRY_STATUSES:
-                    raise RemoteRequestError(response.status_code, response.text[:300])
-                if last:
-                    raise TransientEngineError(
-                        f"remote endpoint answered {response.status_code} after {attempts} attempts"
-                    )
-                retry_after = _retry_after(response)
-            self._sleep(backoff_delay(attempt, retry_after))
-        raise AssertionError("unreachable")  # the loop returns or raises on its last pass
+                payload: dict[str, Any] = response.json()
+            except ValueError as exc:
+                raise RemoteRequestError(200, "response is not JSON") from exc
+            return payload
+        if response.status_code in RETRY_STATUSES:
+            raise TransientEngineError(
+                f"remote endpoint answered {response.status_code} after {attempts} attempts"
+            )
+        raise RemoteRequestError(response.status_code, response.text[:300])
 
     def _session(self) -> requests.Session:
         # requests.Session is not documented as thread-safe: one per thread.
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            retries = max(0, self.ctx.remote_max_retries)
+            retry = _BackoffRetry(
+                total=retries,
+                connect=retries,
+                read=retries,
+                status=retries,
+                other=0,
+                redirect=0,
+                status_forcelist=RETRY_STATUSES,
+                allowed_methods=None,  # every request here is a POST, safe to repeat
+                raise_on_status=False,  # the last answer is returned and judged above
+                respect_retry_after_header=True,
+            )
+            retry.sleeper = self._sleep
+            session.mount(self.url.split("://", 1)[0] + "://", HTTPAdapter(max_retries=retry))
             self._local.session = session
         return session
 
@@ -256,6 +268,36 @@ class RemoteEngine:
         return headers
 
 
+class _BackoffRetry(Retry):
+    """``urllib3.Retry`` with this engine's delays: exponential backoff with equal
+    jitter, at least the server's ``Retry-After`` (capped), slept by ``sleeper``."""
+
+    sleeper: Callable[[float], None] = time.sleep
+
+    def new(self, **kw: Any) -> Self:
+        retry = super().new(**kw)
+        retry.sleeper = self.sleeper
+        return retry
+
+    def get_backoff_time(self) -> float:
+        return backoff_delay(max(0, len(self.history) - 1))
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        retry_after = None
+        if response is not None and self.respect_retry_after_header:
+            with contextlib.suppress(InvalidHeader):
+                retry_after = self.get_retry_after(response)
+        self.sleeper(backoff_delay(max(0, len(self.history) - 1), retry_after))
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A read timeout, raised directly or as the reason the retries ran out."""
+    if isinstance(exc, requests.Timeout):
+        return True
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, ReadTimeoutError)
+
+
 def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     """Exponential backoff with equal jitter, at least the server's ``Retry-After``."""
     ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt)
@@ -263,14 +305,6 @@ def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     if retry_after is not None:
         delay = max(delay, min(retry_after, BACKOFF_CAP_S))
     return delay
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: rare from inference servers, fall back to backoff
 
 
 def _variants(schema: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -106,12 +106,6 @@ def load_model(model_path: str, adapter_path: str | None, device: str) -> Loaded
         return _LOADED[key]
 
 
-def unload_all() -> None:
-    """Drop cached models (tests, and a worker that swaps models without restarting)."""
-    with _LOAD_LOCK:
-        _LOADED.clear()
-
-
 def _load(model_dir: Path, adapter_path: str | None, device: str) -> LoadedModel:
     import torch
     from transformers import AutoModelForImageTextToText, AutoProcessor

@@ -1,4 +1,5 @@
-"""Thin task: send one stored webhook delivery; retry transient failures with backoff."""
+"""Thin task: send one stored webhook delivery; transient failures are retried by Celery
+(exponential backoff from 5 s up to an hour, full jitter) until the delivery gives up."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from reimbursements.exports import webhook
-from reimbursements.tasks import backoff_delay
+from reimbursements.tasks import RetriedTask
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+@shared_task(
+    base=RetriedTask,
+    bind=True,
+    autoretry_for=(webhook.RetryableDeliveryError,),
+    max_retries=None,
+    retry_backoff=5,
+    retry_backoff_max=3600,
+)
 def deliver_webhook(self: Task, delivery_id: str) -> str:
     try:
         return webhook.webhook_attempt(delivery_id=delivery_id)
     except webhook.RetryableDeliveryError as exc:
         if self.request.retries >= settings.EXPORT_WEBHOOK_MAX_RETRIES:
             return webhook.webhook_give_up(delivery_id=delivery_id, reason=str(exc))
-        raise self.retry(
-            exc=exc, countdown=backoff_delay(self.request.retries, base=5.0, cap=3600.0)
-        ) from exc
+        raise

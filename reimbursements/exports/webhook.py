@@ -15,12 +15,14 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from reimbursements import enqueue
 from reimbursements.models import Claim, ExportItem, WebhookDelivery
 
 log = logging.getLogger(__name__)
+
+DELIVER_TASK = "reimbursements.exports.tasks.deliver_webhook"
 
 EVENT_FINANCE_APPROVED = "claim.finance_approved"
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -60,18 +62,9 @@ def webhook_queue_finance_approved(*, claim: Claim) -> WebhookDelivery | None:
     delivery.body = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     delivery.save()
     delivery_id = str(delivery.id)
-    transaction.on_commit(lambda: _enqueue(delivery_id))
+    # Broker down: the delivery stays pending; webhook_resend_pending() sends it later.
+    enqueue.send_on_commit(DELIVER_TASK, delivery_id)
     return delivery
-
-
-def _enqueue(delivery_id: str) -> None:
-    from reimbursements.exports.tasks import deliver_webhook
-
-    try:
-        deliver_webhook.delay(delivery_id)
-    except Exception:
-        # Broker down: the delivery stays pending; webhook_resend_pending() sends it later.
-        log.exception("could not enqueue webhook delivery", extra={"delivery": delivery_id})
 
 
 def webhook_attempt(*, delivery_id: str) -> str:
@@ -142,5 +135,5 @@ def webhook_resend_pending(*, older_than_s: int = 600) -> int:
         ).values_list("pk", flat=True)
     )
     for delivery_id in ids:
-        _enqueue(str(delivery_id))
+        enqueue.send(DELIVER_TASK, str(delivery_id))
     return len(ids)

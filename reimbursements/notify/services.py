@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from extraction.pii import mask_text
+from reimbursements import enqueue
 from reimbursements.models import (
     Claim,
     Document,
@@ -40,6 +41,9 @@ from reimbursements.notify.wechat import (
 )
 
 logger = logging.getLogger(__name__)
+
+EMAIL_TASK = "reimbursements.notify.tasks.send_notification_email"
+WECHAT_TASK = "reimbursements.notify.tasks.send_wechat"
 
 K = Notification.Kind
 D = Notification.Delivery
@@ -159,21 +163,12 @@ def _store(rows: list[Notification]) -> None:
         row.save()
     email_ids = [row.pk for row in rows if row.email_status == D.PENDING]
     wechat_ids = [row.pk for row in rows if row.wechat_status == D.PENDING]
-    if email_ids or wechat_ids:
-        transaction.on_commit(lambda: _enqueue(email_ids, wechat_ids))
-
-
-def _enqueue(email_ids: list[int], wechat_ids: list[int]) -> None:
-    from reimbursements.notify import tasks
-
-    for task, ids in ((tasks.send_notification_email, email_ids), (tasks.send_wechat, wechat_ids)):
-        for notification_id in ids:
-            try:
-                task.delay(notification_id)
-            except Exception:  # the transition is committed; a broker outage must not undo it
-                logger.warning(
-                    "could not enqueue %s for notification %s", task.name, notification_id
-                )
+    # Sent after commit: a rolled-back transition sends nothing; a broker outage never
+    # undoes a committed one (notifications_resend_stalled sends them later).
+    for notification_id in email_ids:
+        enqueue.send_on_commit(EMAIL_TASK, notification_id)
+    for notification_id in wechat_ids:
+        enqueue.send_on_commit(WECHAT_TASK, notification_id)
 
 
 def notifications_resend_stalled(*, older_than_s: int) -> int:
@@ -185,7 +180,10 @@ def notifications_resend_stalled(*, older_than_s: int) -> int:
     rows = Notification.objects.filter(created_at__lt=since, created_at__gte=horizon)
     email_ids = list(rows.filter(email_status=D.PENDING).values_list("pk", flat=True))
     wechat_ids = list(rows.filter(wechat_status=D.PENDING).values_list("pk", flat=True))
-    _enqueue(email_ids, wechat_ids)
+    for notification_id in email_ids:
+        enqueue.send(EMAIL_TASK, notification_id)
+    for notification_id in wechat_ids:
+        enqueue.send(WECHAT_TASK, notification_id)
     return len(email_ids) + len(wechat_ids)
 
 

@@ -12,7 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from reimbursements import pipeline, scanning, services
+from reimbursements import pipeline, scanning
+from reimbursements.documents import lifecycle
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Document
 from synth import generate_document
 from tests.celery_worker import running_worker
@@ -42,7 +44,7 @@ def test_a_scan_that_never_finished_three_times_fails_and_a_retry_scans_again(ma
     client, document_id = upload(make_user("employee"), png_bytes())
     Document.objects.filter(pk=document_id).update(status="scanning", unfinished_attempts=3)
     # When the scan is delivered once more
-    status = services.document_scan(document_id=document_id)
+    status = document_scan(document_id=document_id)
     # Then the document fails with a reason a person can act on, unscanned
     document = Document.objects.get(pk=document_id)
     assert status == "failed"
@@ -52,7 +54,7 @@ def test_a_scan_that_never_finished_three_times_fails_and_a_retry_scans_again(ma
     response = client.post(f"/api/v1/documents/{document_id}/retry/")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "received"
-    assert services.document_scan(document_id=document_id) == "clean"
+    assert document_scan(document_id=document_id) == "clean"
     assert Document.objects.get(pk=document_id).unfinished_attempts == 0
 
 
@@ -64,7 +66,7 @@ def test_a_scanner_outage_never_counts_against_the_document(make_user, settings,
     # When the scan is tried five times
     for _ in range(5):
         with pytest.raises(scanning.ScannerUnavailable):
-            services.document_scan(document_id=document_id)
+            document_scan(document_id=document_id)
     # Then the document still waits for the scanner (fail closed), not failed
     document = Document.objects.get(pk=document_id)
     assert document.status == "scanning"
@@ -75,7 +77,7 @@ def test_a_scanner_outage_never_counts_against_the_document(make_user, settings,
 def test_a_finished_extraction_starts_the_next_retry_from_zero(make_user) -> None:
     # Given a clean document with two extraction runs lost earlier
     _, document_id = upload(make_user("employee"), generate_document("receipt", seed=3).image_bytes)
-    services.document_scan(document_id=document_id)
+    document_scan(document_id=document_id)
     Document.objects.filter(pk=document_id).update(unfinished_attempts=2)
     # When a third run finishes
     status = pipeline.document_process(document_id=document_id)
@@ -99,11 +101,11 @@ def test_an_extraction_whose_worker_is_killed_every_time_fails_after_three_runs(
     _, document_id = upload(
         make_user("employee"), generate_document("vat_special", seed=11, photo=False).image_bytes
     )
-    assert services.document_scan(document_id=document_id) == "clean"
+    assert document_scan(document_id=document_id) == "clean"
     with running_worker(
         queues="cpu", log_path=tmp_path / "worker.log", EXTRACTION_ENGINE="ocr"
     ) as worker:
-        pipeline.enqueue_processing(document_id)
+        lifecycle.enqueue_processing(document_id)
         # When its pool process is killed in the middle of every run
         killed_runs = 0
         deadline = time.monotonic() + 180

@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from reimbursements import pipeline, services
+from reimbursements import pipeline
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Document, Extraction, ScanResult
 from synth import generate_document
 from synth.table import generate_table_photo
@@ -49,7 +50,7 @@ def upload(client: APIClient, data: bytes, **extra) -> dict:
 
 
 def scan_and_process(document_id: int) -> str:
-    services.document_scan(document_id=document_id)
+    document_scan(document_id=document_id)
     return pipeline.document_process(document_id=document_id)
 
 

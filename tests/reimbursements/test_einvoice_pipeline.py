@@ -17,7 +17,9 @@ from extraction import pipeline as extraction_pipeline
 from extraction.machine import READER_VERSION
 from extraction.machine.ofd_render import render_fields_page
 from extraction.pii import mask_tax_id
-from reimbursements import pii_masking, pipeline, services, workflow
+from reimbursements import pii_masking, pipeline, workflow
+from reimbursements.documents import cache_hit, engines
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Document, Extraction
 from tests.celery_worker import running_worker, wait_for
 from tests.extraction.machine.einvoice_files import (
@@ -59,7 +61,7 @@ def upload(client: APIClient, data: bytes, name: str, **extra) -> dict:
 
 
 def scan_and_process(document_id: int) -> str:
-    assert services.document_scan(document_id=document_id) == "clean"
+    assert document_scan(document_id=document_id) == "clean"
     return pipeline.document_process(document_id=document_id)
 
 
@@ -130,11 +132,11 @@ def test_einvoices_go_to_the_cpu_queue_and_images_to_the_chosen_engine(settings)
     settings.EXTRACTION_ENGINE = "vlm"
     # Then OFD/XML files are read on the CPU queue by their reader, whatever the engine
     for mime, reader in (("application/ofd", "ofd"), ("application/xml", "xml")):
-        choice = pipeline.choice_for(mime)
+        choice = engines.choice_for(mime)
         assert (choice.name, choice.queue, choice.fingerprint) == (reader, "cpu", READER_VERSION)
     # And a photo still needs the engine (which cannot run here)
     with pytest.raises(pipeline.EngineUnavailable):
-        pipeline.choice_for("image/png")
+        engines.choice_for("image/png")
 
 
 @pytest.mark.django_db
@@ -152,8 +154,8 @@ def test_an_einvoice_result_is_cached_by_its_reader_not_the_engine(make_user, se
     assert again["extraction"]["from_cache"] is True
     assert again["extraction"]["engine"] == "ofd"
     sha = Document.objects.get(pk=first["id"]).sha256
-    assert f"extraction:v5:{sha}:ofd:{READER_VERSION}" == pipeline.cache_key(
-        sha, pipeline.choice_for("application/ofd")
+    assert f"extraction:v5:{sha}:ofd:{READER_VERSION}" == cache_hit.cache_key(
+        sha, engines.choice_for("application/ofd")
     )
 
 

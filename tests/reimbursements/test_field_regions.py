@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
-from reimbursements import pipeline, services
+from reimbursements import pipeline
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Document
 from synth import generate_document
 from synth.canvas import recording_text
@@ -41,7 +42,7 @@ def test_the_document_carries_each_ocr_fields_region_on_the_masked_page(media):
         {"file": SimpleUploadedFile("a.png", generated.image_bytes)},
         format="multipart",
     ).json()["id"]
-    services.document_scan(document_id=doc_id)
+    document_scan(document_id=doc_id)
     pipeline.document_process(document_id=doc_id)
     # When its owner reads it
     extraction = client.get(f"/api/v1/documents/{doc_id}/").json()["extraction"]

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from reimbursements import gpu, pipeline
+from reimbursements.documents import engines, lifecycle
 from reimbursements.engine_context import build_engine_context
 from reimbursements.models import Document, Extraction
 from tests.conftest import png_bytes
@@ -37,7 +38,7 @@ def clean_document(owner, color: str) -> Document:
 
 
 def test_vlm_documents_are_routed_to_the_gpu_queue(vlm_settings):
-    choice = pipeline.choose_engine()
+    choice = engines.choose_engine()
     assert (choice.name, choice.queue) == ("vlm", "gpu")
     assert "vlm-1:" in choice.fingerprint or choice.fingerprint
 
@@ -57,28 +58,28 @@ def test_one_task_runs_all_waiting_documents_as_one_batch(vlm_settings, make_use
 def test_a_document_claimed_by_a_live_batch_is_skipped_by_its_own_message(vlm_settings, make_user):
     owner = make_user("employee")
     first, second = clean_document(owner, "#fff"), clean_document(owner, "#eee")
-    claimed = gpu.claim_batch(first_id=first.pk, claimer="task-1", size=4)
+    claimed = lifecycle.documents_claim_batch(first_id=first.pk, claimer="task-1", size=4)
     assert {c.document_id for c in claimed} == {first.pk, second.pk}
     # The second document's own message arrives while the batch runs
     assert pipeline.document_process(document_id=second.pk) == "processing"
-    assert gpu.claim_batch(first_id=second.pk, claimer="task-2", size=4) == []
+    assert lifecycle.documents_claim_batch(first_id=second.pk, claimer="task-2", size=4) == []
     assert not Extraction.objects.exists()
 
 
 def test_an_expired_claim_is_picked_up_again(vlm_settings, make_user):
     owner = make_user("employee")
     document = clean_document(owner, "#fff")
-    gpu.claim_batch(first_id=document.pk, claimer="dead-worker", size=1)
+    lifecycle.documents_claim_batch(first_id=document.pk, claimer="dead-worker", size=1)
     Document.objects.filter(pk=document.pk).update(claimed_until=timezone.now())
-    claimed = gpu.claim_batch(first_id=document.pk, claimer="task-2", size=1)
+    claimed = lifecycle.documents_claim_batch(first_id=document.pk, claimer="task-2", size=1)
     assert [c.document_id for c in claimed] == [document.pk]
 
 
 def test_released_documents_go_back_to_clean(vlm_settings, make_user):
     owner = make_user("employee")
     document = clean_document(owner, "#fff")
-    gpu.claim_batch(first_id=document.pk, claimer="task-1", size=1)
-    gpu.release([document.pk], claimer="task-1")
+    lifecycle.documents_claim_batch(first_id=document.pk, claimer="task-1", size=1)
+    lifecycle.documents_release(document_ids=[document.pk], claimer="task-1")
     document.refresh_from_db()
     assert (document.status, document.claimed_by, document.claimed_until) == ("clean", "", None)
 

@@ -15,7 +15,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reimbursements import pipeline, scanning, services, sweeper
+from reimbursements import pipeline, scanning, sweeper
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Document
 from synth import generate_document
 from tests.conftest import png_bytes
@@ -92,7 +93,7 @@ def test_a_scan_that_ended_in_an_outage_waits_for_its_retry_not_the_sweeper(
     document_id = stored_document(make_user("employee"), png_bytes())
     settings.CLAMD_SOCKET = str(tmp_path / "missing.sock")
     with pytest.raises(scanning.ScannerUnavailable):
-        services.document_scan(document_id=document_id)
+        document_scan(document_id=document_id)
     # When the sweeper runs a minute later
     counts = sweeper.sweep(now=timezone.now() + dt.timedelta(seconds=60))
     # Then no duplicate scan is queued: the run ended, its heartbeat with it
@@ -109,7 +110,7 @@ def test_the_heartbeat_beats_while_a_slow_extraction_runs_and_stops_when_it_ends
     user = make_user("employee")
     photo = generate_document("vat_special", seed=5, photo=True).image_bytes
     document_id = stored_document(user, photo)
-    assert services.document_scan(document_id=document_id) == "clean"
+    assert document_scan(document_id=document_id) == "clean"
     # When it is read (OCR on a photo takes seconds here) while another thread watches
     outcome: dict[str, str] = {}
 

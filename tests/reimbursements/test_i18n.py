@@ -364,7 +364,7 @@ def test_a_documents_failure_reason_written_by_a_worker_is_shown_translated(org,
 
 def test_every_failure_reason_the_workers_write_is_recognised():
     # The sentences come from the code that writes them, so they cannot drift apart.
-    from reimbursements.pipeline import too_many_attempts
+    from reimbursements.documents.lifecycle import too_many_attempts
     from reimbursements.warning_messages import document_error_text
 
     with translation.override("zh-hans"):

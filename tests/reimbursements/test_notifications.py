@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from reimbursements import workflow
+from reimbursements.documents import lifecycle
 from reimbursements.models import Document, Notification
 from tests.reimbursements.workflow_helpers import (
     make_claim,
@@ -121,14 +122,11 @@ def test_manager_approval_puts_the_claim_in_finances_count(org):
     assert [n["kind"] for n in inbox(org.finance)] == ["claim_waiting"]
 
 
-def test_a_document_that_needs_review_tells_its_owner(org):
+def test_a_document_that_failed_tells_its_owner(org):
     # Given a document being read
     document = make_document(org.employee, status=Document.Status.PROCESSING)
-    # When the pipeline's status writer marks it as needing review
-    from reimbursements.services import _set_status
-
-    fields = _set_status(document, Document.Status.NEEDS_REVIEW)
-    document.save(update_fields=fields)
+    # When reading it fails
+    lifecycle.document_fail(document_id=document.pk, reason="unreadable")
     # Then the owner is told, with a link to the document
     (item,) = inbox(org.employee)
     assert (item["kind"], item["document"]) == ("document_attention", document.pk)

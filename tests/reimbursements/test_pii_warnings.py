@@ -8,11 +8,11 @@ import json
 import pytest
 
 from extraction.pii import mask_warning_contract
+from extraction.result_masking import mask_result
 from extraction.schema import DocumentType, ExtractionResult, InvoiceFields, ValidationWarning
 from extraction.validation import validate
 from reimbursements import corrections
 from reimbursements.models import Extraction
-from reimbursements.pipeline import mask_result
 from tests.reimbursements.workflow_helpers import make_document, make_org
 
 RESIDENT_ID = "11010519491231002X"  # valid GB 11643 check character

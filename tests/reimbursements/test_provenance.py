@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
-from reimbursements import corrections, pipeline, services, workflow
+from reimbursements import corrections, pipeline, workflow
+from reimbursements.documents.results import store_extraction
+from reimbursements.documents.scan import document_scan
 from reimbursements.exports.items import PROVENANCE_COLUMNS
 from reimbursements.models import Extraction, FieldCorrection
 from synth import generate_document
@@ -64,7 +66,7 @@ def test_stored_sources_keep_the_engines_and_fill_the_rest_from_its_name(org):
     document = make_document(org.employee, extracted=False)
     answer = engine_answer(invoice_code=FieldSource.QR, invoice_number=FieldSource.QR)
     # When it is stored
-    pipeline.store_extraction(document_id=document.pk, result=answer, from_cache=False)
+    store_extraction(document_id=document.pk, result=answer, from_cache=False)
     # Then every present field has a source: QR where named, the engine's otherwise
     assert Extraction.objects.get(document=document).sources == {
         "invoice_code": "qr",
@@ -88,7 +90,7 @@ def test_a_cache_hit_stores_and_answers_the_same_sources(org, media):
     first = client.post(
         "/api/v1/documents/", {"file": SimpleUploadedFile("a.png", data)}, format="multipart"
     ).json()["id"]
-    services.document_scan(document_id=first)
+    document_scan(document_id=first)
     pipeline.document_process(document_id=first)
     stored = Extraction.objects.get(document_id=first).sources
     agreeing = Extraction.objects.get(document_id=first).agreeing
@@ -143,7 +145,7 @@ def test_stored_agreement_makes_an_engines_field_verified(org):
         }
     )
     # When it is stored and its owner reads it
-    pipeline.store_extraction(document_id=document.pk, result=answer, from_cache=False)
+    store_extraction(document_id=document.pk, result=answer, from_cache=False)
     extraction = api_for(org.employee).get(f"/api/v1/documents/{document.pk}/").json()
     extraction = extraction["extraction"]
     # Then the agreeing readings are kept and the engine's fields they back are verified

@@ -10,9 +10,9 @@ import pytest
 from extraction import validation
 from extraction.machine import merge, qr
 from extraction.schema import DocumentType, ExtractionResult, FieldSource, InvoiceFields
-from reimbursements import pipeline
+from reimbursements.documents import lifecycle
+from reimbursements.documents.results import extraction_columns, review_needed, store_extraction
 from reimbursements.models import Document, Extraction
-from reimbursements.pipeline import extraction_columns, review_needed
 from tests.reimbursements.factories import UserFactory
 from tests.reimbursements.workflow_helpers import make_document
 
@@ -83,9 +83,9 @@ def test_an_old_e_invoice_whose_date_its_qr_code_gives_goes_straight_through() -
     assert [w.code for w in result.warnings] == [validation.DATE_TOO_OLD]
     owner = UserFactory()
     document = make_document(owner, status=Document.Status.PROCESSING, extracted=False)
-    pipeline.store_extraction(document_id=document.pk, result=result, from_cache=False)
+    store_extraction(document_id=document.pk, result=result, from_cache=False)
     # When the worker decides
-    status = pipeline.finish(document.pk)
+    status = lifecycle.document_finish(document_id=document.pk)
     # Then nobody is asked to look (the claim policy judges the invoice's age), and the
     # warning is still there for anyone who opens it
     assert status == Document.Status.EXTRACTED
@@ -107,6 +107,6 @@ def test_an_old_date_only_ocr_read_still_goes_to_review() -> None:
     )
     result = merge.attribute(validation.validate(raw, today=dt.date(2026, 6, 1)))
     document = make_document(UserFactory(), status=Document.Status.PROCESSING, extracted=False)
-    pipeline.store_extraction(document_id=document.pk, result=result, from_cache=False)
+    store_extraction(document_id=document.pk, result=result, from_cache=False)
     # When the worker decides, then a person looks
-    assert pipeline.finish(document.pk) == Document.Status.NEEDS_REVIEW
+    assert lifecycle.document_finish(document_id=document.pk) == Document.Status.NEEDS_REVIEW

@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from extraction.machine import files
-from reimbursements import pipeline, policy, services, workflow
+from reimbursements import pipeline, policy, workflow
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import Claim, Document, ExportItem
 from tests.extraction.machine.einvoice_files import Spec, einvoice_xml, ofd_package
 from tests.extraction.machine.qr_images import qr_image
@@ -68,7 +69,7 @@ def upload_processed(client: APIClient, data: bytes, name: str, claim: Claim) ->
     )
     assert response.status_code == 201, response.content
     document_id = response.json()["id"]
-    services.document_scan(document_id=document_id)
+    document_scan(document_id=document_id)
     pipeline.document_process(document_id=document_id)
     return Document.objects.select_related("extraction").get(pk=document_id)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 
-from reimbursements import scanning, services
+from reimbursements import scanning
+from reimbursements.documents.scan import document_scan
 from reimbursements.models import AuditEvent, Document, ScanResult
 from tests.conftest import eicar_bytes, jpeg_bytes, pdf_bytes, png_bytes
 
@@ -53,7 +54,7 @@ def test_eicar_makes_the_document_infected_and_unreachable(make_user, media_root
     document = stored_document(make_user("employee"), data)
     path = Path(document.file.path)
     # When it is scanned by clamd
-    status = services.document_scan(document_id=document.pk)
+    status = document_scan(document_id=document.pk)
     # Then it is infected, the file is gone, the owner gets a message and it is audited
     document.refresh_from_db()
     assert status == Document.Status.INFECTED
@@ -75,7 +76,7 @@ def test_quarantine_policy_keeps_the_file_out_of_reach(make_user, media_root, se
     document = stored_document(make_user("employee"), eicar_bytes())
     name = Path(document.file.path).name
     # When the infected document is scanned
-    services.document_scan(document_id=document.pk)
+    document_scan(document_id=document.pk)
     # Then the file sits in the quarantine directory, not in media
     assert (Path(settings.QUARANTINE_ROOT) / name).exists()
     assert list(media_root.rglob(name)) == []
@@ -88,7 +89,7 @@ def test_quarantine_policy_keeps_the_file_out_of_reach(make_user, media_root, se
 )
 def test_clean_files_are_marked_clean_with_the_scanner_version(make_user, data, mime):
     document = stored_document(make_user("employee"), data, mime)
-    status = services.document_scan(document_id=document.pk)
+    status = document_scan(document_id=document.pk)
     document.refresh_from_db()
     assert status == document.status == Document.Status.CLEAN
     scan = document.scans.get()
@@ -98,8 +99,8 @@ def test_clean_files_are_marked_clean_with_the_scanner_version(make_user, data, 
 
 def test_scanning_twice_is_idempotent(make_user):
     document = stored_document(make_user("employee"), png_bytes(), "image/png")
-    services.document_scan(document_id=document.pk)
-    services.document_scan(document_id=document.pk)
+    document_scan(document_id=document.pk)
+    document_scan(document_id=document.pk)
     assert document.scans.count() == 1
 
 
@@ -109,7 +110,7 @@ def test_scanner_down_keeps_the_document_waiting_visibly(make_user, settings, tm
     document = stored_document(make_user("employee"), png_bytes(), "image/png")
     # When the scan runs, then it raises for a retry and the document waits in 'scanning'
     with pytest.raises(scanning.ScannerUnavailable):
-        services.document_scan(document_id=document.pk)
+        document_scan(document_id=document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.SCANNING
     assert "retried automatically" in document.error
@@ -119,7 +120,7 @@ def test_scanner_down_keeps_the_document_waiting_visibly(make_user, settings, tm
 def test_file_too_large_for_the_scanner_is_rejected_not_skipped(make_user, settings):
     settings.CLAMD_STREAM_MAX_BYTES = 100
     document = stored_document(make_user("employee"), png_bytes((200, 200)), "image/png")
-    status = services.document_scan(document_id=document.pk)
+    status = document_scan(document_id=document.pk)
     document.refresh_from_db()
     assert status == Document.Status.REJECTED
     assert document.scans.get().verdict == ScanResult.Verdict.TOO_LARGE
@@ -141,7 +142,7 @@ def test_uploaded_pdf_with_eicar_appended_passes_intake_and_is_caught(make_user,
     assert response.status_code == 201
     document_id = response.json()["id"]
     # When the scan task's service runs
-    services.document_scan(document_id=document_id)
+    document_scan(document_id=document_id)
     # Then the API reports it infected and the file cannot be downloaded
     body = client.get(f"/api/v1/documents/{document_id}/").json()
     assert body["status"] == "infected"

@@ -11,7 +11,7 @@ from bench.accuracy import normalise
 from extraction import pipeline
 from extraction.engines.base import EngineContext
 from extraction.review import review_reasons
-from reimbursements.pipeline import extraction_columns
+from reimbursements.documents.results import extraction_columns
 
 
 @pytest.mark.django_db
