@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from reimbursements.models import Notification
-from reimbursements.workflow_selectors import review_queue
+from reimbursements.selectors import review_queue
 
 
 def inbox(*, user: User) -> QuerySet[Notification]:

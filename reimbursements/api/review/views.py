@@ -4,36 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
-from reimbursements import (
-    workflow_selectors,
-)
+from reimbursements import selectors
 from reimbursements.api.base import ScanningHeaderMixin
 from reimbursements.api.pagination import ListPagination
-from reimbursements.api.params import (
-    choice_param,
-    choices_param,
-    parse_id,
-    text_param,
-)
+from reimbursements.api.params import choice_param, choices_param, parse_id, text_param
 from reimbursements.api.review.serializers import ReviewClaimSerializer
-from reimbursements.models import (
-    Claim,
-)
+from reimbursements.models import Claim
 
 
 class QueuePagination(ListPagination):
     page_size = 50
 
 
-ORDERING_CHOICES = [
-    prefix + key for key in workflow_selectors.QUEUE_ORDERINGS for prefix in ("", "-")
-]
+ORDERING_CHOICES = [prefix + key for key in selectors.QUEUE_ORDERINGS for prefix in ("", "-")]
 
 
 @extend_schema(
@@ -50,10 +36,10 @@ class ReviewQueueView(ScanningHeaderMixin, generics.ListAPIView[Claim]):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        queryset = workflow_selectors.review_queue(user=self.request.user)
+        queryset = selectors.review_queue(user=self.request.user)
         owner = text_param(params, "owner", max_length=150)
         search = text_param(params, "search", max_length=1000)
-        return workflow_selectors.filter_queue(
+        return selectors.filter_queue(
             queryset,
             statuses=choices_param(params, "status", Claim.Status.values),
             owner=owner,
