@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -14,9 +13,7 @@ from extraction.provenance import FieldStatus, field_statuses
 from extraction.review import review_reasons
 from extraction.schema import FieldSource
 from reimbursements.field_history import extraction_edits
-from reimbursements.models import (
-    Document,
-)
+from reimbursements.models import Document
 from reimbursements.warning_messages import translated_warnings
 
 
@@ -137,9 +134,3 @@ def _shown_edit(edit: dict[str, Any]) -> dict[str, Any]:
 
 def duplicate_of(document: Document) -> int | None:
     return document.duplicate_of_id if not document.duplicate_resolved else None
-
-
-def duplicate_link(document: Document) -> str | None:
-    if document.duplicate_of_id is None:
-        return None
-    return reverse("api:document-detail", args=[document.duplicate_of_id])
