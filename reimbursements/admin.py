@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reimbursements import currency
+from reimbursements import exchange_rates
 from reimbursements.models import (
     AuditEvent,
     Claim,
@@ -88,7 +88,7 @@ class ExchangeRateForm(forms.ModelForm[ExchangeRate]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            currency.validate_rate(
+            exchange_rates.validate_rate(
                 from_currency=str(data.get("from_currency") or ""),
                 to_currency=str(data.get("to_currency") or ""),
                 rate=data.get("rate"),
@@ -112,7 +112,7 @@ class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ExchangeRate, form: Any, change: bool) -> None:
-        created = currency.exchange_rate_create(
+        created = exchange_rates.exchange_rate_create(
             actor=request.user,  # type: ignore[arg-type]
             from_currency=obj.from_currency,
             to_currency=obj.to_currency,
@@ -123,7 +123,7 @@ class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
         obj.pk = created.pk
 
     def delete_model(self, request: HttpRequest, obj: ExchangeRate) -> None:
-        currency.exchange_rate_delete(actor=request.user, rate_id=obj.pk)  # type: ignore[arg-type]
+        exchange_rates.exchange_rate_delete(actor=request.user, rate_id=obj.pk)  # type: ignore[arg-type]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExchangeRate]) -> None:
         for row in queryset:

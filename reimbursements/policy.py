@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from reimbursements.currency import document_conversion
-from reimbursements.models import Claim, Document, ExpenseCategory, Extraction
+from reimbursements.invoices import extraction_of, invoice_group, invoice_representatives
+from reimbursements.models import Claim, Document, ExpenseCategory
 from reimbursements.roles import user_roles
 from reimbursements.warning_messages import CATEGORY_LABELS, STATUS_LABELS, field_label, label_of
 
@@ -64,13 +64,6 @@ class Violation:
 def document_name(document: Document) -> str:
     """How a policy message names a document: its (masked) file name, else its number."""
     return document.original_filename or gettext("document %(id)d") % {"id": document.pk}
-
-
-def extraction_of(document: Document) -> Extraction | None:
-    try:
-        return document.extraction
-    except ObjectDoesNotExist:
-        return None
 
 
 # Words that name what was bought, as VAT line items print them (``*住宿服务*住宿费``) and
@@ -136,29 +129,6 @@ def amount_limit(*, category: str, roles: set[str]) -> Decimal | None:
     if not candidates and "*" in limits:
         candidates = [Decimal(str(limits["*"]))]
     return max(candidates) if candidates else None
-
-
-def invoice_group(document: Document) -> int:
-    """The id all files of one invoice share (photo, PDF, OFD, XML): its earliest file's."""
-    return document.same_invoice_as_id or document.pk
-
-
-def _read_exactly(document: Document) -> bool:
-    extraction = extraction_of(document)
-    return extraction is not None and extraction.engine in {"ofd", "xml"}
-
-
-def invoice_representatives(documents: Iterable[Document]) -> list[Document]:
-    """One document per invoice: several files of one invoice count once (in the total,
-    the checks and the export). The file read exactly (OFD/XML) when there is one, else
-    the earliest."""
-    chosen: dict[int, Document] = {}
-    for document in sorted(documents, key=lambda d: d.pk):
-        group = invoice_group(document)
-        current = chosen.get(group)
-        if current is None or (_read_exactly(document) and not _read_exactly(current)):
-            chosen[group] = document
-    return sorted(chosen.values(), key=lambda d: d.pk)
 
 
 def check_claim(claim: Claim, *, today: dt.date | None = None) -> list[Violation]:

@@ -6,24 +6,17 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reimbursements import (
-    currency,
-)
+from reimbursements import currency, exchange_rates
 from reimbursements.api.base import ScanningHeaderMixin, current_user
 from reimbursements.api.pagination import ListPagination
-from reimbursements.models import (
-    ExchangeRate,
-)
+from reimbursements.models import ExchangeRate
 
 
 class ExchangeRateSerializer(serializers.ModelSerializer[ExchangeRate]):
@@ -96,7 +89,7 @@ class ExchangeRateListView(ScanningHeaderMixin, generics.ListCreateAPIView[Excha
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         date: dt.date = data["date"]
-        row = currency.exchange_rate_create(
+        row = exchange_rates.exchange_rate_create(
             actor=current_user(request),
             from_currency=data["from_currency"],
             to_currency=data["to_currency"],
@@ -110,7 +103,7 @@ class ExchangeRateListView(ScanningHeaderMixin, generics.ListCreateAPIView[Excha
 class ExchangeRateDetailView(ScanningHeaderMixin, APIView):
     @extend_schema(request=None, responses={204: None}, description="Delete a rate (finance).")
     def delete(self, request: Request, pk: int) -> Response:
-        currency.exchange_rate_delete(actor=current_user(request), rate_id=pk)
+        exchange_rates.exchange_rate_delete(actor=current_user(request), rate_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

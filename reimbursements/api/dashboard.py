@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -17,9 +15,7 @@ from rest_framework.views import APIView
 from reimbursements.api.base import ScanningHeaderMixin
 from reimbursements.exports.selectors import can_export
 from reimbursements.exports.spend import SpendFilter, spend_summary
-from reimbursements.models import (
-    ExpenseCategory,
-)
+from reimbursements.models import ExpenseCategory
 from reimbursements.roles import sees_everything
 
 

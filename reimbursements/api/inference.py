@@ -9,9 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,10 +20,8 @@ from reimbursements.api.base import ScanningHeaderMixin
 from reimbursements.api.errors import error_response
 from reimbursements.api.long_requests import LongRequestLimitMixin
 from reimbursements.api.parsers import LimitedJSONParser
-from reimbursements.intake import (
-    sniff_mime,
-    validate_upload,
-)
+from reimbursements.inference import answer_question
+from reimbursements.intake import sniff_mime, validate_upload
 
 
 class InferenceRequestSerializer(serializers.Serializer[Any]):
@@ -70,6 +66,4 @@ class InferenceView(LongRequestLimitMixin, ScanningHeaderMixin, APIView):
                 "unsupported_type", _("'image' must be a JPEG, PNG or WebP image."), 415
             )
         validate_upload(image_bytes, name="inference")
-        from reimbursements.inference import answer_question
-
         return answer_question(image_bytes=image_bytes, text=serializer.validated_data["text"])

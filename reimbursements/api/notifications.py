@@ -6,10 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
@@ -18,13 +15,8 @@ from rest_framework.views import APIView
 
 from reimbursements.api.base import ScanningHeaderMixin, current_user
 from reimbursements.api.pagination import ListPagination
-from reimbursements.api.params import (
-    flag_param,
-)
-from reimbursements.models import (
-    Notification,
-    NotificationPreference,
-)
+from reimbursements.api.params import flag_param
+from reimbursements.models import Notification, NotificationPreference
 from reimbursements.notify import selectors as notify_selectors
 from reimbursements.notify import services as notify
 from reimbursements.notify.messages import render

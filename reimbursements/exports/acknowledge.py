@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from reimbursements.models import ExportItem
 from reimbursements.services import ServiceError
+from reimbursements.workflow import claim_mark_exported
 
 ACK_MAX = 1000
 
@@ -26,8 +27,6 @@ class AckOutcome:
 @transaction.atomic
 def export_items_acknowledge(*, actor: User, keys: list[str]) -> AckOutcome:
     """Idempotent: acknowledging again changes nothing and reports the item as already done."""
-    from reimbursements.workflow import claim_mark_exported
-
     wanted = list(dict.fromkeys(keys))
     if len(wanted) > ACK_MAX:
         raise ServiceError(

@@ -12,8 +12,9 @@ from django.utils import timezone
 from extraction.provenance import field_statuses
 from reimbursements.currency import document_conversion
 from reimbursements.field_history import extraction_edits
+from reimbursements.invoices import extraction_of, invoice_representatives
 from reimbursements.models import Claim, Document, ExportItem, Extraction
-from reimbursements.policy import effective_category, extraction_of, invoice_representatives
+from reimbursements.policy import effective_category
 
 # Any constant shared by every process; only finance approval takes this lock.
 _EXPORT_ORDER_LOCK = 0x1A_E0_70_01

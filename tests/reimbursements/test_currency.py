@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from reimbursements import currency, workflow
 from reimbursements.exports.items import COLUMNS
+from reimbursements.exports.voucher import build_vouchers
 from reimbursements.models import Claim, ExchangeRate, ExportItem
 from tests.reimbursements.factories import ClaimFactory
 from tests.reimbursements.workflow_helpers import days_ago, make_document, make_org
@@ -307,8 +308,6 @@ def test_the_voucher_books_a_mixed_claim_in_the_claims_currency(org):
     workflow.claim_approve(actor=org.finance, claim_id=claim.pk)
     items = client_for(org.finance).get("/api/v1/exports/approved/").json()["items"]
     # When the voucher is built
-    from reimbursements.exports.voucher import build_vouchers
-
     lines = build_vouchers(items)
     # Then it balances in CNY at the converted total, never adding MYR as CNY
     credit = sum(line.credit for line in lines)

@@ -8,9 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from rest_framework import serializers
 
-from reimbursements import (
-    tokens,
-)
+from reimbursements import tokens
 from reimbursements.language import user_language
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured

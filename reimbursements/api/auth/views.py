@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
@@ -16,9 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reimbursements import (
-    tokens,
-)
+from reimbursements import tokens
 from reimbursements.api.auth.serializers import (
     CreatedTokenSerializer,
     MeUpdateSerializer,
@@ -35,10 +31,9 @@ from reimbursements.api.base import ScanningHeaderMixin, current_user
 from reimbursements.api.errors import error_response
 from reimbursements.language import profile_set_language
 from reimbursements.login_protection import SignInLockedOut, is_locked_out, record_failed_sign_in
-from reimbursements.models import (
-    NamedToken,
-)
+from reimbursements.models import NamedToken
 from reimbursements.tokens import auth_token_issue, auth_token_revoke, auth_tokens_revoke_all
+from reimbursements.wechat import WeChatClient, WeChatError, wechat_sign_in
 
 
 class TokenView(ScanningHeaderMixin, APIView):
@@ -100,8 +95,6 @@ class WeChatSignInView(ScanningHeaderMixin, APIView):
 
     @extend_schema(request=WeChatSignInSerializer, responses={200: WeChatTokenResponseSerializer})
     def post(self, request: Request) -> Response:
-        from reimbursements.wechat import WeChatClient, WeChatError, wechat_sign_in
-
         serializer = WeChatSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = WeChatClient.from_settings().code2session(serializer.validated_data["code"])

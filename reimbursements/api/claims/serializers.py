@@ -5,25 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    extend_schema_field,
-)
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reimbursements.api.fields import (
-    IS_TERMINAL_HELP,
-    actions_field,
-    asking_user,
-)
-from reimbursements.models import (
-    AuditEvent,
-    Claim,
-)
-from reimbursements.permissions import (
-    CLAIM_ACTION_NAMES,
-    claim_allowed_actions,
-    claim_is_terminal,
-)
+from reimbursements.api.fields import IS_TERMINAL_HELP, actions_field, asking_user
+from reimbursements.currency import claim_conversions, is_currency
+from reimbursements.models import AuditEvent, Claim
+from reimbursements.permissions import CLAIM_ACTION_NAMES, claim_allowed_actions, claim_is_terminal
+from reimbursements.selectors import audit_events_for
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -98,21 +87,15 @@ class ClaimSerializer(serializers.ModelSerializer[Claim]):
 
     def get_conversions(self, claim: Claim) -> list[dict[str, Any]]:
         """Each counted invoice in the claim's currency: amount, rate, its date and source."""
-        from reimbursements.currency import claim_conversions
-
         documents = claim.documents.select_related("extraction")
         return [c.to_dict() for c in claim_conversions(claim, documents)]
 
     def get_events(self, claim: Claim) -> list[dict[str, Any]]:
-        from reimbursements.selectors import audit_events_for
-
         events = audit_events_for(object_type="claim", object_id=claim.pk).select_related("actor")
         return list(AuditEventSerializer(events, many=True).data)
 
 
 def _iso_currency(value: str) -> None:
-
-    from reimbursements.currency import is_currency
 
     if not is_currency(value):
         raise serializers.ValidationError(

@@ -6,9 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
-from drf_spectacular.utils import (
-    extend_schema_field,
-)
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reimbursements.api.documents.extraction import (
@@ -17,16 +15,16 @@ from reimbursements.api.documents.extraction import (
     extraction_representation,
 )
 from reimbursements.api.fields import IS_TERMINAL_HELP, actions_field, asking_user, when
-from reimbursements.models import (
-    Document,
-    FieldCorrection,
-)
+from reimbursements.corrections import may_edit
+from reimbursements.field_history import display_name
+from reimbursements.models import Document, FieldCorrection
 from reimbursements.permissions import (
     DOCUMENT_ACTION_NAMES,
     document_allowed_actions,
     document_is_terminal,
 )
-from reimbursements.policy import effective_category
+from reimbursements.policy import document_violations, effective_category
+from reimbursements.selectors import document_queue_position
 from reimbursements.warning_messages import document_error_text, translated_warnings
 
 
@@ -109,6 +107,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             # A subclass that shows more (the reviewers' view) takes DRF's generic walk.
             return dict(super().to_representation(instance))
         document = instance
+        # can_edit is the 'edit' action: one check answers both.
+        actions = self.get_allowed_actions(document)
+        asked = asking_user(self.context) is not None
         return {
             "id": document.pk,
             "url": self.get_url(document),
@@ -139,10 +140,10 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
             "file_url": self.get_file_url(document),
             "queue_position": self.get_queue_position(document),
             "claim_status": self.get_claim_status(document),
-            "can_edit": self.get_can_edit(document),
+            "can_edit": ("edit" in actions) if asked else None,
             "policy": self.get_policy(document),
             "is_terminal": self.get_is_terminal(document),
-            "allowed_actions": self.get_allowed_actions(document),
+            "allowed_actions": actions,
         }
 
     def get_is_terminal(self, document: Document) -> bool:
@@ -159,21 +160,15 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_can_edit(self, document: Document) -> bool | None:
-        """Whether the asking user may change its fields now (null: nobody asked)."""
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        from reimbursements.corrections import may_edit
-
-        return may_edit(user, document)
+        """Whether the asking user may change its fields now (null: nobody asked); the
+        same as 'edit' in allowed_actions."""
+        user = asking_user(self.context)
+        return None if user is None else may_edit(user, document)
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_policy(self, document: Document) -> list[dict[str, Any]]:
         """What the expense policy will say at submit: [{code, message}], checked against
         its claim (or, before it is in one, a claim in its own currency)."""
-        from reimbursements.policy import document_violations
-
         return [{"code": v.code, "message": v.message} for v in document_violations(document)]
 
     @extend_schema_field(DocumentPartSerializer(many=True))
@@ -195,13 +190,9 @@ class DocumentSerializer(serializers.ModelSerializer[Document]):
 
     def get_queue_position(self, document: Document) -> int | None:
         """Documents ahead of it while it waits for a worker (``None`` once read)."""
-        from reimbursements.selectors import document_queue_position
-
         return document_queue_position(document=document)
 
     def get_category(self, document: Document) -> str:
-        from reimbursements.policy import effective_category
-
         return effective_category(document)
 
     def get_url(self, document: Document) -> str:
@@ -307,8 +298,6 @@ class FieldCorrectionSerializer(serializers.ModelSerializer[FieldCorrection]):
         return correction.actor.get_username() if correction.actor else None
 
     def get_actor_name(self, correction: FieldCorrection) -> str | None:
-        from reimbursements.field_history import display_name
-
         return display_name(correction.actor)
 
 

@@ -11,9 +11,7 @@ from reimbursements.api.documents.serializers import (
     ReviewDocumentSerializer,
     document_warnings_count,
 )
-from reimbursements.models import (
-    Claim,
-)
+from reimbursements.models import Claim
 
 
 class ReviewClaimSerializer(ClaimSerializer):
