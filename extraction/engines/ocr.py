@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from extraction import preprocess
+from extraction import preprocess, second_reading
 from extraction.engines.base import (
     EngineContext,
     OcrLine,
@@ -434,8 +434,22 @@ class OcrEngine:
             document.ocr_lines = lines
         timings["ocr"] = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        parsed = parse_lines(lines, hint=_hint(document))
+        hint = _hint(document)
+        parsed = parse_lines(lines, hint=hint)
         timings["parse"] = (time.perf_counter() - started) * 1000
+        # A key field lost under a seal: read the seals' regions again without red ink.
+        started = time.perf_counter()
+        again = second_reading.under_seals(
+            document.pages[0],
+            lines,
+            parsed,
+            read=self.ocr_lines,
+            parse=lambda found: parse_lines(found, hint=hint),
+        )
+        if again is not None:
+            lines, parsed = again
+            document.ocr_lines = lines
+        timings["ocr"] += (time.perf_counter() - started) * 1000
         raw = "\n".join(line.text for line in lines)
         result = self._result(parsed, timings, raw=raw)
         return result.replace(regions=_regions(parsed, lines, document.pages[0].size))
