@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from reimbursements import currency
-from reimbursements.models import Claim, ExchangeRate, Role
-from reimbursements.roles import has_role
+from reimbursements.models import Claim, ExchangeRate
+from reimbursements.roles import manages_exchange_rates
 from reimbursements.services import ServiceError, audit
 from reimbursements.workflow import claim_recompute_total
 
@@ -45,7 +45,7 @@ def parse_rate(value: Any) -> Decimal:
 
 
 def _check_finance(actor: User) -> None:
-    if not has_role(actor, Role.FINANCE, Role.ADMIN):
+    if not manages_exchange_rates(actor):
         raise ServiceError(
             "not_finance", _("Only finance can change exchange rates."), status_code=403
         )

@@ -15,8 +15,14 @@ from django.utils.translation import gettext
 
 from reimbursements import workflow
 from reimbursements.corrections import may_edit
+from reimbursements.exports.selectors import can_export
 from reimbursements.models import Claim, Document, Role
-from reimbursements.roles import has_role, sees_everything
+from reimbursements.roles import (
+    has_role,
+    manages_exchange_rates,
+    reviews_claims,
+    sees_everything,
+)
 from reimbursements.services import ServiceError
 from reimbursements.warning_messages import status_label
 
@@ -169,3 +175,25 @@ def claim_allowed_actions(*, actor: User, claim: Claim) -> list[str]:
 def claim_is_terminal(claim: Claim) -> bool:
     """Paid or rejected: nothing changes any more."""
     return claim.status in workflow.FINAL_CLAIM_STATES
+
+
+# --- the signed-in user -----------------------------------------------------------------
+
+
+def sees_spend(user: User) -> bool:
+    """The spend dashboard: finance, admins and whoever may export."""
+    return sees_everything(user) or can_export(user)
+
+
+# action -> its check; each comment names the endpoint that enforces the same check.
+USER_ACTIONS: dict[str, Callable[[User], bool]] = {
+    "review": reviews_claims,  # GET review/queue/ holds claims only for these
+    "export": can_export,  # GET exports/approved/, POST exports/acknowledge/
+    "view_spend": sees_spend,  # GET dashboard/spend/
+    "manage_exchange_rates": manages_exchange_rates,  # POST/DELETE exchange-rates/
+}
+USER_ACTION_NAMES = tuple(USER_ACTIONS)
+
+
+def user_allowed_actions(*, user: User) -> list[str]:
+    return [name for name, allowed in USER_ACTIONS.items() if allowed(user)]

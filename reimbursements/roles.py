@@ -28,3 +28,12 @@ def has_role(user: UserLike, *roles: str) -> bool:
 
 def sees_everything(user: UserLike) -> bool:
     return has_role(user, Role.FINANCE, Role.ADMIN)
+
+
+def reviews_claims(user: UserLike) -> bool:
+    """Has a review queue: approvers (their teams' claims) and finance."""
+    return has_role(user, Role.APPROVER, Role.FINANCE)
+
+
+def manages_exchange_rates(user: UserLike) -> bool:
+    return has_role(user, Role.FINANCE, Role.ADMIN)

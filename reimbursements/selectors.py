@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 
 from reimbursements.models import AuditEvent, Claim, Document
-from reimbursements.roles import Role, has_role, sees_everything
+from reimbursements.roles import Role, has_role, reviews_claims, sees_everything
 
 
 def _visibility(user: User | AnonymousUser, owner_field: str) -> Q:
@@ -69,7 +69,7 @@ def review_queue(*, user: User | AnonymousUser) -> QuerySet[Claim]:
 
     Never the user's own claims (nobody reviews their own).
     """
-    if not user.is_authenticated:
+    if not user.is_authenticated or not reviews_claims(user):
         return Claim.objects.none()
     waiting: list[Q] = []
     if has_role(user, Role.APPROVER):

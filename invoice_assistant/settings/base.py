@@ -607,6 +607,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "NotificationDeliveryEnum": "reimbursements.models.Notification.Delivery",
     "ClaimActionEnum": "reimbursements.permissions.CLAIM_ACTION_NAMES",
     "DocumentActionEnum": "reimbursements.permissions.DOCUMENT_ACTION_NAMES",
+    "UserActionEnum": "reimbursements.permissions.USER_ACTION_NAMES",
 }
 # === end of issue 7 block =============================================================
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,10 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reimbursements.api.base import ScanningHeaderMixin
-from reimbursements.exports.selectors import can_export
 from reimbursements.exports.spend import SpendFilter, spend_summary
 from reimbursements.models import ExpenseCategory
-from reimbursements.roles import sees_everything
+from reimbursements.permissions import sees_spend
 
 
 class SpendQuerySerializer(serializers.Serializer[Any]):
@@ -60,7 +60,8 @@ class SeesSpend(BasePermission):
     message = gettext_lazy("The spend dashboard is for finance.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return sees_everything(request.user) or can_export(request.user)
+        user = request.user
+        return isinstance(user, User) and sees_spend(user)
 
 
 class SpendView(ScanningHeaderMixin, APIView):

@@ -303,3 +303,65 @@ def test_a_document_is_terminal_once_its_processing_ended(org, status, terminal)
     body = client_for(org.employee).get(f"/api/v1/documents/{document.pk}/").json()
     # Then is_terminal says whether it can still change by itself
     assert body["is_terminal"] is terminal
+
+
+# --- the signed-in user -----------------------------------------------------------------
+
+
+def _exporter():
+    user = UserFactory(roles=("employee",))
+    user.user_permissions.add(Permission.objects.get(codename="export_approved"))
+    return user
+
+
+USERS: dict[str, Callable[[], Any]] = {
+    "employee": lambda: UserFactory(roles=("employee",)),
+    "approver": lambda: UserFactory(roles=("employee", "approver")),
+    "finance": lambda: UserFactory(roles=("employee", "finance")),
+    "admin": lambda: UserFactory(roles=("admin",)),
+    "exporter": _exporter,
+}
+
+
+def user_attempt(user) -> Callable[[str], Any]:
+    client = client_for(user)
+
+    def attempt(action: str) -> Any:
+        if action == "export":
+            return client.get("/api/v1/exports/approved/")
+        if action == "view_spend":
+            return client.get("/api/v1/dashboard/spend/")
+        assert action == "manage_exchange_rates", action
+        return client.post(
+            "/api/v1/exchange-rates/",
+            {"from_currency": "USD", "to_currency": "CNY", "rate": "7.1", "date": "2026-01-05"}
+            | {"source": "PBOC central parity"},
+            format="json",
+        )
+
+    return attempt
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_me_lists_exactly_the_parts_of_the_app_the_server_lets_the_user_use(db, who):
+    # Given a user with these roles or permissions
+    user = USERS[who]()
+    # When they read who they are
+    listed = client_for(user).get("/api/v1/me/").json()["allowed_actions"]
+    # Then each listed action is accepted by its endpoint and every other one refused
+    names = ("export", "view_spend", "manage_exchange_rates")
+    accepted = accepted_actions(names, user_attempt(user))
+    assert {name for name in listed if name in names} == accepted
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_me_offers_the_review_queue_exactly_to_whoever_may_find_claims_in_it(org, who):
+    # Given a claim waiting for each review step, and a user
+    submitted_claim(org)
+    manager_approved_claim(org)
+    user = org.manager if who == "approver" else USERS[who]()
+    # When they read who they are and open their review queue
+    listed = client_for(user).get("/api/v1/me/").json()["allowed_actions"]
+    queue = client_for(user).get("/api/v1/review/queue/").json()
+    # Then review is offered exactly when the queue can hold claims for them
+    assert ("review" in listed) == (queue["count"] > 0)

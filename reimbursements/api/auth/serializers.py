@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reimbursements import tokens
 from reimbursements.language import user_language
+from reimbursements.permissions import USER_ACTION_NAMES, user_allowed_actions
 from reimbursements.roles import user_roles
 from reimbursements.scanning import scanner_configured
 
@@ -24,6 +26,19 @@ class UserSerializer(serializers.Serializer[AbstractBaseUser]):
         help_text="The language the server speaks to this user: 'zh-hans' or 'en' as they "
         "chose it, '' to follow the client's Accept-Language."
     )
+
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=list(USER_ACTION_NAMES)),
+            help_text="Which parts of the app this user may use: review (has a review "
+            "queue), export, view_spend (dashboard), manage_exchange_rates. Show a menu "
+            "entry exactly when its action is listed.",
+        )
+    )
+    def get_allowed_actions(self, user: AbstractBaseUser) -> list[str]:
+        return user_allowed_actions(user=user) if isinstance(user, User) else []
 
     def get_display_name(self, user: Any) -> str:
         full: str = user.get_full_name()
