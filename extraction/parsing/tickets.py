@@ -437,6 +437,9 @@ def _denomination(layout: Layout, box: Box) -> str | None:
             break
         text += other.flat
     words = upper_words(text)
+    # A 大写 amount never starts with 元, 角, 分 or 整: one before the numerals is a
+    # stroke of the large letter-spaced print read twice (元壹元).
+    words = words.lstrip("元圆角分整") if words else words
     if words and (words[-1] in "元圆整") and len(words) >= 2:
         return words
     return None

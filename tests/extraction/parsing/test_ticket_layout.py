@@ -447,3 +447,19 @@ def test_a_bare_decimal_is_not_the_fare_when_another_decimal_competes() -> None:
     lines = [*coach_ticket([], "36.0"), box(520, 350, "2.0")]
     # when parsed / then neither is guessed as the fare
     assert parse_lines(lines).fields.total_amount is None
+
+
+def test_a_unit_read_before_the_denominations_numerals_is_dropped() -> None:
+    # given a 定额发票 whose large denomination OCR read with a stray 元 in front
+    lines = [
+        box(130, 40, "上海通用定额发票", h=44),
+        box(300, 170, "元壹元", h=80),
+        box(80, 260, "发票代码"),
+        box(240, 260, "131002564399"),
+        box(80, 305, "发票号码"),
+        box(240, 305, "06395629"),
+    ]
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the words start at the numeral and give the amount
+    assert (fields.total_in_words, fields.total_amount) == ("壹元", Decimal("1.00"))
