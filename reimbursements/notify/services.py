@@ -1,7 +1,7 @@
 """Who hears of what, and the delivery of each notification (writes).
 
 Callers are the claim workflow (``workflow._move``, every transition) and the document
-status writer (``services._set_status``). Rows are created inside the caller's
+status writer (``documents.lifecycle``). Rows are created inside the caller's
 transaction; e-mail and WeChat go out from Celery tasks enqueued on commit, so a
 rolled-back transition sends nothing, and a failed delivery never undoes one.
 """
