@@ -8,6 +8,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from reimbursements.engine_context import build_engine_context
 from tests.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,6 @@ def test_inference_without_a_model_answers_503_never_a_fake_result(api, settings
     # Given no local VLM and no remote endpoint configured
     settings.VLM_MODEL_PATH = None
     settings.REMOTE_VLM_BASE_URL = None
-    from reimbursements.engine_context import build_engine_context
-
     build_engine_context.cache_clear()
     payload = {"image": base64.b64encode(png_bytes()).decode(), "text": "Describe the image"}
     # When a valid question arrives, then the answer is a clear 503 and no "result"
@@ -101,7 +100,6 @@ def test_metrics_expose_request_latency_histograms_and_queue_depth(client):
 
 def test_inference_answers_through_the_remote_engine(api, settings, server):
     # Given an OpenAI-compatible endpoint (a local test server) as the configured VLM
-    from reimbursements.engine_context import build_engine_context
     from tests.extraction.engines.test_remote import Reply
 
     server.replies = [Reply(content="A white square.")]
@@ -140,7 +138,6 @@ def noisy_png(side: int) -> bytes:
 def test_inference_accepts_an_image_as_large_as_a_multipart_upload(api, settings, server):
     # Given a configured model and a 3 MB photo: its JSON body (4 MB as base64) is over
     # Django's site-wide 2 MB body limit but the image is within UPLOAD_MAX_BYTES
-    from reimbursements.engine_context import build_engine_context
     from tests.extraction.engines.test_remote import Reply
 
     image = noisy_png(1000)
