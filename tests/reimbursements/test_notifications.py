@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from reimbursements import workflow
 from reimbursements.documents import lifecycle
+from reimbursements.exports.acknowledge import export_items_acknowledge
 from reimbursements.models import Document, Notification
 from tests.reimbursements.workflow_helpers import (
     make_claim,
@@ -89,8 +90,6 @@ def test_paid_claim_tells_the_owner_the_amount(org):
     # Given an exported claim (every item acknowledged)
     claim = manager_approved_claim(org, total="88.50")
     workflow.claim_approve(actor=org.finance, claim_id=claim.pk)
-    from reimbursements.exports.acknowledge import export_items_acknowledge
-
     export_items_acknowledge(actor=org.finance, keys=[f"doc-{d.pk}" for d in claim.documents.all()])
     # When finance marks it paid
     workflow.claim_mark_paid(actor=org.finance, claim_id=claim.pk)
