@@ -274,22 +274,34 @@ def parse_parties(layout: Layout, parsed: Parsed) -> None:
 
 # Words that put the party into the label itself: 购买方名称, 销方纳税人识别号, 购货单位名称.
 _SIDE_WORD = re.compile(r"^(购买方|购货单位|购方|买方|销售方|销货单位|销方|卖方)")
+# Two characters and 方 before the label: a side word with its characters misread.
+_MISREAD_SIDE = re.compile(r"^([\u4e00-\u9fff]{2}方)")
 
 
 def _side_named(layout: Layout) -> tuple[Layout, dict[int, Side]]:
     """The layout with each party-naming label's side word cut off (so the name and tax-ID
-    matchers see 名称 / 纳税人识别号 at the start of the box), and the side each names."""
+    matchers see 名称 / 纳税人识别号 at the start of the box), and the side each names.
+
+    A side word OCR misread (向实方名称 for 购买方名称) is cut off too: the side is the one
+    a character left of 方 still names (购/买 or 销/售/卖), else geometry decides.
+    """
     sides: dict[int, Side] = {}
     boxes: list[Box] = []
+    changed = False
     for box in layout.boxes:
-        word = _SIDE_WORD.match(box.flat)
+        word = _SIDE_WORD.match(box.flat) or _MISREAD_SIDE.match(box.flat)
         rest = box.flat[word.end() :] if word else ""
         if word and not box.seal and (_NAME_START.match(rest) or L.has_label(rest, L.TAX_ID)):
             cut = (box.right - box.left) * word.end() / len(box.flat)
             box = dataclasses.replace(box, text=rest, flat=rest, left=box.left + cut)
-            sides[box.index] = "buyer" if word.group(1)[0] in "购买" else "seller"
+            changed = True
+            named = word.group(1)
+            if any(c in "购买" for c in named):
+                sides[box.index] = "buyer"
+            elif any(c in "销售卖" for c in named):
+                sides[box.index] = "seller"
         boxes.append(box)
-    if not sides:
+    if not changed:
         return layout, sides
     return Layout(boxes=boxes, width=layout.width, height=layout.height, skew=layout.skew), sides
 

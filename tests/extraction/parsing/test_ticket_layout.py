@@ -463,3 +463,18 @@ def test_a_unit_read_before_the_denominations_numerals_is_dropped() -> None:
     fields = parse_lines(lines).fields
     # then the words start at the numeral and give the amount
     assert (fields.total_in_words, fields.total_amount) == ("壹元", Decimal("1.00"))
+
+
+def test_a_misread_side_word_before_the_name_label_still_labels_the_buyer() -> None:
+    # given a railway e-ticket whose 购买方名称 OCR read as 向实方名称
+    lines = railway_e_ticket(
+        [
+            box(117, 645, "向实方名称:天津市泰和医药有限公司天津分公司", h=31),
+            box(120, 697, "统一社会信用代码:91120116MA2YKJ9X8R", h=27),
+        ]
+    )
+    # when parsed
+    fields = parse_lines(lines).fields
+    # then the name after the label is the buyer's
+    assert fields.buyer_name == "天津市泰和医药有限公司天津分公司"
+    assert fields.seller_name is None
