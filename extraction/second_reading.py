@@ -112,13 +112,18 @@ def _area_share(inner: Sequence[float], outer: Sequence[float]) -> float:
     return max(width, 0.0) * max(height, 0.0) / area
 
 
-def seal_regions(image: Image.Image, lines: Sequence[OcrLine]) -> list[tuple[int, int, int, int]]:
+def seals_on(image: Image.Image) -> list[Seal]:
+    """The page's seals (round or oval red stamps with most of their outline found)."""
+    return [s for s in find_seals(np.asarray(image.convert("RGB"))) if s.ring >= SEAL_MIN_RING]
+
+
+def seal_regions(
+    image: Image.Image, lines: Sequence[OcrLine], seals: Sequence[Seal]
+) -> list[tuple[int, int, int, int]]:
     """For each seal on the page, the box covering it and every line it touches."""
-    rgb = np.asarray(image.convert("RGB"))
+    width, height = image.size
     out: list[tuple[int, int, int, int]] = []
-    for seal in find_seals(rgb):
-        if seal.ring < SEAL_MIN_RING:
-            continue
+    for seal in seals:
         half = max(seal.axes) / 2 * (1 + _SEAL_MARGIN)
         cx, cy = seal.center
         region = [cx - half, cy - half, cx + half, cy + half]
@@ -131,7 +136,6 @@ def seal_regions(image: Image.Image, lines: Sequence[OcrLine]) -> list[tuple[int
                     max(region[2], bounds[2]),
                     max(region[3], bounds[3]),
                 ]
-        height, width = rgb.shape[:2]
         box = (
             max(0, int(region[0]) - 4),
             max(0, int(region[1]) - 4),
@@ -153,10 +157,11 @@ def reread_lines(
     image: Image.Image,
     lines: Sequence[OcrLine],
     read: Callable[[Image.Image], list[OcrLine]],
+    seals: Sequence[Seal] | None = None,
 ) -> list[OcrLine] | None:
     """The page's lines with every seal region read again from a seal-free copy; ``None``
     when there is no seal."""
-    regions = seal_regions(image, lines)
+    regions = seal_regions(image, lines, seals_on(image) if seals is None else seals)
     if not regions:
         return None
     merged = list(lines)
@@ -189,10 +194,13 @@ def under_seals(
     """A second reading under the page's seals and its parse, when the first parse wants
     one and the second is better by validation (see the module docstring); else ``None``."""
     missing = wanted(parsed)
-    covered = set() if missing else names_under_seals(image, lines, parsed)
+    if not missing and not any(parsed.has(name) for name in _NAMES):
+        return None
+    seals = seals_on(image)
+    covered = set() if missing else names_under_seals(lines, parsed, seals)
     if not missing and not covered:
         return None
-    again = reread_lines(image, lines, read)
+    again = reread_lines(image, lines, read, seals)
     if again is None:
         return None
     second = parse(again)
@@ -214,14 +222,11 @@ def under_seals(
 _NAMES = ("seller_name", "buyer_name")
 
 
-def names_under_seals(image: Image.Image, lines: Sequence[OcrLine], parsed: Parsed) -> set[str]:
+def names_under_seals(lines: Sequence[OcrLine], parsed: Parsed, seals: Sequence[Seal]) -> set[str]:
     """The party names read from a line a seal's ink covers (its box inside the seal's
     outline): the stamp's red strokes cross the characters and OCR misreads them."""
     present = [name for name in _NAMES if parsed.has(name)]
-    if not present:
-        return set()
-    seals = [s for s in find_seals(np.asarray(image.convert("RGB"))) if s.ring >= SEAL_MIN_RING]
-    if not seals:
+    if not present or not seals:
         return set()
     out = set()
     for name in present:
@@ -252,4 +257,13 @@ def _crosses(line: OcrLine, seal: Seal) -> bool:
     return False
 
 
-__all__ = ["quality", "reread_lines", "seal_free", "seal_regions", "under_seals", "wanted"]
+__all__ = [
+    "names_under_seals",
+    "quality",
+    "reread_lines",
+    "seal_free",
+    "seal_regions",
+    "seals_on",
+    "under_seals",
+    "wanted",
+]
