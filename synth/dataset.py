@@ -14,7 +14,7 @@ from PIL import Image
 
 from extraction.schema import DocumentType
 
-from . import receipts, ticket_families, tickets, vat
+from . import drawn, receipts, ticket_families, tickets, vat
 from .common import Rendered
 from .photo import photograph
 
@@ -81,6 +81,7 @@ def generate_document(
         )
     buffer = io.BytesIO()
     rendered.image.save(buffer, "PNG", compress_level=3)
+    drawn.remember(rendered.image, rendered.truth)
     return SynthDocument(buffer.getvalue(), ".png", rendered.truth, layout, features, "clean")
 
 
@@ -192,6 +193,7 @@ def generate_ticket(kind: str, seed: int, family: str = "classic") -> SynthDocum
         return SynthDocument(shot.jpeg, ".jpg", rendered.truth, degradations, features, "photo")
     buffer = io.BytesIO()
     rendered.image.save(buffer, "PNG", compress_level=3)
+    drawn.remember(rendered.image, rendered.truth)
     return SynthDocument(buffer.getvalue(), ".png", rendered.truth, layout, features, "clean")
 
 

@@ -1,4 +1,6 @@
-"""From a clean document to stored fields: the real OCR engine on synthetic invoices."""
+"""From a clean document to stored fields. Synthetic invoices are read by the fixture engine
+(tests/fixture_engine.py) except where a test is marked ``ocr``: the first test reads one
+with the real OCR engine, masking and parsing included."""
 
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ def scan_and_process(document_id: int) -> str:
     return pipeline.document_process(document_id=document_id)
 
 
+@pytest.mark.ocr
 def test_clean_invoice_gets_fields_stored_and_visible_in_the_api(make_user, invoice):
     # Given an uploaded, scanned synthetic 专票
     client = api_for(make_user("employee"))

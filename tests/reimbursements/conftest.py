@@ -1,0 +1,19 @@
+"""The app's tests read synthetic documents with the fixture engine unless marked ``ocr``
+(tests/fixture_engine.py): they are about a document's life, not about reading it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests import fixture_engine
+
+
+@pytest.fixture(autouse=True)
+def fixture_ocr(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("ocr"):
+        yield
+        return
+    with fixture_engine.installed():
+        yield
