@@ -100,7 +100,7 @@ export const DOCUMENT_ACTION = labels({
   edit: { "zh-CN": "修改", en: "Edit" },
   retry: { "zh-CN": "重新识别", en: "Read again" },
   resolve_duplicate: { "zh-CN": "确认不重复", en: "Not a duplicate" },
-  view_original: { "zh-CN": "查看原图", en: "View original" },
+  view_original: { "zh-CN": "查看未遮盖的原件", en: "View the unmasked original" },
 });
 
 // A claim's history as its timeline shows it (the server's audit actions "claim.<event>").

@@ -32,7 +32,15 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple"  # the factories' password
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
-SPA_SOURCES = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts")
+# ../shared: the vocabulary the SPA shares with the mini-program.
+SPA_SOURCES = (
+    "src",
+    "../shared",
+    "index.html",
+    "package.json",
+    "package-lock.json",
+    "vite.config.ts",
+)
 
 
 def _newest_source_mtime() -> float:

@@ -167,6 +167,22 @@ def test_an_employee_fixes_a_draft_claim_on_a_phone(open_as, artifacts, people, 
     assert old.claim.title == "December"
 
 
+def test_an_admin_who_is_not_an_approver_is_offered_no_decision(open_as, people):
+    # Given a submitted claim, and an administrator who approves nothing (the server
+    # answers 403 to an approval from them, so it lists no decision for them)
+    UserFactory(username="ada", first_name="Ada", roles=("admin",))
+    claim = edited_claim(people)
+    # When the administrator opens it on the review screen and presses "a"
+    page = open_as("ada")
+    go(page, f"/review/{claim.pk}")
+    expect(page.get_by_test_id("claim-status")).to_have_attribute("data-status", "submitted")
+    page.locator("body").press("a")
+    # Then no decision is offered: no Approve, Return or Reject button, no approve dialog
+    for decision in ("approve", "return", "reject"):
+        expect(page.get_by_test_id(decision)).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
 def test_an_approved_claim_looks_locked(open_as, artifacts, people):
     # Given a claim finance approved, with a document that needed review and was not
     # virus-scanned (no scanner configured)

@@ -31,7 +31,6 @@ import {
   uploadDocument,
 } from '../utils/api';
 import { fieldRows, statusView } from '../pages/document/logic';
-import { isTerminalStatus } from '../utils/status';
 import type { ClaimDto, DocumentDto } from '../utils/types';
 import { makePng, writeTempFile } from './helpers/png';
 import { wxControl } from './helpers/wx';
@@ -110,6 +109,9 @@ function expectDocumentShape(doc: DocumentDto): void {
   ]) {
     expect(doc).toHaveProperty(key);
   }
+  // Polling stops and buttons show by the server's word, never the app's own rules.
+  expect(typeof doc.is_terminal).toBe('boolean');
+  expect(Array.isArray(doc.allowed_actions)).toBe(true);
   if (doc.extraction) {
     expect(typeof doc.extraction.fields).toBe('object');
     expect(typeof doc.extraction.confidence).toBe('object');
@@ -125,6 +127,8 @@ function expectClaimShape(claim: ClaimDto): void {
   expect(typeof claim.total).toBe('string');
   expect(Array.isArray(claim.documents)).toBe(true);
   expect(Array.isArray(claim.events)).toBe(true);
+  expect(typeof claim.is_terminal).toBe('boolean');
+  expect(Array.isArray(claim.allowed_actions)).toBe(true);
 }
 
 describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
@@ -174,11 +178,11 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
         expectDocumentShape(latest);
         seen.add(latest.status);
         // The page can render whatever state it is in.
-        expect(statusView(latest.status).label).not.toBe(latest.status);
-        if (isTerminalStatus(latest.status) || Date.now() > deadline) break;
+        expect(statusView(latest.status, latest.is_terminal).label).not.toBe(latest.status);
+        if (latest.is_terminal || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      if (!isTerminalStatus(latest.status)) {
+      if (!latest.is_terminal) {
         console.warn(`document ${documentId} still "${latest.status}" after ${POLL_SECONDS}s (no worker?)`);
       }
       if (latest.extraction) expect(fieldRows(latest.extraction)).toHaveLength(13);
@@ -215,6 +219,8 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
     const claim = await createClaim({ title: '合同测试 contract test', currency: 'CNY' });
     expectClaimShape(claim);
     expect(claim.status).toBe('draft');
+    // its owner is offered what the claim page shows for a draft
+    expect(claim.allowed_actions).toEqual(expect.arrayContaining(['add_documents', 'submit', 'delete']));
     claimId = claim.id;
 
     await addDocumentToClaim(claimId, documentId);
@@ -231,6 +237,7 @@ describeLive(`REST contract against ${BASE_URL || '(no server)'}`, () => {
       const claim = await submitClaim(claimId);
       expectClaimShape(claim);
       expect(claim.status).not.toBe('draft');
+      expect(claim.allowed_actions).not.toContain('submit');
     } catch (err) {
       expect(err).toBeInstanceOf(ApiError);
       expect([400, 409]).toContain((err as ApiError).status);

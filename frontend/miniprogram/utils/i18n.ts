@@ -6,6 +6,8 @@
  * The language is the user's choice when made (stored), else the WeChat language.
  */
 
+import { CLAIM_ACTION } from './vocabulary';
+
 const zhCN = {
   app_name: '发票助手',
   loading: '加载中…',
@@ -96,8 +98,8 @@ const zhCN = {
   scan_not_scanned: '未经病毒扫描',
   scan_too_large: '文件过大，未能扫描',
   doc_locked: '此报销单已锁定，不能再修改。',
-  claim_remove: '移出',
-  claim_move: '移到…',
+  claim_remove: CLAIM_ACTION.remove_document['zh-CN'],
+  claim_move: CLAIM_ACTION.move_document['zh-CN'],
   claim_move_none: '没有其他可移入的草稿报销单',
   claim_removed: '已移出',
   claim_moved: '已移动',
@@ -172,7 +174,7 @@ const zhCN = {
   claim_no_documents: '还没有票据',
   claim_add_existing: '添加已有票据',
   claim_upload_new: '拍照上传到此报销单',
-  claim_submit: '提交报销',
+  claim_submit: CLAIM_ACTION.submit['zh-CN'],
   claim_submit_confirm: '提交后将进入审批，确认提交吗？',
   claim_submitted: '已提交',
   claim_submit_failed: '提交失败',
@@ -180,7 +182,7 @@ const zhCN = {
   claim_returned_because: '{actor} 退回了此报销单：{comment}',
   claim_returned_no_reason: '{actor} 退回了此报销单，请修改后重新提交。',
   claim_timeline_empty: '暂无记录',
-  claim_delete: '删除草稿',
+  claim_delete: CLAIM_ACTION.delete['zh-CN'],
   claim_delete_confirm: '确认删除这个报销单吗？',
   claim_deleted: '已删除',
   claim_pick_title: '选择要添加的票据',
@@ -315,8 +317,8 @@ const en: Messages = {
   scan_not_scanned: 'Not virus-scanned',
   scan_too_large: 'Too large to scan',
   doc_locked: 'This claim is locked: it can no longer be changed.',
-  claim_remove: 'Remove',
-  claim_move: 'Move to…',
+  claim_remove: CLAIM_ACTION.remove_document.en,
+  claim_move: CLAIM_ACTION.move_document.en,
   claim_move_none: 'No other draft claim to move it to',
   claim_removed: 'Removed',
   claim_moved: 'Moved',
@@ -391,7 +393,7 @@ const en: Messages = {
   claim_no_documents: 'No invoices yet',
   claim_add_existing: 'Add an uploaded invoice',
   claim_upload_new: 'Photograph into this claim',
-  claim_submit: 'Submit claim',
+  claim_submit: CLAIM_ACTION.submit.en,
   claim_submit_confirm: 'The claim goes to approval and can no longer be edited. Submit?',
   claim_submitted: 'Submitted',
   claim_submit_failed: 'Could not submit',
@@ -399,7 +401,7 @@ const en: Messages = {
   claim_returned_because: 'Returned by {actor}: {comment}',
   claim_returned_no_reason: 'Returned by {actor} for changes.',
   claim_timeline_empty: 'Nothing yet',
-  claim_delete: 'Delete draft',
+  claim_delete: CLAIM_ACTION.delete.en,
   claim_delete_confirm: 'Delete this claim?',
   claim_deleted: 'Deleted',
   claim_pick_title: 'Choose an invoice to add',

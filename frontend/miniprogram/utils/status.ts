@@ -1,21 +1,15 @@
 /**
  * Labels and tones of document and claim states, shared by the pages. They come from the
  * vocabulary shared with the web app (utils/vocabulary.ts, a copy of
- * frontend/shared/vocabulary.ts).
+ * frontend/shared/vocabulary.ts). Whether a document or claim is finished (is_terminal)
+ * and what the user may do with it (allowed_actions) are the server's answers.
  */
 import { Lang, getLanguage } from './i18n';
+import type { ClaimAction, DocumentAction } from './types';
 import { CLAIM_STATUS, DOCUMENT_STATUS, Tone, labelOf, toneOf } from './vocabulary';
 
 /** CSS class suffix of a state tag (app.wxss: .tag-busy, .tag-ok, ...). */
 export type { Tone } from './vocabulary';
-
-/**
- * Terminal: extracted, needs_review, failed, infected, rejected. Unknown statuses count as
- * terminal too, so that a newer server never makes us poll forever.
- */
-export function isTerminalStatus(status: string): boolean {
-  return !['received', 'scanning', 'clean', 'processing'].includes(status);
-}
 
 export function documentStatusTone(status: string): Tone {
   return toneOf(DOCUMENT_STATUS, status);
@@ -33,7 +27,14 @@ export function claimStatusLabel(status: string, lang: Lang = getLanguage()): st
   return labelOf(CLAIM_STATUS, status, lang);
 }
 
-/** The employee can change and (re)submit a claim only while it is with them. */
-export function isClaimEditable(status: string): boolean {
-  return status === 'draft' || status === 'returned';
+/** Whether the server lets this user take the action now: show its button exactly then. */
+export function claimAllows(claim: { allowed_actions: readonly ClaimAction[] }, action: ClaimAction): boolean {
+  return claim.allowed_actions.includes(action);
+}
+
+export function documentAllows(
+  doc: { allowed_actions: readonly DocumentAction[] },
+  action: DocumentAction,
+): boolean {
+  return doc.allowed_actions.includes(action);
 }

@@ -4,7 +4,6 @@ import {
   displayTone,
   editedFields,
   fieldEdit,
-  mayEdit,
   policyNotes,
   scanTone,
 } from "../src/lib/evidence";
@@ -54,13 +53,6 @@ describe("locked claims", () => {
     expect(displayStatus(doc({ status: "needs_review", claim_status: "finance_approved" }))).toBe("checked");
     expect(displayTone(doc({ status: "needs_review", claim_status: "paid" }))).toBe("ok");
     expect(displayStatus(doc({ status: "needs_review", claim_status: "submitted" }))).toBe("needs_review");
-  });
-
-  it("are not editable, whatever the screen would allow", () => {
-    expect(mayEdit(doc({ can_edit: false }))).toBe(false);
-    expect(mayEdit(doc({ can_edit: true }))).toBe(true);
-    expect(mayEdit(doc({ claim_status: "exported" }))).toBe(false);
-    expect(mayEdit(doc({ claim_status: "draft" }))).toBe(true);
   });
 });
 

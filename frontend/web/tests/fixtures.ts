@@ -33,6 +33,7 @@ export function makeDocument(extra: Partial<InvoiceDocument> = {}): InvoiceDocum
     error: null, scan: null, extraction: null, duplicate_of: null, same_invoice_as: null,
     batch: null, parent: null, part_index: null, region: null, parts: [], category: "",
     file_url: null, queue_position: null, claim_status: null, can_edit: null, policy: [],
+    is_terminal: true, allowed_actions: [],
     ...extra,
   };
 }
@@ -42,6 +43,7 @@ export function makeClaim(extra: Partial<Claim> = {}): Claim {
     id: 1, title: "t", status: "draft", currency: "CNY", total: "0.00", conversions: [],
     owner: "ann", owner_name: "Ann", documents: [], events: [],
     created_at: "2025-01-01T00:00:00Z", updated_at: "2025-01-01T00:00:00Z",
+    is_terminal: false, allowed_actions: [],
     ...extra,
   };
 }

@@ -49,7 +49,7 @@ describe("catalogues", () => {
       ...FIELD_ORDER.map((f) => `field.${f}`),
       ...SHORTCUTS.map((s) => `shortcut.${s.action}`),
       ...["approve", "return", "reject"].flatMap((d) => [
-        `decision.${d}.title`, `decision.${d}.confirm`, `decision.${d}.button`, `queue.done.${d}`,
+        `decision.${d}.title`, `decision.${d}.confirm`, `action.claim.${d}`, `queue.done.${d}`,
       ]),
       ...["dashboard", "exports", "claims", "none"].map((s) => `dashboard.source.${s}`),
       ...["travel", "lodging", "meals", "transport", "office", "other", "uncategorized"].map(

@@ -18,10 +18,13 @@ describe("pollDocument", () => {
     vi.unstubAllGlobals();
   });
 
-  it("asks every 1.5 s and stops at the first terminal status", async () => {
-    // Given a server that reports processing twice, then extracted
+  it("asks every 1.5 s and stops when the server says the document is finished", async () => {
+    // Given a server that reports processing twice, then extracted (is_terminal)
     const statuses = ["scanning", "processing", "extracted", "extracted"];
-    const fetch = vi.fn(async () => answer(200, { id: 7, status: statuses.shift() }));
+    const fetch = vi.fn(async () => {
+      const status = statuses.shift();
+      return answer(200, { id: 7, status, is_terminal: status === "extracted" });
+    });
     vi.stubGlobal("fetch", fetch);
     const seen: string[] = [];
     // When the document is followed
@@ -42,7 +45,7 @@ describe("pollDocument", () => {
     const fetch = vi
       .fn()
       .mockRejectedValueOnce(new TypeError("offline"))
-      .mockResolvedValue(answer(200, { id: 7, status: "needs_review" }));
+      .mockResolvedValue(answer(200, { id: 7, status: "needs_review", is_terminal: true }));
     vi.stubGlobal("fetch", fetch);
     const seen: string[] = [];
     pollDocument(7, (doc) => seen.push(doc.status));

@@ -1,7 +1,7 @@
 /** Claim detail: its documents, the status timeline and what the employee may do next. */
 import { formatDateTime, formatMoney } from '../../utils/format';
 import { Lang, getLanguage, t } from '../../utils/i18n';
-import { Tone, claimStatusLabel, claimStatusTone, isClaimEditable } from '../../utils/status';
+import { Tone, claimAllows, claimStatusLabel, claimStatusTone } from '../../utils/status';
 import type { ClaimDto, ClaimEvent, ConversionDto, DocumentDto } from '../../utils/types';
 import { CLAIM_EVENT, labelOf, toneOf } from '../../utils/vocabulary';
 
@@ -58,24 +58,34 @@ export function returnNote(claim: ClaimDto, lang: Lang = getLanguage()): string 
     : t('claim_returned_no_reason', { actor }, lang);
 }
 
+/** What the page shows and offers; each offer is an action the server lists for this user. */
 export interface ClaimView {
   title: string;
   statusLabel: string;
   tone: Tone;
   total: string;
-  editable: boolean;
+  canAdd: boolean;
+  canRemove: boolean;
+  canMove: boolean;
+  /** The submit button shows; it is enabled once the claim holds a document. */
+  showSubmit: boolean;
   canSubmit: boolean;
+  canDelete: boolean;
 }
 
 export function claimView(claim: ClaimDto, lang: Lang = getLanguage()): ClaimView {
-  const editable = isClaimEditable(claim.status);
+  const showSubmit = claimAllows(claim, 'submit');
   return {
     title: claim.title,
     statusLabel: claimStatusLabel(claim.status, lang),
     tone: claimStatusTone(claim.status),
     total: formatMoney(claim.total, claim.currency),
-    editable,
-    canSubmit: editable && claim.documents.length > 0,
+    canAdd: claimAllows(claim, 'add_documents'),
+    canRemove: claimAllows(claim, 'remove_document'),
+    canMove: claimAllows(claim, 'move_document'),
+    showSubmit,
+    canSubmit: showSubmit && claim.documents.length > 0,
+    canDelete: claimAllows(claim, 'delete'),
   };
 }
 
@@ -141,10 +151,8 @@ export function conversionLines(
     });
 }
 
-/** Where a document of this claim can move: the owner's other drafts and returned claims
- * (an action sheet holds six). */
+/** Where a document of this claim can move: the user's other claims that take documents
+ * now (an action sheet holds six). */
 export function moveTargets(claims: ClaimDto[], currentId: number): ClaimDto[] {
-  return claims
-    .filter((c) => c.id !== currentId && (c.status === 'draft' || c.status === 'returned'))
-    .slice(0, 6);
+  return claims.filter((c) => c.id !== currentId && claimAllows(c, 'add_documents')).slice(0, 6);
 }

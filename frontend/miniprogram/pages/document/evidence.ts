@@ -6,11 +6,10 @@
  */
 import { formatDateTime } from '../../utils/format';
 import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
-import type { Tone } from '../../utils/status';
+import { documentAllows, type Tone } from '../../utils/status';
 import type { DocumentDto, Extraction, FieldEditDto } from '../../utils/types';
 
 const APPROVED = ['finance_approved', 'exported', 'paid'];
-const LOCKED = [...APPROVED, 'rejected'];
 
 export function fieldEdit(extraction: Extraction | null | undefined, name: string): FieldEditDto | null {
   const edit = extraction?.edits?.[name];
@@ -51,10 +50,9 @@ export function policyLines(doc: DocumentDto): string[] {
   return (doc.policy ?? []).map((p) => p.message);
 }
 
-/** Whether this user may change the fields now (the server says; locked claims never). */
+/** Whether this user may change the fields now (the server's "edit" action). */
 export function mayEdit(doc: DocumentDto): boolean {
-  if (typeof doc.can_edit === 'boolean') return doc.can_edit;
-  return !(doc.claim_status && LOCKED.includes(doc.claim_status));
+  return documentAllows(doc, 'edit');
 }
 
 /** A "needs review" whose claim finance approved has been reviewed: "checked". */

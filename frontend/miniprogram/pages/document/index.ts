@@ -110,7 +110,7 @@ Component({
       }
       const scanned = scanNote(doc);
       if (scanned) notes.push(scanned);
-      const view = statusView(doc.status);
+      const view = statusView(doc.status, doc.is_terminal);
       const shown = shownStatus(doc);
       if (shown.status !== doc.status) view.label = documentStatusLabel(shown.status);
       if (shown.tone) view.tone = shown.tone;

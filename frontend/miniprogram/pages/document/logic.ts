@@ -3,7 +3,7 @@ import { ApiError } from '../../utils/api';
 import { POLL_INTERVAL_MS } from '../../utils/config';
 import { formatMoney, formatPercent } from '../../utils/format';
 import { Lang, getLanguage, t, tOr } from '../../utils/i18n';
-import { Tone, documentStatusLabel, documentStatusTone, isTerminalStatus } from '../../utils/status';
+import { Tone, documentStatusLabel, documentStatusTone } from '../../utils/status';
 import type { DocumentDto, Extraction, InvoiceFields, LineItem } from '../../utils/types';
 import { FIELD, LOW_CONFIDENCE, labelOf } from '../../utils/vocabulary';
 
@@ -44,8 +44,9 @@ export interface Step {
 
 const STEP_KEYS = ['received', 'scanning', 'processing', 'result'] as const;
 
-/** Which step a status stands at, and whether that step failed. */
-function stepPosition(status: string): { index: number; failed: boolean } {
+/** Which step a status stands at, and whether that step failed; terminal is the server's
+ * is_terminal, which places a status this app does not know yet. */
+function stepPosition(status: string, terminal: boolean): { index: number; failed: boolean } {
   switch (status) {
     case 'received':
       return { index: 0, failed: false };
@@ -59,14 +60,17 @@ function stepPosition(status: string): { index: number; failed: boolean } {
       return { index: 2, failed: false };
     case 'failed':
       return { index: 2, failed: true };
-    default:
-      // extracted, needs_review and anything newer: the pipeline is through.
+    case 'extracted':
+    case 'needs_review':
+    case 'split':
       return { index: 3, failed: false };
+    default:
+      return { index: terminal ? 3 : 0, failed: false };
   }
 }
 
-export function pipelineSteps(status: string, lang: Lang = getLanguage()): Step[] {
-  const { index, failed } = stepPosition(status);
+export function pipelineSteps(status: string, terminal: boolean, lang: Lang = getLanguage()): Step[] {
+  const { index, failed } = stepPosition(status, terminal);
   const finished = index === 3;
   return STEP_KEYS.map((key, i) => {
     let state: StepState;
@@ -85,13 +89,14 @@ export interface StatusView {
   steps: Step[];
 }
 
-export function statusView(status: string, lang: Lang = getLanguage()): StatusView {
+/** terminal: the server's is_terminal for the document (polling stops there). */
+export function statusView(status: string, terminal: boolean, lang: Lang = getLanguage()): StatusView {
   return {
     status,
     label: documentStatusLabel(status, lang),
     tone: documentStatusTone(status),
-    terminal: isTerminalStatus(status),
-    steps: pipelineSteps(status, lang),
+    terminal,
+    steps: pipelineSteps(status, terminal, lang),
   };
 }
 
@@ -353,7 +358,7 @@ export class DocumentPoller {
       const doc = await this.options.load();
       if (generation !== this.generation) return;
       this.options.onUpdate(doc);
-      if (isTerminalStatus(doc.status)) {
+      if (doc.is_terminal) {
         this.running = false;
         return;
       }

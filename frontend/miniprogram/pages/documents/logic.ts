@@ -1,7 +1,7 @@
 /** The documents list: one row per document, pages merged as the user scrolls. */
 import { formatDateTime, formatMoney } from '../../utils/format';
 import { Lang, getLanguage, t } from '../../utils/i18n';
-import { Tone, documentStatusLabel, documentStatusTone, isTerminalStatus } from '../../utils/status';
+import { Tone, documentStatusLabel, documentStatusTone } from '../../utils/status';
 import type { DocumentDto } from '../../utils/types';
 
 export interface DocumentRow {
@@ -26,7 +26,7 @@ export function documentRow(doc: DocumentDto, lang: Lang = getLanguage()): Docum
     amount: fields?.total_amount ? formatMoney(fields.total_amount, fields.currency ?? 'CNY') : '',
     statusLabel: documentStatusLabel(doc.status, lang),
     tone: documentStatusTone(doc.status),
-    moving: !isTerminalStatus(doc.status),
+    moving: !doc.is_terminal,
     duplicate: doc.duplicate_of ? t('docs_duplicate', undefined, lang) : '',
   };
 }

@@ -51,9 +51,16 @@ export function makeExtraction(overrides: Partial<Extraction> = {}): Extraction 
   };
 }
 
+// What the server answers for the document's owner unless a test says otherwise: a
+// document still in the pipeline is not terminal; the owner may edit a read one.
+const IN_PIPELINE = ['received', 'scanning', 'clean', 'processing'];
+
 export function makeDocument(overrides: Partial<DocumentDto> = {}): DocumentDto {
   const id = overrides.id ?? 7;
+  const status = overrides.status ?? 'extracted';
   return {
+    is_terminal: !IN_PIPELINE.includes(status),
+    allowed_actions: ['edit', 'view_original'],
     id,
     status: 'extracted',
     original_filename: 'invoice.png',
@@ -89,8 +96,17 @@ export function makeDocument(overrides: Partial<DocumentDto> = {}): DocumentDto 
   };
 }
 
+// The actions the server lists for a claim's owner, by the claim's status.
+const OWNER_ACTIONS: Record<string, ClaimDto['allowed_actions']> = {
+  draft: ['edit', 'delete', 'add_documents', 'remove_document', 'move_document', 'submit', 'comment'],
+  returned: ['edit', 'add_documents', 'remove_document', 'move_document', 'submit', 'comment'],
+};
+
 export function makeClaim(overrides: Partial<ClaimDto> = {}): ClaimDto {
+  const status = overrides.status ?? 'draft';
   return {
+    is_terminal: status === 'paid' || status === 'rejected',
+    allowed_actions: OWNER_ACTIONS[status] ?? ['comment'],
     id: 3,
     title: '3 月北京出差',
     status: 'draft',

@@ -2,14 +2,24 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { FIELD_ORDER } from '../../pages/document/logic';
 import { claimStatusLabel, claimStatusTone, documentStatusLabel, documentStatusTone } from '../../utils/status';
-import type { ClaimStatus, DocumentStatus } from '../../utils/types';
-import { CLAIM_STATUS, DOCUMENT_STATUS, FIELD, Label, StatusLabel } from '../../utils/vocabulary';
+import type { ClaimAction, ClaimStatus, DocumentAction, DocumentStatus } from '../../utils/types';
+import {
+  CLAIM_ACTION,
+  CLAIM_STATUS,
+  DOCUMENT_ACTION,
+  DOCUMENT_STATUS,
+  FIELD,
+  Label,
+  StatusLabel,
+} from '../../utils/vocabulary';
 
-// tsc fails here when the server's schema (the generated enums) names a status, or the
-// page a field, that the shared vocabulary has no entry for.
+// tsc fails here when the server's schema (the generated enums) names a status or an
+// action, or the page a field, that the shared vocabulary has no entry for.
 const documentStatuses: Record<DocumentStatus, StatusLabel> = DOCUMENT_STATUS;
 const claimStatuses: Record<ClaimStatus, StatusLabel> = CLAIM_STATUS;
 const fields: Record<(typeof FIELD_ORDER)[number], Label> = FIELD;
+const claimActions: Record<ClaimAction, Label> = CLAIM_ACTION;
+const documentActions: Record<DocumentAction, Label> = DOCUMENT_ACTION;
 
 test('the copy in utils/ is the shared vocabulary (make frontend-codegen after editing it)', () => {
   const shared = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'vocabulary.ts'), 'utf8');
@@ -25,6 +35,8 @@ test('statuses read as the vocabulary says, in its tones', () => {
   expect(claimStatusLabel('manager_approved', 'zh-CN')).toBe('主管已审批');
   expect(claimStatusTone('finance_approved')).toBe('ok');
   expect(fields.seller_name['zh-CN']).toBe('销售方名称');
+  expect(claimActions.submit['zh-CN']).toBe('提交审批');
+  expect(documentActions.resolve_duplicate.en).toBe('Not a duplicate');
 });
 
 test('a status it does not know shows by its name, in a neutral tone', () => {

@@ -740,7 +740,26 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description True when nothing more happens to it by itself (stop polling). */
+            readonly is_terminal: boolean;
+            /** @description What the asking user may do with this claim now: each action named here is accepted by its endpoint, every other one is refused. Show a button exactly when its action is listed. */
+            readonly allowed_actions: components["schemas"]["ClaimActionEnum"][];
         };
+        /**
+         * @description * `edit` - edit
+         *     * `delete` - delete
+         *     * `add_documents` - add_documents
+         *     * `remove_document` - remove_document
+         *     * `move_document` - move_document
+         *     * `submit` - submit
+         *     * `approve` - approve
+         *     * `return` - return
+         *     * `reject` - reject
+         *     * `mark_paid` - mark_paid
+         *     * `comment` - comment
+         * @enum {string}
+         */
+        ClaimActionEnum: "edit" | "delete" | "add_documents" | "remove_document" | "move_document" | "submit" | "approve" | "return" | "reject" | "mark_paid" | "comment";
         ClaimAddDocument: {
             document: number;
         };
@@ -825,7 +844,19 @@ export interface components {
             readonly policy: {
                 [key: string]: unknown;
             }[];
+            /** @description True when nothing more happens to it by itself (stop polling). */
+            readonly is_terminal: boolean;
+            /** @description What the asking user may do with this document now: each action named here is accepted by its endpoint, every other one is refused. Show a button exactly when its action is listed. */
+            readonly allowed_actions: components["schemas"]["DocumentActionEnum"][];
         };
+        /**
+         * @description * `edit` - edit
+         *     * `retry` - retry
+         *     * `resolve_duplicate` - resolve_duplicate
+         *     * `view_original` - view_original
+         * @enum {string}
+         */
+        DocumentActionEnum: "edit" | "retry" | "resolve_duplicate" | "view_original";
         /** @description Schema only: one of the documents found side by side in a photo. */
         DocumentPart: {
             id: number;
@@ -1432,6 +1463,10 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /** @description True when nothing more happens to it by itself (stop polling). */
+            readonly is_terminal: boolean;
+            /** @description What the asking user may do with this claim now: each action named here is accepted by its endpoint, every other one is refused. Show a button exactly when its action is listed. */
+            readonly allowed_actions: components["schemas"]["ClaimActionEnum"][];
             /** Format: date-time */
             readonly submitted_at: string | null;
             /** Format: date-time */
@@ -1488,6 +1523,10 @@ export interface components {
             readonly policy: {
                 [key: string]: unknown;
             }[];
+            /** @description True when nothing more happens to it by itself (stop polling). */
+            readonly is_terminal: boolean;
+            /** @description What the asking user may do with this document now: each action named here is accepted by its endpoint, every other one is refused. Show a button exactly when its action is listed. */
+            readonly allowed_actions: components["schemas"]["DocumentActionEnum"][];
             readonly category_chosen: boolean;
             /** @description The document this one duplicates, also after finance resolved the flag. */
             readonly duplicate_flagged: number | null;
@@ -1562,7 +1601,17 @@ export interface components {
             readonly scanning_available: boolean;
             /** @description The language the server speaks to this user: 'zh-hans' or 'en' as they chose it, '' to follow the client's Accept-Language. */
             readonly language: string;
+            /** @description Which parts of the app this user may use: review (has a review queue), export, view_spend (dashboard), manage_exchange_rates. Show a menu entry exactly when its action is listed. */
+            readonly allowed_actions: components["schemas"]["UserActionEnum"][];
         };
+        /**
+         * @description * `review` - review
+         *     * `export` - export
+         *     * `view_spend` - view_spend
+         *     * `manage_exchange_rates` - manage_exchange_rates
+         * @enum {string}
+         */
+        UserActionEnum: "review" | "export" | "view_spend" | "manage_exchange_rates";
         WeChatSignIn: {
             code: string;
             binding_code?: string;

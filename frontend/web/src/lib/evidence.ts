@@ -4,6 +4,7 @@
 // helpers only turn its answer into what the screens show.
 
 import type { Tone } from "./status";
+import { documentAllows } from "./actions";
 import { documentTone } from "./status";
 import type { ExtractionWarning, InvoiceDocument } from "./types";
 
@@ -53,13 +54,9 @@ export function policyNotes(doc: InvoiceDocument | null | undefined): PolicyNote
   return Array.isArray(doc?.policy) ? (doc.policy as PolicyNote[]) : [];
 }
 
-// Whether the fields may be changed by this user now. Servers that do not say (older
-// ones) leave it to the screen.
-export function mayEdit(doc: InvoiceDocument | null | undefined, fallback = true): boolean {
-  if (!doc) return false;
-  if (typeof doc.can_edit === "boolean") return doc.can_edit;
-  if (doc.claim_status && LOCKED_CLAIM_STATUSES.has(doc.claim_status)) return false;
-  return fallback;
+// Whether the fields may be changed by this user now (the server's "edit" action).
+export function mayEdit(doc: InvoiceDocument | null | undefined): boolean {
+  return documentAllows(doc, "edit");
 }
 
 // The status a document shows: a "needs review" whose claim finance approved has been

@@ -2,7 +2,7 @@
 
 import { api } from "./api";
 import { ApiError } from "./errors";
-import { isTerminal, POLL_INTERVAL_MS } from "./status";
+import { POLL_INTERVAL_MS } from "./status";
 import type { InvoiceDocument } from "./types";
 
 export interface Poller {
@@ -23,7 +23,7 @@ export function pollDocument(
       const doc = await api.document(id);
       if (stopped) return;
       onUpdate(doc);
-      if (isTerminal(doc.status)) return;
+      if (doc.is_terminal) return;
     } catch (err) {
       onError(err);
       // A deleted or forbidden document will not come back; a network blip may.

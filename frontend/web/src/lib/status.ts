@@ -1,25 +1,13 @@
-// What each document and claim status means for the UI: finished or not, tone, next steps.
+// What each document and claim status means for the UI: tone and steps. Whether it is
+// finished (is_terminal) and what a user may do with it (allowed_actions) are the server's.
 
 import { CLAIM_STATUS, DOCUMENT_STATUS, toneOf, type Tone } from "../../../shared/vocabulary";
-import type { ClaimEvent, ClaimStatus, DocumentStatus, Role } from "./types";
+import type { ClaimEvent, ClaimStatus, DocumentStatus } from "./types";
 
 export type { Tone } from "../../../shared/vocabulary";
 export { LOW_CONFIDENCE } from "../../../shared/vocabulary";
 
-export const TERMINAL_DOCUMENT_STATUSES: ReadonlySet<string> = new Set([
-  "infected",
-  "rejected",
-  "extracted",
-  "needs_review",
-  "failed",
-  "split",
-]);
-
 export const POLL_INTERVAL_MS = 1500;
-
-export function isTerminal(status: string): boolean {
-  return TERMINAL_DOCUMENT_STATUSES.has(status);
-}
 
 export function documentTone(status: DocumentStatus | string): Tone {
   return toneOf(DOCUMENT_STATUS, status);
@@ -28,7 +16,8 @@ export function documentTone(status: DocumentStatus | string): Tone {
 // The pipeline as the employee sees it: upload -> virus scan -> reading -> done.
 export const DOCUMENT_STEPS = ["upload", "scan", "read", "done"] as const;
 
-export function documentStep(status: DocumentStatus | string): number {
+// terminal: the server's is_terminal (an end state this client may not know yet).
+export function documentStep(status: DocumentStatus | string, terminal: boolean): number {
   switch (status) {
     case "received":
       return 1;
@@ -38,7 +27,7 @@ export function documentStep(status: DocumentStatus | string): number {
     case "processing":
       return 2;
     default:
-      return isTerminal(status) ? 3 : 0;
+      return terminal ? 3 : 0;
   }
 }
 
@@ -71,19 +60,7 @@ export function claimTone(status: ClaimStatus | string): Tone {
   return toneOf(CLAIM_STATUS, status);
 }
 
-export function claimEditable(status: ClaimStatus | string): boolean {
-  return status === "draft" || status === "returned";
-}
-
-// Which review step a role may act on (the server enforces it; this only hides buttons).
-export function canDecide(status: ClaimStatus | string, roles: readonly Role[]): boolean {
-  if (roles.includes("admin")) return status === "submitted" || status === "manager_approved";
-  if (status === "submitted") return roles.includes("approver");
-  if (status === "manager_approved") return roles.includes("finance");
-  return false;
-}
-
-// The review queue only ever holds claims waiting for someone's decision.
+// The review queue's status filter: the claims waiting for someone's decision.
 export const QUEUE_STATUSES: readonly ClaimStatus[] = ["submitted", "manager_approved"];
 
 export interface TimelineEntry {

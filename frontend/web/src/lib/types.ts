@@ -15,6 +15,9 @@ export type ClaimStatus = Schemas["ClaimStatusEnum"];
 // Where a field's value came from, and what that makes it worth (the server decides both).
 export type FieldSource = Schemas["FieldSourceEnum"];
 export type FieldStatus = Schemas["FieldStatusEnum"];
+// What the asking user may do now (allowed_actions; the server decides).
+export type ClaimAction = Schemas["ClaimActionEnum"];
+export type DocumentAction = Schemas["DocumentActionEnum"];
 
 export type Me = Refined<Schemas["User"], { roles: Role[] }>;
 export type NamedToken = Schemas["NamedToken"];

@@ -33,10 +33,27 @@ test.each([
   ['returned', 1, true, true],
   ['submitted', 1, false, false],
   ['paid', 1, false, false],
-] as const)('a %s claim with %i documents: editable %s, can submit %s', (status, n, editable, canSubmit) => {
+] as const)('a %s claim with %i documents: documents can be added %s, can submit %s', (status, n, canAdd, canSubmit) => {
   const view = claimView(makeClaim({ status, documents: Array.from({ length: n }, (_, i) => i + 1) }));
-  expect(view.editable).toBe(editable);
+  expect(view.canAdd).toBe(canAdd);
   expect(view.canSubmit).toBe(canSubmit);
+});
+
+test('the page offers exactly the actions the server lists, whatever the status', () => {
+  // given a returned claim whose owner the server lets only comment (say, a newer rule)
+  const view = claimView(makeClaim({ status: 'returned', allowed_actions: ['comment'] }));
+  // then nothing else is offered
+  expect(view).toMatchObject({
+    canAdd: false,
+    canRemove: false,
+    canMove: false,
+    showSubmit: false,
+    canSubmit: false,
+    canDelete: false,
+  });
+  // and a draft's delete shows only where the server lists it
+  expect(claimView(makeClaim({ status: 'draft' })).canDelete).toBe(true);
+  expect(claimView(makeClaim({ status: 'returned' })).canDelete).toBe(false);
 });
 
 test('only free, accepted documents can be added to a claim', () => {

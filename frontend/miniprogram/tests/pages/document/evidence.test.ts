@@ -43,9 +43,8 @@ describe('policy and locked claims', () => {
   });
 
   it('does not let anyone edit a locked claim, and calls its reviewed documents checked', () => {
-    expect(mayEdit(makeDocument({ can_edit: false }))).toBe(false);
-    expect(mayEdit(makeDocument({ claim_status: 'paid' }))).toBe(false);
-    expect(mayEdit(makeDocument({ claim_status: 'draft' }))).toBe(true);
+    expect(mayEdit(makeDocument({ claim_status: 'paid', allowed_actions: ['view_original'] }))).toBe(false);
+    expect(mayEdit(makeDocument({ claim_status: 'draft', allowed_actions: ['edit'] }))).toBe(true);
     expect(shownStatus(makeDocument({ status: 'needs_review', claim_status: 'finance_approved' }))).toEqual({
       status: 'checked',
       tone: 'ok',

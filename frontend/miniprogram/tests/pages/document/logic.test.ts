@@ -32,20 +32,25 @@ describe('status', () => {
   ];
 
   test.each(cases)('%s is shown as "%s" (terminal: %s) with steps %s', (status, label, terminal, steps) => {
-    const view = statusView(status, 'zh-CN');
+    const view = statusView(status, terminal, 'zh-CN');
     expect(view.label).toBe(label);
-    expect(view.terminal).toBe(terminal);
     expect(view.steps.map((s) => s.state).join()).toBe(steps);
   });
 
-  test('an unknown status stops polling and shows its raw name', () => {
-    const view = statusView('archived', 'en');
-    expect(view.terminal).toBe(true);
-    expect(view.label).toBe('archived');
+  test('an unknown status shows its raw name, finished or not as the server says', () => {
+    // Given statuses a newer server sends, one it calls terminal and one it does not
+    const done = statusView('archived', true, 'en');
+    const moving = statusView('queued_for_ocr', false, 'en');
+    // Then each shows by its name, the finished one at the last step, the other at the first
+    expect(done.label).toBe('archived');
+    expect(done.terminal).toBe(true);
+    expect(done.steps.map((s) => s.state).join()).toBe('done,done,done,done');
+    expect(moving.terminal).toBe(false);
+    expect(moving.steps.map((s) => s.state).join()).toBe('current,todo,todo,todo');
   });
 
   test('step labels follow the language', () => {
-    expect(pipelineSteps('received', 'en').map((s) => s.label)).toEqual(['Received', 'Scan', 'Reading', 'Result']);
+    expect(pipelineSteps('received', false, 'en').map((s) => s.label)).toEqual(['Received', 'Scan', 'Reading', 'Result']);
   });
 
   test('a waiting document shows its place in line, in both languages', () => {
@@ -212,6 +217,25 @@ describe('DocumentPoller', () => {
     expect(calls).toBe(4);
   });
 
+  test('a status the app does not know is followed until the server calls it terminal', async () => {
+    // given a newer server's state, first in progress, then finished
+    const answers = [
+      makeDocument({ status: 'ocr_queued' as DocumentStatus, is_terminal: false }),
+      makeDocument({ status: 'archived' as DocumentStatus, is_terminal: true }),
+    ];
+    let calls = 0;
+    const poller = new DocumentPoller({ load: async () => answers[Math.min(calls++, 1)], onUpdate: () => {} });
+    // when it is followed
+    poller.start();
+    await settle();
+    expect(poller.isRunning).toBe(true);
+    jest.advanceTimersByTime(2000);
+    await settle();
+    // then polling goes on through the unknown state and stops at the terminal one
+    expect(calls).toBe(2);
+    expect(poller.isRunning).toBe(false);
+  });
+
   test('keeps polling through network errors but stops on 404', async () => {
     // given a load that fails twice, differently
     const errors: unknown[] = [];
@@ -289,7 +313,7 @@ describe('a photo of several documents', () => {
       [11, 'Document 2', 'Fields extracted'],
       [12, 'Document 3', 'Fields extracted'],
     ]);
-    expect(statusView('split', 'zh-CN').terminal).toBe(true);
+    expect(statusView('split', true, 'zh-CN').steps.map((s) => s.state).join()).toBe('done,done,done,done');
   });
 
   test('a part names which document of the photo it is; a single document says nothing', () => {
