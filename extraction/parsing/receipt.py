@@ -44,6 +44,8 @@ _NOT_NAME = re.compile(
     r"收银|小票|欢迎|地址|电话",
     re.IGNORECASE,
 )
+# The caption of a company registration number: such a row is never the name.
+_REG_LABEL = re.compile(r"\bCO(?:MPANY)?\.?\s*(?:NO\b|REG)|\bREG(?:ISTRATION)?\.?\s*NO\b", re.I)
 _HEADER_END = re.compile(
     r"TAX\s*INVOICE|INVOICE|RECEIPT|GST\s*(ID|REG|NO)|TEL\b|TEL[:.]|\bQTY\b|CASHIER",
     re.IGNORECASE,
@@ -57,8 +59,8 @@ _REG_ROW = re.compile(
     r"^\(?\s*(?:CO(?:MPANY)?\.?\s*(?:NO|REG)\.?\s*(?:NO\.?)?\s*[:.]?\s*)?\d{4,}\s?-?\s?[A-Z]\s*\)?$",
     re.IGNORECASE,
 )
-# OCR spellings of the legal suffix, canonicalised: SDN BHD read as SON BHD, SIN BHI, 5DN 3HD.
-_SDN = re.compile(r"\b[S5][DO0IB][NM](\.?)(\s*)[B83R][HN][DI0O]\b", re.IGNORECASE)
+# OCR spellings of the legal suffix, canonicalised: SDN BHD read as SON BHD, SUN BHU, 5DN 3HD.
+_SDN = re.compile(r"\b[S5][DO0IBU][NM](\.?)(\s*)[B83R][HN][DI0OU]\b", re.IGNORECASE)
 # What may stand before a legal form without being a name ("CO. (M) SDN BHD").
 _BARE_LEGAL = re.compile(r"^(?:CO\.?|COMPANY|&|AND)?\s*(?:\([A-Z]{1,6}\))?\s*$", re.IGNORECASE)
 
@@ -72,8 +74,15 @@ _FINAL_TOTAL = re.compile(
     re.IGNORECASE,
 )
 _STRONG_TOTAL = re.compile(
-    r"TOTAL\s*AMOUNT|TOTAL\s*\(?RM|TOTAL\s*INCL|INCL\w*\s*(OF\s*)?GST|TOTAL\s*SALES|"
+    r"TOTAL\s*AMOUNT|TOTAL\s*\(?RM|TOTAL\s*INCL|TOTAL\s*SALES|"
     r"TOTAL\s*FACTURE|TOTAL\s*TTC|MONTANT\s*TTC|^SUMME|GESAMTBETRAG|^GESAMT|合计|总计",
+    re.IGNORECASE,
+)
+# An amount paid or totalled including tax: the payable total. "Including GST" alone is
+# the tax the total includes, and a paid amount that says it includes the tax is no cash
+# tendered ("AMT PAID INCL GST").
+_INCL_TOTAL = re.compile(
+    r"(TOTAL|AMOUNT|AMT|PAID|PAYABLE|SALES)\W*(\w+\W*)?INCL\w*\.?\s*(OF\s*)?(GST|SST|TAX|VAT)",
     re.IGNORECASE,
 )
 _PLAIN_TOTAL = re.compile(r"TOTAL|TOTAI|T0TAL|TOTA1|TOTAl|AMOUNT", re.IGNORECASE)
@@ -179,12 +188,33 @@ def _tax_lines(layout: Layout, parsed: Parsed) -> None:
 # -- merchant -------------------------------------------------------------------------
 
 
+# A caption that names the company owning or running the shop ("Owned By :", "A
+# DIVISION OF", "OPERATED BY"): the legal name after it is the owner, the shop's own name
+# is the one printed above it.
+_OWNER = re.compile(
+    r"^\W*(?:OWNED|OWN|OPERATED|MANAGED|RUN)\s*BY\b\W*|^\W*\(?\s*A\s+(?:DIVISION|MEMBER|UNIT|"
+    r"SUBSIDIARY|BRANCH)\s+OF\b\W*",
+    re.IGNORECASE,
+)
+
+
 def _merchant(layout: Layout) -> tuple[str, float] | None:
     rows = [row for row in layout.rows() if any(_letters(b.flat) for b in row)]
     texts = [" ".join(b.text for b in row).strip() for row in rows[:10]]
     candidates: list[tuple[float, int]] = []
     ended = False
+    owned = [
+        _OWNER.match(text) is not None
+        or (position > 0 and _OWNER.fullmatch(texts[position - 1]) is not None)
+        for position, text in enumerate(texts)
+    ]
     for position, text in enumerate(texts):
+        if owned[position] and candidates:
+            # The owner's legal name under the shop's: the shop's name above is the seller.
+            text = texts[position] = _OWNER.sub("", text)
+            if _namelike(_clean_name(text)):
+                candidates.append((float(position) + 30, position))
+            continue
         name = _clean_name(text)
         if _namelike(name):
             rank = float(position)
@@ -208,9 +238,16 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
     if not candidates:
         return None
     _, position = min(candidates)
-    name = _clean_name(texts[position])
+    # A bracket opened on one row and closed on the next holds one name over two rows
+    # ("AIK HUAT HARDWARE ENTERPRISE (SETIA" / "ALAM) SDN BHD").
+    if position > 0 and _closes(texts[position - 1], texts[position]):
+        position -= 1
+    end = position + int(
+        position + 1 < len(texts) and _closes(texts[position], texts[position + 1])
+    )
+    name = _clean_name(" ".join(texts[position : end + 1]))
     # A legal form printed on the next line ("SINNATHAMBY HOLDINGS" / "SDN. BHD.").
-    if position + 1 < len(texts) and not _LEGAL.search(name):
+    if end == position and position + 1 < len(texts) and not _LEGAL.search(name):
         following = _clean_name(texts[position + 1])
         legal = _LEGAL.search(following)
         if legal and _BARE_LEGAL.match(following[: legal.start()]):
@@ -223,8 +260,17 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
         previous = _clean_name(texts[position - 1])
         if _namelike(previous) or starts_mid:
             name = f"{previous} {name}"
-    score = min(b.score for b in rows[position])
+    score = min(b.score for row in rows[position : end + 1] for b in row)
     return _canonical(name), score
+
+
+def _closes(above: str, below: str) -> bool:
+    """``below`` closes a bracket of a name that ``above`` left open."""
+    return (
+        above.count("(") > above.count(")")
+        and below.count(")") > below.count("(")
+        and _letters(above[above.rfind("(") :]) >= 2
+    )
 
 
 def _letters(text: str) -> int:
@@ -241,6 +287,8 @@ def _namelike(text: str) -> bool:
         return False
     if _NOT_NAME.search(text) and not _LEGAL.search(text):
         return False
+    if _REG_LABEL.search(text):
+        return False  # "Company No : SA0099552-P" cut to "Company No : SA" ends like a S.A.
     return not re.search(r"TAX\s*INVOICE|RECEIPT|INVOICE", text, re.IGNORECASE)
 
 
@@ -482,8 +530,13 @@ def _date(layout: Layout, *, month_first: bool = False) -> tuple[dt.date, float,
 # -- total ----------------------------------------------------------------------------
 
 
+def _one_after_currency(text: str) -> str:
+    """A 1 read as I, l or | right after the currency ("RMI11.90")."""
+    return re.sub(r"(?<=RM)[Il|](?=\d)", "1", text, flags=re.IGNORECASE)
+
+
 def _amounts(text: str) -> list[Decimal]:
-    compact = text.replace(" ", "")
+    compact = _one_after_currency(text.replace(" ", ""))
     compact = re.sub(r"(?<=\d),(?=\d{2}(?!\d))", ".", compact)
     return [Decimal(m.replace(",", "")) for m in _MONEY.findall(compact)]
 
@@ -529,7 +582,7 @@ def _row_amount(layout: Layout, label: Box) -> tuple[Decimal, float, bool, Box] 
     Returns (amount, score, had_decimal_point, the box it was read from).
     """
     # "Total Facture : 56.00 DH": a currency printed after the amount is not a word
-    flat = re.sub(_TRAILING_CURRENCY, "", label.flat)
+    flat = re.sub(_TRAILING_CURRENCY, "", _one_after_currency(label.flat))
     tail = re.split(r"[A-Za-z\u4e00-\u9fff]{2,}", flat)[-1]
     own = _amounts(tail)
     if own:
@@ -582,7 +635,8 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
         if box.seal or not re.search(r"[A-Za-z\u4e00-\u9fff]", box.flat):
             continue
         words = _MONEY.sub(" ", _label_text(box.text).replace(" ", ""))
-        if _CHANGE.search(words) or _CASH.search(words):
+        included = _INCL_TOTAL.search(words) is not None
+        if _CHANGE.search(words) or (_CASH.search(words) and not included):
             found = _row_amount(layout, box)
             if found is not None:
                 (change if _CHANGE.search(words) else cash).append(found[0])
@@ -593,7 +647,7 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
             continue
         if _FINAL_TOTAL.search(words):
             rank = 3
-        elif _STRONG_TOTAL.search(words):
+        elif _STRONG_TOTAL.search(words) or included:
             rank = 2
         elif _PLAIN_TOTAL.search(words) and not _NOT_TOTAL.search(words):
             rank = 1
@@ -615,6 +669,9 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
     # total: a labelled candidate of another value wins over one that repeats them.
     given = {ch for ch in change if ch > 0}
     tendered = given | ({c for c in cash if c not in given} if given else set())
+    # Nothing is payable at 0.00: such a row is an included tax or an empty rounding.
+    ranked = [r for r in ranked if r[2] != 0] or ranked
+    consistent = [r for r in consistent if r[2] != 0] or consistent
     pool = consistent or [r for r in ranked if r[2] not in tendered] or ranked
     rank, top, value, score, read_at = max(pool, key=lambda r: (r[0], r[1]))
     # A total is never negative: "RM-38.80" is a misread separator.

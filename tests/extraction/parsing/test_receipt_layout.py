@@ -415,6 +415,65 @@ def test_registered_name_above_its_company_number_beats_a_logo_line() -> None:
     assert parse_lines(lines).fields.seller_name == "KEDAI PAPAN YEW CHUAN"
 
 
+@pytest.mark.parametrize(
+    "owner", [["OWNED BY :", "SANYU SUPPLY SDN BHD (1135772-K)"], ["(A DIVISION OF HUAT SDN BHD)"]]
+)
+def test_the_shop_name_wins_over_the_company_that_owns_it(owner: list[str]) -> None:
+    # Given a shop's name on top and, under its address, the legal name of its owner
+    header = ["SANYU STATIONERY SHOP", "NO. 31G, JALAN SETIA", "TEL: 03-3362 4137"]
+    lines = till_receipt([("TOTAL", "35.80")], header=[*header, *owner, "TAX INVOICE"])
+    # When parsed / Then the seller is the shop, not its owner
+    assert parse_lines(lines).fields.seller_name == "SANYU STATIONERY SHOP"
+
+
+def test_a_legal_name_without_an_owner_caption_still_wins_over_a_brand() -> None:
+    # Given a brand line above the registered name (no "owned by")
+    header = ["SANYU", "SANYU SUPPLY SDN BHD", "NO. 31G, JALAN SETIA", "TAX INVOICE"]
+    lines = till_receipt([("TOTAL", "35.80")], header=header)
+    # When parsed / Then the registered name is the seller
+    assert parse_lines(lines).fields.seller_name == "SANYU SUPPLY SDN BHD"
+
+
+def test_a_name_whose_bracket_closes_on_the_next_row_is_one_name() -> None:
+    # Given a registered name broken inside its bracketed branch over two rows
+    header = ["AIK HUAT HARDWARE ENTERPRISE (SETIA", "ALAM) SDN BHD", "(822737-X)", "TAX INVOICE"]
+    lines = till_receipt([("TOTAL", "35.80")], header=header)
+    # When parsed / Then both rows make the name
+    name = parse_lines(lines).fields.seller_name
+    assert name == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+
+
+def test_sdn_read_as_sun_before_bhd() -> None:
+    lines = till_receipt([("TOTAL", "35.80")], header=["RAPID RAIL SUN BHD", "TAX INVOICE"])
+    assert parse_lines(lines).fields.seller_name == "RAPID RAIL SDN BHD"
+
+
+def test_included_gst_alone_is_not_the_total() -> None:
+    # Given TOTAL 30.00, then the rounding and the GST it includes (0.00 each)
+    lines = till_receipt(
+        [("Total", "RM 30.00"), ("Rounding", "RM 0.00"), ("Including GST", "RM 0.00")]
+    )
+    # When parsed / Then the total is the payable amount
+    assert parse_lines(lines).fields.total_amount == Decimal("30.00")
+
+
+def test_amount_paid_including_gst_is_the_total_not_cash() -> None:
+    # Given a loyalty line captioned Total and the amount paid including GST (1 read as I)
+    lines = till_receipt(
+        [("AMT PAID INCL GST:", "RMI11.90"), ("GST AMT:", "RM6.33"), ("Tolal SV:", "10.56")]
+    )
+    # When parsed / Then the amount paid including GST is the total
+    assert parse_lines(lines).fields.total_amount == Decimal("111.90")
+
+
+def test_a_company_number_row_is_never_the_name() -> None:
+    # Given a shop name without a legal form above its company number (ending "SA...-P")
+    header = ["PROSPER NIAGA", "Company No : SA0099552-P", "LOT PT 1138", "TAX INVOICE"]
+    lines = till_receipt([("TOTAL", "35.80")], header=header)
+    # When parsed / Then the name is the shop's, not the number's caption
+    assert parse_lines(lines).fields.seller_name == "PROSPER NIAGA"
+
+
 def test_sdn_bhd_misread_and_a_stray_number_after_it() -> None:
     # given SDN BHD read "SBN 3HD" and a logo's digits merged into the name's row
     header = ["SUPER.SEVEN CASH & CARRY SBN 3HD 28-05", "(590150-A)", "NO. 1 JALAN EURO 1"]
