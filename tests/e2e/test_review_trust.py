@@ -169,18 +169,24 @@ def test_an_employee_fixes_a_draft_claim_on_a_phone(open_as, artifacts, people, 
 
 def test_an_admin_who_is_not_an_approver_is_offered_no_decision(open_as, people):
     # Given a submitted claim, and an administrator who approves nothing (the server
-    # answers 403 to an approval from them, so it lists no decision for them)
+    # answers 403 to an approval from them, lists no decision on the claim and no review
+    # queue on /me)
     UserFactory(username="ada", first_name="Ada", roles=("admin",))
     claim = edited_claim(people)
-    # When the administrator opens it on the review screen and presses "a"
+    # When the administrator opens its review screen
     page = open_as("ada")
     go(page, f"/review/{claim.pk}")
+    # Then the app does not show it (no queue for them) and offers no decision
+    expect(page).not_to_have_url(re.compile(r"#/review"))
+    expect(page.get_by_test_id("approve")).to_have_count(0)
+    # When they open the claim itself
+    go(page, f"/claims/{claim.pk}")
+    # Then they see it, may comment, and still have no Approve, Return or Reject button
     expect(page.get_by_test_id("claim-status")).to_have_attribute("data-status", "submitted")
-    page.locator("body").press("a")
-    # Then no decision is offered: no Approve, Return or Reject button, no approve dialog
+    expect(page.get_by_placeholder("Write a comment")).to_be_visible()
     for decision in ("approve", "return", "reject"):
         expect(page.get_by_test_id(decision)).to_have_count(0)
-    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_test_id("submit-claim")).to_have_count(0)
 
 
 def test_an_approved_claim_looks_locked(open_as, artifacts, people):

@@ -1,8 +1,12 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from "vue-router";
-import { hasRole, homeRoute, session } from "./lib/session";
-import type { Role } from "./lib/types";
+import { homeRoute, meAllows, session } from "./lib/session";
+import type { UserAction } from "./lib/types";
 
-const REVIEWERS: Role[] = ["approver", "finance", "admin"];
+// A route only some users may open: meta.action is the /me allowed_action it needs (the
+// server decides who has it).
+function needs(action: UserAction, title: string): { action: UserAction; title: string } {
+  return { action, title };
+}
 
 const routes: RouteRecordRaw[] = [
   { path: "/", redirect: () => homeRoute(session.me) },
@@ -13,24 +17,24 @@ const routes: RouteRecordRaw[] = [
   {
     path: "/review",
     component: () => import("./views/QueueView.vue"),
-    meta: { roles: REVIEWERS, title: "nav.review" },
+    meta: needs("review", "nav.review"),
   },
   {
     path: "/review/:id(\\d+)",
     component: () => import("./views/ReviewView.vue"),
-    meta: { roles: REVIEWERS, title: "nav.review" },
+    meta: needs("review", "nav.review"),
   },
   { path: "/tokens", component: () => import("./views/TokensView.vue"), meta: { title: "nav.tokens" } },
   { path: "/inbox", component: () => import("./views/InboxView.vue"), meta: { title: "nav.inbox" } },
   {
     path: "/rates",
     component: () => import("./views/RatesView.vue"),
-    meta: { roles: ["finance", "admin"] as Role[], title: "nav.rates" },
+    meta: needs("manage_exchange_rates", "nav.rates"),
   },
   {
     path: "/dashboard",
     component: () => import("./views/DashboardView.vue"),
-    meta: { roles: ["finance", "admin"] as Role[], title: "nav.dashboard" },
+    meta: needs("view_spend", "nav.dashboard"),
   },
   { path: "/:pathMatch(.*)*", component: () => import("./views/NotFoundView.vue") },
 ];
@@ -39,7 +43,7 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHashHistory(), routes });
 
 router.beforeEach((to) => {
-  const roles = to.meta.roles as Role[] | undefined;
-  if (roles && !hasRole(session.me, ...roles)) return homeRoute(session.me);
+  const action = to.meta.action as UserAction | undefined;
+  if (action && !meAllows(session.me, action)) return homeRoute(session.me);
   return true;
 });

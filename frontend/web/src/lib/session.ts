@@ -1,7 +1,7 @@
 // App-wide state: who is signed in, and whether the server scans uploads for viruses.
 
 import { reactive } from "vue";
-import type { Me, Role } from "./types";
+import type { Me, Role, UserAction } from "./types";
 
 export const session = reactive({
   me: null as Me | null,
@@ -15,8 +15,13 @@ export function hasRole(me: Me | null, ...roles: Role[]): boolean {
   return !!me && me.roles.some((r) => roles.includes(r));
 }
 
+// Which parts of the app the server lets this user use (a menu entry shows exactly then).
+export function meAllows(me: Me | null, action: UserAction): boolean {
+  return !!me && me.allowed_actions.includes(action);
+}
+
 export function isReviewer(me: Me | null): boolean {
-  return hasRole(me, "approver", "finance", "admin");
+  return meAllows(me, "review");
 }
 
 // Where "/" leads: reviewers with claims waiting land on their queue, employees upload.

@@ -18,6 +18,8 @@ export type FieldStatus = Schemas["FieldStatusEnum"];
 // What the asking user may do now (allowed_actions; the server decides).
 export type ClaimAction = Schemas["ClaimActionEnum"];
 export type DocumentAction = Schemas["DocumentActionEnum"];
+// Which parts of the app the signed-in user may use (/me's allowed_actions).
+export type UserAction = Schemas["UserActionEnum"];
 
 export type Me = Refined<Schemas["User"], { roles: Role[] }>;
 export type NamedToken = Schemas["NamedToken"];
