@@ -56,7 +56,8 @@ def _org_code(rng: random.Random) -> str:
         body = "MA" + "".join(rng.choice(_ORG_CHARS) for _ in range(6))
     else:
         body = "".join(rng.choice("0123456789") for _ in range(8))
-    total = sum(_ORG_CHARS.index(c) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
+    # GB 11714 values letters A=10 ... Z=35 (base 36), not by their place in the USCC alphabet.
+    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     check_char = {10: "X", 11: "0"}.get(check, str(check))
     return body + check_char

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from extraction.schema import SCALAR_FIELDS
+from extraction.validation import uscc_repair
 from synth import (
     DEVELOPED_ON,
     DOCUMENT_TYPES,
@@ -109,6 +110,19 @@ def test_random_uscc_codes_are_valid() -> None:
     # given many generated codes / then each passes GB 32100
     rng = random.Random(3)
     assert all(is_valid_uscc(random_uscc(rng)) for _ in range(500))
+
+
+def test_random_uscc_organisation_codes_pass_gb_11714() -> None:
+    # given generated codes with letters in their organisation code (MA...), each with a 0
+    # misread as the look-alike O
+    rng = random.Random(5)
+    codes = [random_uscc(rng) for _ in range(2000)]
+    lettered = [c for c in codes if re.search(r"[J-Y]", c[8:16]) and "0" in c[2:]]
+    assert len(lettered) > 50
+    # when validation repairs them (a candidate must pass GB 11714, as real codes do)
+    repaired = [uscc_repair(c[:2] + c[2:].replace("0", "O", 1)) for c in lettered]
+    # then every one comes back as the code the generator made
+    assert repaired == lettered
 
 
 def test_chinese_tax_ids_in_truth_are_valid_uscc(
