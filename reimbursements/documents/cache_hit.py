@@ -88,7 +88,8 @@ def _reusable_original(
 
     Hand-written SQL because this is the cache-hit path, answered in milliseconds: the
     ORM spends longer building this query than PostgreSQL spends running it. The tests
-    in ``tests/reimbursements/test_pipeline.py`` pin it to ``find_duplicate``'s answers.
+    in ``tests/reimbursements/documents/test_pipeline.py`` pin it to ``find_duplicate``'s
+    answers.
     """
     document = Document._meta.db_table
     scan = ScanResult._meta.db_table
