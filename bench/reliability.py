@@ -141,10 +141,14 @@ def straight_through(
 
 
 def developed_family(variant: str) -> bool:
-    """Whether a layout family (``family`` or ``kind/family`` for tickets) is one the rules
-    were developed on (``synth.DEVELOPED_ON``, ``TICKET_DEVELOPED_ON``)."""
+    """Whether a layout family (``family``, ``kind/family`` for tickets, ``receipt/family``
+    for till receipts) is one the rules were developed on (``synth.DEVELOPED_ON``,
+    ``TICKET_DEVELOPED_ON``, ``RECEIPT_DEVELOPED_ON``)."""
     from synth import DEVELOPED_ON, TICKET_DEVELOPED_ON
+    from synth.receipt_families import RECEIPT_DEVELOPED_ON
 
+    if variant.startswith("receipt/"):
+        return variant.split("/", 1)[1] in RECEIPT_DEVELOPED_ON
     if "/" in variant:
         return variant.split("/", 1)[1] in TICKET_DEVELOPED_ON
     return variant in DEVELOPED_ON

@@ -206,3 +206,10 @@ def test_the_shipped_table_tells_checked_values_from_failed_ones() -> None:
     failed = FieldEvidence("seller_tax_id", raw=0.99, failed=1)
     assert table.probability(checked) >= 0.99
     assert table.probability(failed) < 0.9
+
+
+def test_receipt_families_are_split_by_the_receipt_rules_own_list() -> None:
+    # Given a receipt family the rules were developed on and one held out
+    # Then the reliability table files each by the receipt list, not the tickets'
+    assert developed_family("receipt/german")
+    assert not developed_family("receipt/us_tenders")
