@@ -215,7 +215,8 @@ def _statement() -> tuple[str, dict[str, tuple[Field[Any, Any], ...]]]:
 
     document, scan = quote(Document._meta.db_table), quote(ScanResult._meta.db_table)
     extraction, audit = quote(Extraction._meta.db_table), quote(AuditEvent._meta.db_table)
-    linked_to = quote(ScanResult._meta.get_field("document").column)
+    scan_link = quote(ScanResult._meta.get_field("document").column)
+    extraction_link = quote(Extraction._meta.get_field("document").column)
     object_id = quote(AuditEvent._meta.get_field("object_id").column)
     sql = f"""
         WITH d AS (
@@ -223,12 +224,12 @@ def _statement() -> tuple[str, dict[str, tuple[Field[Any, Any], ...]]]:
             SELECT {record("d")} FROM jsonb_populate_record(NULL::{document}, %s::jsonb) r
             RETURNING id
         ), s AS (
-            INSERT INTO {scan} ({linked_to}, {names("s")})
+            INSERT INTO {scan} ({scan_link}, {names("s")})
             SELECT d.id, {record("s")}
               FROM d, jsonb_populate_record(NULL::{scan}, %s::jsonb) r
             RETURNING id
         ), e AS (
-            INSERT INTO {extraction} ({linked_to}, {names("e")})
+            INSERT INTO {extraction} ({extraction_link}, {names("e")})
             SELECT d.id, {record("e")}
               FROM d, jsonb_populate_record(NULL::{extraction}, %s::jsonb) r
             RETURNING id

@@ -3,8 +3,11 @@ transitions (submit, approve, return, reject, mark paid, bulk approve, comments)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -172,6 +175,22 @@ class _ClaimActionView(ScanningHeaderMixin, APIView):
         claim = selectors.claim_get(user=request.user, claim_id=pk)
         return Response(ClaimSerializer(claim, context={"request": request}).data, status=code)
 
+    def decide(
+        self,
+        request: Request,
+        pk: int,
+        transition: Callable[..., object],
+        comment: type[serializers.Serializer[Any]],
+    ) -> Response:
+        """An approver's decision: the comment checked by ``comment``, then ``transition``."""
+        self.claim(request, pk)
+        serializer = comment(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        transition(
+            actor=current_user(request), claim_id=pk, comment=serializer.validated_data["comment"]
+        )
+        return self.claim_response(request, pk)
+
 
 class ClaimSubmitView(_ClaimActionView):
     @extend_schema(
@@ -196,37 +215,19 @@ class ClaimSubmitView(_ClaimActionView):
 class ClaimApproveView(_ClaimActionView):
     @extend_schema(request=OptionalCommentSerializer, responses=CLAIM_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
-        self.claim(request, pk)
-        serializer = OptionalCommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workflow.claim_approve(
-            actor=current_user(request), claim_id=pk, comment=serializer.validated_data["comment"]
-        )
-        return self.claim_response(request, pk)
+        return self.decide(request, pk, workflow.claim_approve, OptionalCommentSerializer)
 
 
 class ClaimReturnView(_ClaimActionView):
     @extend_schema(request=RequiredCommentSerializer, responses=CLAIM_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
-        self.claim(request, pk)
-        serializer = RequiredCommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workflow.claim_return(
-            actor=current_user(request), claim_id=pk, comment=serializer.validated_data["comment"]
-        )
-        return self.claim_response(request, pk)
+        return self.decide(request, pk, workflow.claim_return, RequiredCommentSerializer)
 
 
 class ClaimRejectView(_ClaimActionView):
     @extend_schema(request=RequiredCommentSerializer, responses=CLAIM_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
-        self.claim(request, pk)
-        serializer = RequiredCommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workflow.claim_reject(
-            actor=current_user(request), claim_id=pk, comment=serializer.validated_data["comment"]
-        )
-        return self.claim_response(request, pk)
+        return self.decide(request, pk, workflow.claim_reject, RequiredCommentSerializer)
 
 
 class ClaimMarkPaidView(_ClaimActionView):
