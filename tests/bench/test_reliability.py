@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from bench import reliability
-from bench.accuracy import Sample, normalise
+from bench.accuracy import SROIE_REPORT_N, Sample, load_sroie, normalise
 
 TRUTH = {
     "issue_date": "2026-03-05",
@@ -70,6 +71,35 @@ def test_families_are_split_into_developed_and_held_out() -> None:
     assert section["families developed"]["documents"] == 1
     assert section["families held out"]["documents"] == 2
     assert section["developed (pooled)"]["documents"] == 1
+
+
+def test_the_sroie_tune_half_counts_as_developed_and_the_report_half_as_held_out() -> None:
+    # Given a receipt of each SROIE half
+    samples = [sample("r", "sroie", "report"), sample("t", "sroie", "tune")]
+    predictions = {Path(n): answer(0.95, agreed=False) for n in "rt"}
+    # When reported
+    section = reliability.report(samples, predictions, normalise)
+    # Then only the report half is pooled with the held-out sets
+    assert section["sroie"]["documents"] == 1
+    assert section["sroie tune half"]["documents"] == 1
+    assert section["held out (pooled)"]["documents"] == 1
+    assert section["developed (pooled)"]["documents"] == 1
+
+
+def test_sroie_dev_is_split_in_file_order_into_report_and_tune_halves(tmp_path: Path) -> None:
+    # Given a SROIE-shaped folder of 103 receipts
+    (tmp_path / "key").mkdir()
+    (tmp_path / "img").mkdir()
+    for index in range(103):
+        key = {"company": "A SDN BHD", "date": "01/02/2018", "total": "1.00"}
+        (tmp_path / "key" / f"x{index:03}.json").write_text(json.dumps(key))
+        (tmp_path / "img" / f"x{index:03}.jpg").write_bytes(b"")
+    # When loaded
+    samples = load_sroie(tmp_path)
+    # Then the first SROIE_REPORT_N are the report half, the rest the tune half
+    halves = [s.variant for s in samples]
+    assert halves[:SROIE_REPORT_N] == ["report"] * SROIE_REPORT_N
+    assert halves[SROIE_REPORT_N:] == ["tune"] * (103 - SROIE_REPORT_N)
 
 
 def test_a_value_where_the_truth_has_none_is_a_wrong_field() -> None:
