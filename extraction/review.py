@@ -20,8 +20,9 @@ through (``extracted``) only when all of these hold; otherwise it ``needs_review
   - the issuer's own machine-readable data (QR, OFD, XML), or two independent readings
     of the same value (``agreeing``); a value a person typed is settled;
   - a cross-check of the document itself that the value passed with nothing failing
-    against it (``VERIFYING_CHECKS``: 大写 = 小写, 金额 + 税额 = 价税合计 or the line
-    items for the total; the GB 32100 checksum for the tax ID);
+    against it (``VERIFYING_CHECKS``: 大写 = 小写, 金额 + 税额 = 价税合计 (on a receipt
+    subtotal + charges + tax, +/- its rounding), the line items, or a receipt's cash
+    tendered less the change given for the total; the GB 32100 checksum for the tax ID);
   - for the seller's name on a VAT form, the issuer's own text: name and tax ID both
     from the PDF's text layer (the characters the issuer's software wrote, not a reading
     of pixels), both placed in the seller block by the party parser's geometry (on the
@@ -55,7 +56,9 @@ from extraction.schema import DocumentType, FieldSource
 
 # Cross-checks (``extraction.calibration`` names) that verify a key field read once.
 VERIFYING_CHECKS: dict[str, frozenset[str]] = {
-    "total_amount": frozenset({calibration.WORDS, calibration.ARITHMETIC, calibration.LINES}),
+    "total_amount": frozenset(
+        {calibration.WORDS, calibration.ARITHMETIC, calibration.LINES, calibration.TENDER}
+    ),
     "seller_tax_id": frozenset({calibration.CHECKSUM}),
 }
 KEY_FIELDS = ("issue_date", "seller_name", "seller_tax_id", "total_amount")

@@ -71,6 +71,11 @@ with strength ``s`` turns ``p`` into ``1 - (1 - p) * (1 - s)`` (two independent 
 ``FAILED_CHECK_FACTOR``; a repaired value is capped at ``REPAIR_CAP`` so that a reviewer
 still looks at it. A computed value starts from the lowest score of its inputs. Absent
 fields get no entry.
+
+Checks a parser made itself, on rows that are no fields (a receipt's CASH - CHANGE, its
+subtotal + service charge + tax + rounding: ``calibration.PARSER_CHECKS``), arrive in the
+engine's ``result.evidence`` and count like this module's own, for a value validation
+left as it was read.
 """
 
 from __future__ import annotations
@@ -664,6 +669,7 @@ def validate(
     _check_formats(run)
     _check_required(run)
     _check_sanity(run)
+    _record_parser_checks(run, result)
     confidence = run.confidence()
     return result.replace(
         fields=fields,
@@ -672,6 +678,19 @@ def validate(
         timings=dict(result.timings),
         evidence=run.evidence(confidence),
     )
+
+
+def _record_parser_checks(run: _Run, given: ExtractionResult) -> None:
+    """The parser's own cross-checks (``calibration.PARSER_CHECKS`` in ``given.evidence``)
+    of each value still as it was given (a repair or a fill changes it: the check was of
+    the value read); a check this module already recorded is not counted twice."""
+    for name, found in sorted(given.evidence.items()):
+        value = getattr(run.fields, name, None)
+        if value is None or value != getattr(given.fields, name, None):
+            continue
+        for check in sorted(calibration.PARSER_CHECKS.intersection(found.checks)):
+            if check not in run.checks.get(name, ()):
+                run.supports(CROSS_CHECK_SUPPORT, name, check=check)
 
 
 def _normalise_codes(run: _Run) -> None:
@@ -840,6 +859,9 @@ def _check_arithmetic(run: _Run) -> None:
     known = [value is not None for value in (amount, tax, total)]
     if all(known):
         assert amount is not None and tax is not None and total is not None
+        loose = run.document_type in LOOSE_SUM_TYPES
+        if loose and tax == 0:
+            return  # a receipt's subtotal + 0.00 tax only repeats its total: no check
         if _close(amount + tax, total):
             run.supports(
                 CROSS_CHECK_SUPPORT,
@@ -848,7 +870,7 @@ def _check_arithmetic(run: _Run) -> None:
                 "total_amount",
                 check=calibration.ARITHMETIC,
             )
-        elif run.document_type not in LOOSE_SUM_TYPES:
+        elif not loose:
             run.warn(
                 ARITHMETIC_MISMATCH,
                 "total_amount",

@@ -475,6 +475,7 @@ class OcrEngine:
             timings=timings,
             raw_output=raw,
             sources=dict.fromkeys(parsed.fields.present(), source),
+            evidence=parsed.evidence(),  # the parser's own cross-checks, for validation
         )
 
 

@@ -7,7 +7,11 @@ Receipts have no fixed form, so the rules are about wording and order:
 - total: rows labelled as the payable total, ranked (rounded/nett/grand > incl. tax >
   plain TOTAL); SUBTOTAL, TAX, CHANGE, CASH, ROUNDING rows and the tax summary table
   are never the total; CASH - CHANGE breaks ties, and a candidate repeating the change
-  or the cash tendered loses to any other.
+  or the cash tendered loses to any other. The receipt's own arithmetic is also handed
+  on as evidence for the total (``Parsed.checks``): CASH - CHANGE when change was given
+  (``calibration.TENDER``), SUBTOTAL + charges + tax (+/- a printed rounding) when
+  something was added (``calibration.ARITHMETIC``) -- only when the total chosen passes
+  it, no other candidate does, and CASH - CHANGE does not contradict it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from extraction import calibration
 from extraction.parsing.layout import Box, Layout
 from extraction.parsing.result import Parsed
 
@@ -121,6 +126,8 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
     total = _total(layout)
     if total is not None:
         parsed.put("total_amount", total[0], total[1], at=total[2])
+        for check in total[3]:
+            parsed.passed("total_amount", check)
     _numbers(layout, parsed)
     _tax_lines(layout, parsed)
 
@@ -624,7 +631,9 @@ def _strip_currency(text: str) -> str:
     return re.sub(r"^(RM|MYR|\$|S\$|USD|¥|元)|(RM|元|DH)$", "", text.replace(" ", ""), flags=re.I)
 
 
-def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
+def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str]] | None:
+    """The payable total, its reading's score and box, and the receipt's own
+    cross-checks it passed (``calibration`` names)."""
     summary_top = min(
         (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
     )
@@ -663,7 +672,12 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
     paid = {c - ch for c in cash for ch in change if c >= ch}
     # Two independent checks choose among the labelled candidates: CASH - CHANGE, and
     # SUBTOTAL + tax (+ rounding) as printed above the total.
-    confirmed = paid | _sums(layout, summary_top)
+    sums, added = _sums(layout, summary_top)
+    if not sums:
+        # Tills that print no SUBTOTAL print the total before tax as "Total (Excluding
+        # GST)": it verifies the total, but stays out of the choice made before it was used.
+        added = _sums(layout, summary_top, excluding_tax=True)[1]
+    confirmed = paid | sums
     consistent = [r for r in ranked if abs(r[2]) in confirmed]
     # The change, and the cash handed over when change was given, are never the payable
     # total: a labelled candidate of another value wins over one that repeats them.
@@ -676,20 +690,49 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box] | None:
     rank, top, value, score, read_at = max(pool, key=lambda r: (r[0], r[1]))
     # A total is never negative: "RM-38.80" is a misread separator.
     value = abs(value).quantize(Decimal("0.01"))
-    return _cash_rounded(layout, value, top, paid), score, read_at
+    total = _cash_rounded(layout, value, top, paid)
+    # Change given makes CASH - CHANGE independent of the total's own row: with none,
+    # the cash row only repeats the total.
+    tendered_less_change = {c - ch for c in cash for ch in change if ch > 0 and c > ch}
+    candidates = {abs(r[2]).quantize(Decimal("0.01")) for r in ranked} | {total}
+    return total, score, read_at, _passed(total, candidates, tendered_less_change, added)
+
+
+def _passed(
+    total: Decimal, candidates: set[Decimal], tender: set[Decimal], added: set[Decimal]
+) -> frozenset[str]:
+    """The receipt's cross-checks ``total`` passes: a check counts only when the total
+    equals what it computes and no other candidate does (several matching it say
+    nothing about which one is payable); CASH - CHANGE contradicting the total voids
+    every check (one of the rows, or the total, is misread)."""
+    if tender and total not in tender:
+        return frozenset()
+    passed = set()
+    for check, computed in ((calibration.TENDER, tender), (calibration.ARITHMETIC, added)):
+        if total in computed and candidates & computed == {total}:
+            passed.add(check)
+    return frozenset(passed)
 
 
 _ROUNDING = re.compile(r"ROUND", re.I)
+# "Total (Excluding GST)", "Total Sales Excl. Tax": at most one word between.
+_EXCL_TOTAL = re.compile(r"TOTAL\W*(?:\w+\W*)?EXCL", re.I)
 _SERVICE_CHARGE = re.compile(r"SERVICE|\bSRV\b|\bSVC\b|\bS/C\b", re.I)
 
 
-def _sums(layout: Layout, summary_top: float) -> set[Decimal]:
+def _sums(
+    layout: Layout, summary_top: float, *, excluding_tax: bool = False
+) -> tuple[set[Decimal], set[Decimal]]:
     """What the total must be by the receipt's own arithmetic: the first SUBTOTAL plus
     the service charge and tax rows printed after it, with and without the rounding row.
 
     Sums of rows in the totals block are independent of the total's own label, so a
     candidate equal to one is confirmed; nothing is confirmed without a subtotal and a
-    tax or rounding row.
+    tax or rounding row. Returned twice: every sum (to choose among candidates), and the
+    sums that verify a total (``added``): something non-zero added to the subtotal (a
+    0.00 tax row leaves the subtotal repeating the total) and, when a non-zero rounding
+    row is printed, only the rounded sums (the unrounded one is then not the payable).
+    ``excluding_tax``: the first total labelled as excluding tax is the subtotal.
     """
     subtotal: tuple[Decimal, float] | None = None
     taxes: list[Decimal] = []
@@ -700,7 +743,11 @@ def _sums(layout: Layout, summary_top: float) -> set[Decimal]:
         words = _MONEY.sub(" ", box.text).strip()
         words = _label_text(words)
         if subtotal is None:
-            if _SUBTOTAL.search(words) and not re.search("EXCL|QTY", words, re.I):
+            if (
+                _EXCL_TOTAL.search(words)
+                if excluding_tax
+                else _SUBTOTAL.search(words) and not re.search("EXCL|QTY", words, re.I)
+            ):
                 found = _row_amount(layout, box)
                 if found is not None and found[2]:
                     subtotal = (found[0], box.top)
@@ -722,9 +769,11 @@ def _sums(layout: Layout, summary_top: float) -> set[Decimal]:
             if found is not None and found[2]:
                 taxes.append(abs(found[0]))
     if subtotal is None or not (taxes or rounding):
-        return set()
+        return set(), set()
     base = abs(subtotal[0]) + sum(taxes, Decimal(0))
-    return {base, *(base + r for r in rounding), *(base - abs(r) for r in rounding)}
+    rounded = {*(base + r for r in rounding if r), *(base - abs(r) for r in rounding if r)}
+    added = (rounded or {base}) - {abs(subtotal[0])}
+    return {base, *(base + r for r in rounding), *(base - abs(r) for r in rounding)}, added
 
 
 _FIVE_SEN = Decimal("0.05")

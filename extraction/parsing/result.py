@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from extraction import calibration
 from extraction.schema import DocumentType, InvoiceFields
 
 if TYPE_CHECKING:
@@ -21,6 +22,10 @@ class Parsed:
     # Field name -> indices (in the engine's line order) of the boxes its value was read
     # from; a field set without ``at`` has none.
     boxes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # Field name -> cross-checks (``calibration`` names) the parser itself verified the
+    # value with, on rows that are no fields (a receipt's CASH and CHANGE rows): only the
+    # parser sees them, so it hands them to validation (``evidence``).
+    checks: dict[str, set[str]] = field(default_factory=dict)
 
     def put(
         self,
@@ -41,6 +46,7 @@ class Parsed:
             return False
         setattr(self.fields, name, value)
         self.scores[name] = round(float(score), 4)
+        self.checks.pop(name, None)  # they were passed by the value replaced
         if at is not None:
             self.boxes[name] = (at.index,)
         else:
@@ -49,3 +55,16 @@ class Parsed:
 
     def has(self, name: str) -> bool:
         return getattr(self.fields, name) not in (None, "")
+
+    def passed(self, name: str, check: str) -> None:
+        """The present value of ``name`` passed the independent cross-check ``check``."""
+        if self.has(name):
+            self.checks.setdefault(name, set()).add(check)
+
+    def evidence(self) -> dict[str, calibration.FieldEvidence]:
+        """The parser's own cross-checks, as the evidence validation starts from."""
+        return {
+            name: calibration.FieldEvidence(field=name, checks=tuple(sorted(found)))
+            for name, found in sorted(self.checks.items())
+            if found and self.has(name)
+        }

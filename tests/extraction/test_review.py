@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from extraction import validation
+from extraction import calibration, validation
+from extraction.engines.base import EngineContext
+from extraction.engines.ocr import OcrEngine
 from extraction.machine.merge import PRINTED_DIFFERS_FROM_QR
+from extraction.parsing.document import parse_lines
 from extraction.review import DEFAULT_MIN_CONFIDENCE, review_reasons
+from tests.extraction.parsing.test_receipt_layout import till_receipt
 
 SURE = {"issue_date": 0.99, "seller_name": 0.95, "seller_tax_id": 0.97, "total_amount": 0.98}
 READ = dict.fromkeys(SURE, "ocr")
@@ -198,3 +202,39 @@ def test_a_missing_date_or_a_duplicate_goes_to_review() -> None:
     sources = {k: v for k, v in READ.items() if k != "issue_date"}
     assert reasons(confidence=confidence, sources=sources) == ["missing:issue_date"]
     assert reasons(duplicate=True) == ["duplicate"]
+
+
+def test_a_receipt_total_verified_by_cash_less_change_is_settled() -> None:
+    # Given a till receipt: CASH 50.00, CHANGE 3.40, TOTAL 46.60, read once by OCR
+    lines = till_receipt([("TOTAL", "46.60"), ("CASH", "50.00"), ("CHANGE", "3.40")])
+    raw = OcrEngine(EngineContext(ocr_threads=1))._result(parse_lines(lines), {}, raw="")
+    # When validated, and judged with a confidence too low to settle anything alone
+    result = validation.validate(raw)
+    evidence = {name: found.to_dict() for name, found in result.evidence.items()}
+    found = reasons(
+        document_type=result.document_type.value,
+        sources={name: source.value for name, source in result.sources.items()},
+        confidence=dict.fromkeys(result.confidence, 0.5),
+        evidence=evidence,
+        agreeing={},
+    )
+    # Then the total carries the tender check and is settled (date and seller are not)
+    assert evidence["total_amount"]["checks"] == [calibration.TENDER]
+    assert found == ["unverified:issue_date", "unverified:seller_name"]
+
+
+def test_a_receipt_total_whose_cash_only_repeats_it_is_not_settled_by_it() -> None:
+    # Given CASH equal to the TOTAL and CHANGE 0.00
+    lines = till_receipt([("TOTAL", "46.60"), ("CASH", "46.60"), ("CHANGE", "0.00")])
+    raw = OcrEngine(EngineContext(ocr_threads=1))._result(parse_lines(lines), {}, raw="")
+    # When validated and judged as above
+    result = validation.validate(raw)
+    found = reasons(
+        document_type=result.document_type.value,
+        sources={name: source.value for name, source in result.sources.items()},
+        confidence=dict.fromkeys(result.confidence, 0.5),
+        evidence={name: found.to_dict() for name, found in result.evidence.items()},
+        agreeing={},
+    )
+    # Then the total is left to a person like the date and the seller
+    assert "unverified:total_amount" in found

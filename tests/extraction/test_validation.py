@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import random
 from decimal import Decimal
@@ -12,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extraction import calibration
+from extraction.calibration import FieldEvidence
 from extraction.checksums import USCC_ALPHABET, uscc_check_char, uscc_is_valid
 from extraction.schema import DocumentType, ExtractionResult, InvoiceFields, LineItem
 from extraction.validation import (
@@ -35,6 +38,7 @@ GENERAL_CODE = "1100191320"
 def invoice(
     document_type: DocumentType = DocumentType.VAT_GENERAL,
     confidence: dict[str, float] | None = None,
+    evidence: dict[str, FieldEvidence] | None = None,
     **overrides: Any,
 ) -> ExtractionResult:
     """A consistent 普票: every cross-check passes unless a test breaks one."""
@@ -67,6 +71,7 @@ def invoice(
         fields=InvoiceFields(**values),
         confidence=confidence or {},
         engine="ocr",
+        evidence=evidence or {},
     )
 
 
@@ -846,3 +851,80 @@ def test_scenario_raises_its_warning_code_alone(code: str) -> None:
     # Then exactly that code is raised, with a message
     assert codes(validated) == [code]
     assert validated.warnings[0].message
+
+
+# --- checks a parser made itself (a receipt's cash and change) ---------------------------
+
+
+def till_receipt_result(**evidence_checks: tuple[str, ...]) -> ExtractionResult:
+    """An OCR reading of a Malaysian receipt whose parser verified the named fields."""
+    fields = InvoiceFields(
+        issue_date=dt.date(2024, 5, 1),
+        seller_name="KEDAI RUNCIT MAJU JAYA SDN BHD",
+        total_amount=Decimal("46.60"),
+        currency="MYR",
+    )
+    return ExtractionResult(
+        document_type=DocumentType.RECEIPT,
+        fields=fields,
+        confidence={"total_amount": 0.9},
+        engine="ocr",
+        evidence={
+            name: FieldEvidence(field=name, checks=checks)
+            for name, checks in evidence_checks.items()
+        },
+    )
+
+
+def test_a_parsers_cash_less_change_check_is_recorded_for_the_total() -> None:
+    # Given a receipt whose parser found CASH - CHANGE equal to the total
+    result = till_receipt_result(total_amount=(calibration.TENDER,))
+    # When validated
+    validated = validate(result, today=TODAY)
+    # Then the total's evidence carries the check, and it counts in the confidence
+    assert validated.evidence["total_amount"].checks == (calibration.TENDER,)
+    unchecked = validate(till_receipt_result(), today=TODAY)
+    assert validated.confidence["total_amount"] > unchecked.confidence["total_amount"]
+
+
+def test_only_the_checks_a_parser_makes_are_taken_from_its_evidence() -> None:
+    # Given incoming evidence that claims 大写 = 小写 and a checksum (validation's own checks)
+    result = till_receipt_result(total_amount=(calibration.WORDS, calibration.CHECKSUM))
+    # When validated / Then validation does not take its own checks on trust
+    assert validate(result, today=TODAY).evidence["total_amount"].checks == ()
+
+
+def test_a_parsers_check_does_not_follow_a_value_validation_repaired() -> None:
+    # Given a 小写 total misread as 1180.00 that the 大写 and 金额 + 税额 repair to 1130.00,
+    # with a (stale) parser check on the value as read
+    result = invoice(
+        total_amount=Decimal("1180.00"),
+        evidence={"total_amount": FieldEvidence(field="total_amount", checks=("tender",))},
+    )
+    # When validated
+    validated = validate(result, today=TODAY)
+    # Then the repaired total has the document's own checks, not the parser's
+    assert validated.fields.total_amount == Decimal("1130.00")
+    assert calibration.TENDER not in validated.evidence["total_amount"].checks
+
+
+def test_a_sum_validation_checks_itself_is_not_counted_twice() -> None:
+    # Given a receipt whose subtotal + tax = total, which its parser verified as well
+    sums = {"amount_excluding_tax": Decimal("43.96"), "tax_amount": Decimal("2.64")}
+    result = till_receipt_result(total_amount=(calibration.ARITHMETIC,))
+    result = result.replace(fields=dataclasses.replace(result.fields, **sums))
+    # When validated
+    validated = validate(result, today=TODAY)
+    # Then the check is recorded once: the confidence is the same as without the parser's
+    alone = validate(result.replace(evidence={}), today=TODAY)
+    assert validated.evidence["total_amount"].checks == (calibration.ARITHMETIC,)
+    assert validated.confidence["total_amount"] == alone.confidence["total_amount"]
+
+
+def test_a_receipt_subtotal_with_a_zero_tax_does_not_verify_its_total() -> None:
+    # Given a receipt whose subtotal 46.60 + tax 0.00 = total 46.60
+    sums = {"amount_excluding_tax": Decimal("46.60"), "tax_amount": Decimal("0.00")}
+    result = till_receipt_result()
+    result = result.replace(fields=dataclasses.replace(result.fields, **sums))
+    # When validated / Then no sum check is recorded: the subtotal only repeats the total
+    assert validate(result, today=TODAY).evidence["total_amount"].checks == ()

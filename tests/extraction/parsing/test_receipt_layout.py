@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from extraction import calibration
 from extraction.engines.base import OcrLine
 from extraction.parsing.document import parse_lines
 from extraction.parsing.receipt import receipt_date
@@ -480,3 +481,132 @@ def test_sdn_bhd_misread_and_a_stray_number_after_it() -> None:
     lines = till_receipt([("TOTAL", "10.00")], header=header)
     # when parsed / then the legal form is canonical and the digits are dropped
     assert parse_lines(lines).fields.seller_name == "SUPER.SEVEN CASH & CARRY SDN BHD"
+
+
+# -- the receipt's own arithmetic, handed on as evidence for the total ----------------
+
+
+def test_cash_less_change_given_verifies_the_total() -> None:
+    # given CASH 50.00 and CHANGE 3.40 under a TOTAL of 46.60
+    lines = till_receipt([("TOTAL", "46.60"), ("CASH", "50.00"), ("CHANGE", "3.40")])
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total carries the tender check
+    assert parsed.fields.total_amount == Decimal("46.60")
+    assert parsed.checks["total_amount"] == {calibration.TENDER}
+
+
+def test_cash_equal_to_the_total_without_change_verifies_nothing() -> None:
+    # given CASH repeating the TOTAL and CHANGE 0.00
+    lines = till_receipt([("TOTAL", "46.60"), ("CASH", "46.60"), ("CHANGE", "0.00")])
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total is read but carries no check: the cash row only repeats it
+    assert parsed.fields.total_amount == Decimal("46.60")
+    assert "total_amount" not in parsed.checks
+
+
+def test_subtotal_plus_tax_verifies_the_total() -> None:
+    # given SUBTOTAL 43.96 and GST 2.64 above a TOTAL of 46.60, no cash rows
+    lines = till_receipt([("SUBTOTAL", "43.96"), ("GST 6%", "2.64"), ("TOTAL", "46.60")])
+    # when parsed / then the total carries the arithmetic check
+    assert parse_lines(lines).checks["total_amount"] == {calibration.ARITHMETIC}
+
+
+def test_subtotal_plus_tax_and_the_printed_rounding_verifies_the_rounded_total() -> None:
+    # given SUBTOTAL 43.97 + GST 2.64 = 46.61, a rounding row of -0.01 and TOTAL 46.60
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "43.97"),
+            ("GST 6%", "2.64"),
+            ("ROUNDING ADJ", "-0.01"),
+            ("TOTAL", "46.60"),
+        ]
+    )
+    # when parsed / then the rounded total carries the arithmetic check
+    parsed = parse_lines(lines)
+    assert parsed.fields.total_amount == Decimal("46.60")
+    assert parsed.checks["total_amount"] == {calibration.ARITHMETIC}
+
+
+def test_a_zero_tax_row_leaves_the_subtotal_repeating_the_total() -> None:
+    # given SUBTOTAL 46.60, GST 0.00 and TOTAL 46.60
+    lines = till_receipt([("SUBTOTAL", "46.60"), ("GST 0%", "0.00"), ("TOTAL", "46.60")])
+    # when parsed / then nothing was added to the subtotal: no check
+    assert "total_amount" not in parse_lines(lines).checks
+
+
+def test_a_total_contradicted_by_cash_less_change_gets_no_check() -> None:
+    # given a TOTAL of 46.60 that SUBTOTAL + GST confirm, but CASH 50.00 - CHANGE 3.50
+    # = 46.50 (one of the rows is misread)
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "43.96"),
+            ("GST 6%", "2.64"),
+            ("TOTAL", "46.60"),
+            ("CASH", "50.00"),
+            ("CHANGE", "3.50"),
+        ]
+    )
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total stays the printed one, with no check at all
+    assert parsed.fields.total_amount == Decimal("46.60")
+    assert "total_amount" not in parsed.checks
+
+
+def test_a_sum_two_total_candidates_match_verifies_neither() -> None:
+    # given SUBTOTAL 35.78 + SST 2.15 = 37.93 and a rounding row 0.02 whose sign may be
+    # lost, with TOTAL 37.91 and TOTAL ROUNDED 37.95 both equal to a rounded sum
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "35.78"),
+            ("SST 6%", "2.15"),
+            ("ROUNDING", "0.02"),
+            ("TOTAL", "37.91"),
+            ("TOTAL ROUNDED", "37.95"),
+        ]
+    )
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the rounded total is chosen, but the arithmetic does not tell the two apart
+    assert parsed.fields.total_amount == Decimal("37.95")
+    assert "total_amount" not in parsed.checks
+
+
+def test_cash_less_change_and_subtotal_plus_tax_both_verify_the_rounded_total() -> None:
+    # given an unrounded TOTAL 37.93, ROUNDING 0.02, TOTAL ROUNDED 37.95, CASH 40.00 and
+    # CHANGE 2.05, and SUBTOTAL 35.78 + SST 2.15 above
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "35.78"),
+            ("SST 6%", "2.15"),
+            ("TOTAL", "37.93"),
+            ("ROUNDING ADJUSTMENT", "0.02"),
+            ("TOTAL ROUNDED", "37.95"),
+            ("CASH", "40.00"),
+            ("CHANGE", "2.05"),
+        ]
+    )
+    # when parsed / then both checks hold for the payable 37.95 (the unrounded sum is not
+    # the payable when a rounding row is printed)
+    parsed = parse_lines(lines)
+    assert parsed.fields.total_amount == Decimal("37.95")
+    assert parsed.checks["total_amount"] == {calibration.TENDER, calibration.ARITHMETIC}
+
+
+def test_a_total_excluding_gst_is_the_subtotal_that_verifies_the_total() -> None:
+    # given no SUBTOTAL row, but "Total (Excluding GST)" 7.37 + GST payable 0.43 above
+    # the total of 7.80
+    lines = till_receipt(
+        [
+            ("Total (Excluding GST):", "7.37"),
+            ("GST payable (6%):", "0.43"),
+            ("Total (Inclusive of GST):", "7.80"),
+            ("TOTAL:", "7.80"),
+        ]
+    )
+    # when parsed / then the total carries the arithmetic check
+    parsed = parse_lines(lines)
+    assert parsed.fields.total_amount == Decimal("7.80")
+    assert parsed.checks["total_amount"] == {calibration.ARITHMETIC}
