@@ -195,7 +195,8 @@ def report(
     """Per set, held-out pooled and all pooled: the reliability table, straight-through
     rate and silent-error rate, with the reasons that held documents back."""
     rows: dict[str, list[tuple[str, float, bool]]] = {}
-    docs: dict[str, list[int]] = {}  # set -> [documents, straight, silent errors]
+    # set -> [documents, straight, silent errors, key fields all right]
+    docs: dict[str, list[int]] = {}
     reasons: dict[str, Counter[str]] = {}
     for sample in samples:
         record = predictions.get(sample.file)
@@ -206,16 +207,19 @@ def report(
         straight, why, wrong = straight_through(sample, record, normalise)
         for group in groups:
             rows.setdefault(group, []).extend(found)
-            tally = docs.setdefault(group, [0, 0, 0])
+            tally = docs.setdefault(group, [0, 0, 0, 0])
             tally[0] += 1
             tally[1] += int(straight)
             tally[2] += int(straight and bool(wrong))
+            tally[3] += int(bool(record) and "error" not in (record or {}) and not wrong)
             reasons.setdefault(group, Counter()).update(why)
     out: dict[str, Any] = {}
     for group in sorted(rows, key=_order):
-        documents, passed, silent = docs[group]
+        documents, passed, silent, all_right = docs[group]
         out[group] = table(rows[group]) | {
             "documents": documents,
+            "key_fields_all_right": all_right,
+            "key_fields_all_right_rate": _ratio(all_right, documents),
             "straight_through": passed,
             "straight_rate": _ratio(passed, documents),
             "silent_errors": silent,
@@ -303,7 +307,7 @@ def format_summary(section: Mapping[str, Any], title: str = "") -> list[str]:
         "",
         title or "reliability (share of fields right per confidence band; n in brackets)",
         f"{'set':20}" + "".join(f" {n:>16}" for n in names) + f" {'>=0.9':>16}"
-        f" {'straight':>14} {'silent':>10}",
+        f" {'straight':>14} {'silent':>10} {'keys right':>16}",
     ]
     for group, entry in section.items():
         cells = [_cell(b["share"], b["fields"]) for b in entry["bands"]]
@@ -312,8 +316,11 @@ def format_summary(section: Mapping[str, Any], title: str = "") -> list[str]:
             f"{_pct(entry['straight_rate'])} ({entry['straight_through']}/{entry['documents']})"
         )
         silent = f"{_pct(entry['silent_rate'])} ({entry['silent_errors']})"
+        keys = _cell(entry.get("key_fields_all_right_rate"), entry.get("key_fields_all_right", 0))
         lines.append(
-            f"{group:20}" + "".join(f" {c:>16}" for c in cells) + f" {straight:>14} {silent:>10}"
+            f"{group:20}"
+            + "".join(f" {c:>16}" for c in cells)
+            + f" {straight:>14} {silent:>10} {keys:>16}"
         )
     return lines
 

@@ -60,6 +60,19 @@ def test_each_band_counts_its_fields_and_the_share_found_right() -> None:
     assert section["held out (pooled)"]["documents"] == 3
 
 
+def test_each_set_counts_the_documents_whose_key_fields_are_all_right() -> None:
+    # Given two answers, one with a wrong seller
+    samples = [sample("a"), sample("b")]
+    predictions = {
+        Path("a"): answer(0.99, agreed=True),
+        Path("b"): answer(0.99, agreed=True, seller_name="北京某某购买方有限公司"),
+    }
+    # When reported
+    cn = reliability.report(samples, predictions, normalise)["cn"]
+    # Then one of the two has every key field right
+    assert (cn["key_fields_all_right"], cn["key_fields_all_right_rate"]) == (1, 0.5)
+
+
 def test_families_are_split_into_developed_and_held_out() -> None:
     samples = [
         sample("x", "families", "classic"),
