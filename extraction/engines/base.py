@@ -31,11 +31,18 @@ class TransientEngineError(RuntimeError):
 
 @dataclass(frozen=True)
 class OcrLine:
-    """One recognised text box: four (x, y) corner points in image pixels, text, score."""
+    """One recognised text box: four (x, y) corner points in image pixels, text, score.
+
+    ``char_scores``: the recogniser's probability of each character of ``text`` (one per
+    character, in order); ``None`` where the model cannot tell (PP-OCRv4, a text layer,
+    lines rebuilt from elsewhere). A line's score is their mean, which hides one doubtful
+    glyph among many sure ones.
+    """
 
     box: tuple[tuple[float, float], ...]
     text: str
     score: float
+    char_scores: tuple[float, ...] | None = None
 
     @property
     def left(self) -> float:

@@ -70,12 +70,16 @@ DET_MIN_SIDE = 736
 
 _RECOGNISERS: dict[tuple[str, int], ThreadPoolExecutor] = {}
 
+# What the recogniser says of one crop: text, score, and each character's probability
+# (``None`` where the model does not give them: PP-OCRv4).
+Reading = tuple[str, float, tuple[float, ...] | None]
+
 
 def recognise(
     threads: int, crops: Sequence[np.ndarray], model: str = DEFAULT_OCR_MODEL
-) -> list[tuple[str, float]]:
-    """Text and score of each crop, in order, read by ``threads`` single-threaded
-    recognisers side by side.
+) -> list[Reading]:
+    """Text, score and character probabilities of each crop, in order, read by
+    ``threads`` single-threaded recognisers side by side.
 
     The recogniser runs one small crop at a time (48 px high); onnxruntime's intra-op
     threads share so little work per crop that, measured on this project's 2 cores (70
@@ -93,7 +97,7 @@ def recognise(
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
     shards = [order[k::threads] for k in range(threads)]
     futures = [pool.submit(backend.rec, [crops[i] for i in shard]) for shard in shards]
-    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    out: list[Reading] = [("", 0.0, None)] * len(crops)
     for shard, future in zip(shards, futures, strict=True):
         for index, reading in zip(shard, future.result(), strict=True):
             out[index] = reading
@@ -119,7 +123,7 @@ class Backend:
     ``det``: text boxes (n x 4 x 2) of a BGR image or ``None``; ``sort``: boxes in
     reading order; ``crop``: each box cut out upright (tall crops turned counter-clockwise,
     as RapidOCR does); ``cls``: (label, score) per crop, label "0" or "180";
-    ``rec``: (text, score) per crop; ``sessions``: the onnxruntime session of each stage
+    ``rec``: a ``Reading`` per crop; ``sessions``: the onnxruntime session of each stage
     ("det", "cls", "rec"), for inspection.
     """
 
@@ -127,7 +131,7 @@ class Backend:
     sort: Callable[[np.ndarray], np.ndarray]
     crop: Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
     cls: Callable[[list[np.ndarray]], list[tuple[str, float]]]
-    rec: Callable[[list[np.ndarray]], list[tuple[str, float]]]
+    rec: Callable[[list[np.ndarray]], list[Reading]]
     sessions: dict[str, Any]
 
 
@@ -178,9 +182,9 @@ def _build_v4(threads: int) -> Backend:
         _, results, _ = engine.text_cls(crops)
         return [(str(label), float(score)) for label, score in results]
 
-    def rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def rec(crops: list[np.ndarray]) -> list[Reading]:
         recognised, _ = engine.text_rec(crops, False)
-        return [(str(text), float(score)) for text, score in recognised]
+        return [(str(text), float(score), None) for text, score in recognised]
 
     return Backend(
         det=det,
@@ -254,11 +258,16 @@ def _build_v6(threads: int) -> Backend:
     def cls(crops: list[np.ndarray]) -> list[tuple[str, float]]:
         return [(str(label), float(score)) for label, score in classifier(crops).cls_res]
 
-    def rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def rec(crops: list[np.ndarray]) -> list[Reading]:
         if not crops:
             return []
-        out = recogniser(TextRecInput(img=crops, return_word_box=False))
-        return [(str(text), float(score)) for text, score in zip(out.txts, out.scores, strict=True)]
+        # return_word_box: the decoder then keeps each character's probability too
+        out = recogniser(TextRecInput(img=crops, return_word_box=True))
+        words = out.word_results
+        return [
+            (str(text), float(score), _char_scores(str(text), word))
+            for text, score, word in zip(out.txts, out.scores, words, strict=True)
+        ]
 
     return Backend(
         det=det,
@@ -356,14 +365,17 @@ class OcrEngine:
             crops = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
         recognised = recognise(self._threads, crops, self._model)
         lines: list[OcrLine] = []
-        for points, was_turned, (text, score) in zip(boxes, turned, recognised, strict=True):
+        for points, was_turned, (text, score, chars) in zip(boxes, turned, recognised, strict=True):
             if float(score) < TEXT_SCORE or not str(text).strip():
                 continue
             original = np.asarray(points, dtype=np.float64) / scale
             ordered = _order_for_reading(original, was_turned, flip)
             lines.append(
                 OcrLine(
-                    box=tuple((p[0], p[1]) for p in ordered), text=str(text), score=float(score)
+                    box=tuple((p[0], p[1]) for p in ordered),
+                    text=str(text),
+                    score=float(score),
+                    char_scores=chars,
                 )
             )
         return OcrPage(lines, preprocess.rotation_from_lines(lines))
@@ -492,6 +504,15 @@ def _regions(
         if region is not None:
             out[name] = region
     return out
+
+
+def _char_scores(text: str, word: Any) -> tuple[float, ...] | None:
+    """Each character's probability from RapidOCR's word result of one crop, or ``None``
+    when they do not pair one to one with the characters of ``text``."""
+    confs = getattr(word, "confs", None)
+    if not text or confs is None or len(confs) != len(text):
+        return None
+    return tuple(float(c) for c in confs)
 
 
 def _crop_shapes(boxes: np.ndarray) -> list[tuple[float, float]]:

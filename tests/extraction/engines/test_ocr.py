@@ -67,6 +67,22 @@ def test_upside_down_photo_is_read_and_boxes_stay_in_image_pixels(
     assert upright.size == image.size
 
 
+def test_each_lines_character_scores_stay_with_its_text_on_an_upside_down_page(
+    invoice: tuple[Image.Image, dict[str, object]],
+) -> None:
+    # given the invoice upside down, read by two recognisers side by side (PP-OCRv6)
+    rotated = invoice[0].rotate(180)
+    # when OCR runs
+    lines = OcrEngine(CTX).ocr_page(rotated).lines
+    # then every line carries one probability per character of its own text, whose mean
+    # is its score (a line paired with another's readings would differ in length or mean)
+    assert len(lines) > 10
+    for line in lines:
+        assert line.char_scores is not None, line.text
+        assert len(line.char_scores) == len(line.text)
+        assert abs(sum(line.char_scores) / len(line.char_scores) - line.score) < 1e-3
+
+
 def test_a_large_page_is_detected_shrunk_but_boxes_come_back_in_its_own_pixels() -> None:
     # given a 2400 px page with one line of text at a known place
     from PIL import ImageDraw, ImageFont

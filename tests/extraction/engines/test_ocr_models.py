@@ -44,7 +44,7 @@ def test_each_model_is_built_from_its_wheel_without_the_network(
     bgr = np.ascontiguousarray(np.asarray(page)[:, :, ::-1])
     boxes = backend.det(bgr)
     assert boxes is not None
-    texts = [text for text, _ in backend.rec(backend.crop(bgr, backend.sort(boxes)))]
+    texts = [text for text, *_ in backend.rec(backend.crop(bgr, backend.sort(boxes)))]
     assert any("37.95" in text for text in texts)
 
 
@@ -76,3 +76,42 @@ def test_only_the_detector_runs_without_a_memory_arena(model: str) -> None:
     # stages keep theirs (faster on many differently sized crops)
     arena = {stage: s.get_session_options().enable_cpu_mem_arena for stage, s in sessions.items()}
     assert arena == {"det": False, "cls": True, "rec": True}
+
+
+def _read_line(model: str, text: str) -> list[Any]:
+    backend = ocr.rapidocr(1, model)
+    bgr = np.ascontiguousarray(np.asarray(_line_page(text))[:, :, ::-1])
+    boxes = backend.det(bgr)
+    assert boxes is not None
+    return backend.rec(backend.crop(bgr, backend.sort(boxes)))
+
+
+def test_v6_gives_each_characters_probability_with_its_text() -> None:
+    # given a printed line / when PP-OCRv6 reads it
+    readings = _read_line("v6", "TOTAL RM 37.95")
+    # then every reading has one probability per character, each a probability, and the
+    # line's score is their mean
+    for text, score, chars in readings:
+        assert chars is not None
+        assert len(chars) == len(text)
+        assert all(0.0 < p <= 1.0 for p in chars)
+        assert abs(sum(chars) / len(chars) - score) < 1e-3
+
+
+def test_v4_cannot_tell_each_characters_probability() -> None:
+    # given a printed line / when PP-OCRv4 reads it / then no character probabilities
+    readings = _read_line("v4", "TOTAL RM 37.95")
+    assert readings
+    assert all(chars is None for _, _, chars in readings)
+
+
+def test_a_reading_whose_probabilities_do_not_pair_with_its_characters_has_none() -> None:
+    # given a decoder word result with fewer probabilities than characters (or an empty
+    # text, for which RapidOCR reports one probability of 0)
+    class Word:
+        confs = [0.9, 0.8]
+
+    # when it is turned into character scores / then they are not guessed
+    assert ocr._char_scores("abc", Word()) is None
+    assert ocr._char_scores("", Word()) is None
+    assert ocr._char_scores("ab", Word()) == (0.9, 0.8)
