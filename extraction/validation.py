@@ -564,6 +564,8 @@ class _Run:
     misformatted: dict[str, int] = field(default_factory=dict)
     # Fields read from the issuer's machine-readable data: never repaired, fully trusted.
     exact: frozenset[str] = frozenset()
+    # Field -> how many distinct values the parser chose it among (when more than one).
+    candidates: dict[str, int] = field(default_factory=dict)
 
     def warn(
         self,
@@ -608,6 +610,7 @@ class _Run:
                 format_failed=self.misformatted.get(name, 0),
                 repaired=name in self.repaired,
                 computed=name in self.computed,
+                candidates=self.candidates.get(name, 1),
                 kind=kind,
                 heuristic=round(confidence.get(name, 0.0), 4),
             )
@@ -683,11 +686,14 @@ def validate(
 def _record_parser_checks(run: _Run, given: ExtractionResult) -> None:
     """The parser's own cross-checks (``calibration.PARSER_CHECKS`` in ``given.evidence``)
     of each value still as it was given (a repair or a fill changes it: the check was of
-    the value read); a check this module already recorded is not counted twice."""
+    the value read); a check this module already recorded is not counted twice. The
+    number of rival values the parser chose among is kept on the same terms."""
     for name, found in sorted(given.evidence.items()):
         value = getattr(run.fields, name, None)
         if value is None or value != getattr(given.fields, name, None):
             continue
+        if found.candidates > 1:
+            run.candidates[name] = found.candidates
         for check in sorted(calibration.PARSER_CHECKS.intersection(found.checks)):
             if check not in run.checks.get(name, ()):
                 run.supports(CROSS_CHECK_SUPPORT, name, check=check)

@@ -66,6 +66,8 @@ _REG_ROW = re.compile(
 )
 # OCR spellings of the legal suffix, canonicalised: SDN BHD read as SON BHD, SUN BHU, 5DN 3HD.
 _SDN = re.compile(r"\b[S5][DO0IBU][NM](\.?)(\s*)[B83R][HN][DI0OU]\b", re.IGNORECASE)
+# A name-like row of fewer letters is mostly a logo read as a word ("MRT", "AECC").
+_LOGO_LETTERS = 5
 # What may stand before a legal form without being a name ("CO. (M) SDN BHD").
 _BARE_LEGAL = re.compile(r"^(?:CO\.?|COMPANY|&|AND)?\s*(?:\([A-Z]{1,6}\))?\s*$", re.IGNORECASE)
 
@@ -120,6 +122,7 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
     name = _merchant(layout)
     if name is not None:
         parsed.put("seller_name", name[0], name[1])
+        parsed.contested("seller_name", 1 + len(name[2]))
     date = _date(layout, month_first=currency == "USD")
     if date is not None:
         parsed.put("issue_date", date[0], date[1], at=date[2])
@@ -205,7 +208,10 @@ _OWNER = re.compile(
 )
 
 
-def _merchant(layout: Layout) -> tuple[str, float] | None:
+def _merchant(layout: Layout) -> tuple[str, float, set[str]] | None:
+    """The seller's name, its reading's score, and its rivals: other rows of its name
+    block that read like a name for the same seller (``_rivals``), which make the choice
+    itself uncertain."""
     rows = [row for row in layout.rows() if any(_letters(b.flat) for b in row)]
     texts = [" ".join(b.text for b in row).strip() for row in rows[:10]]
     candidates: list[tuple[float, int]] = []
@@ -229,7 +235,7 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
                 rank -= 20
             elif _KIND.search(name):
                 rank -= 0.5
-            if _letters(name) < 5:
+            if _letters(name) < _LOGO_LETTERS:
                 rank += 5
             if _REG_NUMBER.search(text) or (
                 position + 1 < len(texts) and _REG_ROW.match(texts[position + 1])
@@ -253,12 +259,14 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
         position + 1 < len(texts) and _closes(texts[position], texts[position + 1])
     )
     name = _clean_name(" ".join(texts[position : end + 1]))
+    used = set(range(position, end + 1))
     # A legal form printed on the next line ("SINNATHAMBY HOLDINGS" / "SDN. BHD.").
     if end == position and position + 1 < len(texts) and not _LEGAL.search(name):
         following = _clean_name(texts[position + 1])
         legal = _LEGAL.search(following)
         if legal and _BARE_LEGAL.match(following[: legal.start()]):
             name = f"{name} {following}"
+            used.add(position + 1)
     # A row that holds only the end of the name ("CO. (M) SDN BHD", "& TEA LEAF ...")
     # continues the row above.
     legal = _LEGAL.search(name)
@@ -267,8 +275,44 @@ def _merchant(layout: Layout) -> tuple[str, float] | None:
         previous = _clean_name(texts[position - 1])
         if _namelike(previous) or starts_mid:
             name = f"{previous} {name}"
+            used.add(position - 1)
     score = min(b.score for row in rows[position : end + 1] for b in row)
-    return _canonical(name), score
+    name = _canonical(name)
+    rivals = {_canonical(_clean_name(texts[p])) for p in _rivals(texts, owned, used)} - {name}
+    return name, score, rivals
+
+
+def _rivals(texts: list[str], owned: list[bool], used: set[int]) -> list[int]:
+    """Rows of the chosen name's block that read like another name for the same seller.
+
+    The block is the run of name-like rows around the chosen one, up to a row that is
+    none (an address, a registration number, a date, "TAX INVOICE"). Above the name,
+    every such row is a rival (a brand or trade name over the legal one); below it, only
+    one with a legal form or a kind of business (else it is a branch, a slogan, a
+    caption). A logo read as a short word is no rival, and an owner's name is the
+    owner's, not the shop's.
+    """
+
+    def inside(position: int) -> bool:
+        text = texts[position]
+        return _namelike(_clean_name(text)) and not owned[position] and receipt_date(text) is None
+
+    def named(position: int) -> bool:
+        return _letters(_clean_name(texts[position])) >= _LOGO_LETTERS
+
+    found = []
+    position = min(used) - 1
+    while position >= 0 and inside(position):
+        if named(position):
+            found.append(position)
+        position -= 1
+    position = max(used) + 1
+    while position < len(texts) and inside(position):
+        name = _clean_name(texts[position])
+        if named(position) and (_LEGAL.search(name) or _KIND.search(name)):
+            found.append(position)
+        position += 1
+    return found
 
 
 def _closes(above: str, below: str) -> bool:

@@ -26,6 +26,9 @@ class Parsed:
     # value with, on rows that are no fields (a receipt's CASH and CHANGE rows): only the
     # parser sees them, so it hands them to validation (``evidence``).
     checks: dict[str, set[str]] = field(default_factory=dict)
+    # Field name -> how many distinct values the parser found plausible for it (the one
+    # taken included), when more than one: a choice among rivals may be the wrong one.
+    rivals: dict[str, int] = field(default_factory=dict)
 
     def put(
         self,
@@ -47,6 +50,7 @@ class Parsed:
         setattr(self.fields, name, value)
         self.scores[name] = round(float(score), 4)
         self.checks.pop(name, None)  # they were passed by the value replaced
+        self.rivals.pop(name, None)
         if at is not None:
             self.boxes[name] = (at.index,)
         else:
@@ -61,10 +65,21 @@ class Parsed:
         if self.has(name):
             self.checks.setdefault(name, set()).add(check)
 
+    def contested(self, name: str, candidates: int) -> None:
+        """The present value of ``name`` was chosen among ``candidates`` distinct ones."""
+        if self.has(name) and candidates > 1:
+            self.rivals[name] = candidates
+
     def evidence(self) -> dict[str, calibration.FieldEvidence]:
-        """The parser's own cross-checks, as the evidence validation starts from."""
+        """The parser's own cross-checks and rival counts, as the evidence validation
+        starts from."""
+        names = {n for n, found in self.checks.items() if found} | set(self.rivals)
         return {
-            name: calibration.FieldEvidence(field=name, checks=tuple(sorted(found)))
-            for name, found in sorted(self.checks.items())
-            if found and self.has(name)
+            name: calibration.FieldEvidence(
+                field=name,
+                checks=tuple(sorted(self.checks.get(name, ()))),
+                candidates=self.rivals.get(name, 1),
+            )
+            for name in sorted(names)
+            if self.has(name)
         }

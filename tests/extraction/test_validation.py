@@ -921,6 +921,36 @@ def test_a_sum_validation_checks_itself_is_not_counted_twice() -> None:
     assert validated.confidence["total_amount"] == alone.confidence["total_amount"]
 
 
+def test_the_rivals_a_parser_chose_a_name_among_reach_its_evidence() -> None:
+    # Given a receipt whose parser chose the seller's name among 2 plausible header lines
+    result = till_receipt_result().replace(
+        evidence={"seller_name": FieldEvidence(field="seller_name", candidates=2)}
+    )
+    # When validated
+    validated = validate(result, today=TODAY)
+    # Then the name's evidence says it was contested
+    assert validated.evidence["seller_name"].candidates == 2
+
+
+def test_a_name_without_rivals_stays_single() -> None:
+    # Given a receipt whose parser handed no evidence for the seller's name
+    # When validated / Then the name had one candidate
+    assert validate(till_receipt_result(), today=TODAY).evidence["seller_name"].candidates == 1
+
+
+def test_rivals_do_not_follow_a_name_validation_changed() -> None:
+    # Given a contested seller name read with a seal caption glued to it
+    result = invoice(
+        seller_name="北京某某科技有限公司(章):",
+        evidence={"seller_name": FieldEvidence(field="seller_name", candidates=3)},
+    )
+    # When validated (the caption is dropped: the value is no longer the one counted)
+    validated = validate(result, today=TODAY)
+    # Then the count is not carried over to the changed value
+    assert validated.fields.seller_name == "北京某某科技有限公司"
+    assert validated.evidence["seller_name"].candidates == 1
+
+
 def test_a_receipt_subtotal_with_a_zero_tax_does_not_verify_its_total() -> None:
     # Given a receipt whose subtotal 46.60 + tax 0.00 = total 46.60
     sums = {"amount_excluding_tax": Decimal("46.60"), "tax_amount": Decimal("0.00")}

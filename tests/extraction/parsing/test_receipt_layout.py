@@ -483,6 +483,75 @@ def test_sdn_bhd_misread_and_a_stray_number_after_it() -> None:
     assert parse_lines(lines).fields.seller_name == "SUPER.SEVEN CASH & CARRY SDN BHD"
 
 
+# -- rival names: the seller's name chosen among several name-like header lines -------
+
+
+def name_candidates(header: list[str]) -> int:
+    """How many candidates the parser reports for the seller's name under ``header``."""
+    evidence = parse_lines(till_receipt([("TOTAL", "35.80")], header=header)).evidence()
+    return evidence["seller_name"].candidates if "seller_name" in evidence else 1
+
+
+def test_a_brand_line_above_the_legal_name_contests_the_name() -> None:
+    # Given a restaurant's brand line printed above its company's legal name
+    header = ["LEMON TREE RESTAURANT", "JTJ FOODS SDN BHD", "(1179227-A)", "TAX INVOICE"]
+    # When parsed / Then the legal name is taken, chosen among 2 candidates
+    lines = till_receipt([("TOTAL", "35.80")], header=header)
+    parsed = parse_lines(lines)
+    assert parsed.fields.seller_name == "JTJ FOODS SDN BHD"
+    assert parsed.evidence()["seller_name"].candidates == 2
+
+
+def test_a_single_name_above_its_address_is_not_contested() -> None:
+    # Given one name, then its registration number and an address that reads like a name
+    header = ["PINGHWAI TRADING SDN BHD", "(1211036-W)", "NO. 2, JALAN METRO"]
+    header += ["KEPONG ENTREPRENEURS PARK", "TAX INVOICE"]
+    # When parsed / Then the name had no rival
+    assert name_candidates(header) == 1
+
+
+def test_a_branch_line_under_the_name_is_no_rival() -> None:
+    # Given a line under the legal name with neither a legal form nor a kind of business
+    header = ["ANEKA INTERTRADE MARKETING SDN BHD", "WELLMART KEPONG", "TAX INVOICE"]
+    # When parsed / Then it is the branch, not another name
+    assert name_candidates(header) == 1
+
+
+def test_a_kind_of_business_line_under_the_name_is_a_rival() -> None:
+    # Given a trade name, then a line naming a kind of business
+    header = ["THREE STOOGES", "BISTRO AND CAFE", "NO. 2, JALAN METRO", "TAX INVOICE"]
+    # When parsed / Then the name was chosen among 2
+    assert name_candidates(header) == 2
+
+
+def test_a_logo_read_as_a_short_word_is_no_rival() -> None:
+    # Given a logo read as a short word above the legal name
+    header = ["AECC", "GARDENIA BAKERIES (KL) SDN BHD", "LOT 3, JALAN PELABUR", "TAX INVOICE"]
+    # When parsed / Then it does not contest the name
+    assert name_candidates(header) == 1
+
+
+def test_a_date_above_the_name_is_no_rival() -> None:
+    # Given the date printed with its month in words above the name
+    header = ["15 DECEMBER 2018", "UNIHAKKA INTERNATIONAL SDN BHD", "TAX INVOICE"]
+    # When parsed / Then it does not contest the name
+    assert name_candidates(header) == 1
+
+
+def test_the_owner_named_under_the_shop_is_no_rival() -> None:
+    # Given the shop's name, then the legal name of the company that owns it
+    header = ["SANYU STATIONERY SHOP", "(A DIVISION OF HUAT SDN BHD)", "TAX INVOICE"]
+    # When parsed / Then the shop is the seller and its owner does not contest it
+    assert name_candidates(header) == 1
+
+
+def test_a_name_beyond_the_address_is_no_rival() -> None:
+    # Given a shop name, its address, then a legal name (the name block ended at the address)
+    header = ["KEDAI RUNCIT MAJU JAYA", "NO. 12, JALAN MERDEKA", "MAJU HOLDINGS SDN BHD"]
+    # When parsed / Then only the chosen name's own block competes
+    assert name_candidates([*header, "TAX INVOICE"]) == 1
+
+
 # -- the receipt's own arithmetic, handed on as evidence for the total ----------------
 
 

@@ -36,3 +36,24 @@ def test_a_check_of_an_absent_field_is_not_kept() -> None:
     parsed.passed("total_amount", calibration.TENDER)
     # when its evidence is taken / then there is none
     assert parsed.evidence() == {}
+
+
+def test_a_contested_value_carries_its_candidate_count_as_evidence() -> None:
+    # given a seller name the parser chose among two plausible lines
+    parsed = Parsed(DocumentType.RECEIPT)
+    parsed.put("seller_name", "JTJ FOODS SDN BHD", 0.98)
+    parsed.contested("seller_name", 2)
+    # when its evidence is taken / then it says two candidates, and no checks
+    evidence = parsed.evidence()
+    assert evidence["seller_name"].candidates == 2
+    assert evidence["seller_name"].checks == ()
+
+
+def test_the_candidate_count_is_dropped_when_its_value_is_replaced() -> None:
+    # given a contested name, then overwritten by another reading
+    parsed = Parsed(DocumentType.RECEIPT)
+    parsed.put("seller_name", "JTJ FOODS SDN BHD", 0.98)
+    parsed.contested("seller_name", 2)
+    parsed.put("seller_name", "LEMON TREE RESTAURANT", 0.9, overwrite=True)
+    # when its evidence is taken / then the new value has no rivals on record
+    assert parsed.evidence() == {}
