@@ -167,6 +167,8 @@ def group_of(sample: accuracy.Sample) -> str:
     """The developed sub-population a row belongs to (for the worst-group share)."""
     if sample.suite in reliability.FAMILY_SUITES:
         return f"family:{sample.variant}"
+    if sample.suite == "sroie":
+        return f"sroie:{sample.variant}"  # the tune half
     return f"{sample.suite}:{sample.document_type}:{sample.variant}"
 
 

@@ -224,6 +224,10 @@ class ExtractionResult:
     # Field name -> where on the page the value was read (OCR of the page's pixels only:
     # machine-read and text-layer fields have none); not part of the CLI contract.
     regions: dict[str, FieldRegion] = field(default_factory=dict)
+    # Field name -> the lowest probability the recogniser gave any character of the
+    # value where it is printed (``extraction.glyphs``); only where the OCR model reports
+    # character probabilities. Evidence for the calibration; not part of the contract.
+    glyphs: dict[str, float] = field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
         return {

@@ -119,6 +119,25 @@ def test_a_surer_reading_is_never_reported_less_likely_right() -> None:
     assert table.probability(doubtful) <= table.probability(sure)
 
 
+def test_a_doubtful_glyph_lowers_a_value_read_with_a_high_line_score() -> None:
+    # Given receipt names read at line score >= 0.97: right 100 of 100 when every letter
+    # was sure, 5 of 10 when one letter was doubtful
+    sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
+    doubtful = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.45)
+    table = fit(rows(sure, 100, 0) + rows(doubtful, 5, 5))
+    # Then the doubtful letter is reported as the risk it measured to be
+    assert table.probability(doubtful) < 0.8 < table.probability(sure)
+
+
+def test_a_doubtful_glyph_is_never_reported_surer_than_a_sure_one() -> None:
+    # Given three lucky values with a doubtful letter and sure ones right 95 in 100
+    sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
+    doubtful = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.7)
+    table = fit(rows(sure, 95, 5) + rows(doubtful, 3, 0) + rows(NAME, 995, 5))
+    # Then the doubtful one is not reported surer
+    assert table.probability(doubtful) <= table.probability(sure)
+
+
 def test_machine_readable_values_are_certain_and_unknown_classes_are_not() -> None:
     table = fit(rows(NAME, 90, 10))
     assert table.probability(FieldEvidence("issue_date", origin="machine")) == 1.0
@@ -167,6 +186,17 @@ def test_a_text_layer_value_is_its_own_class() -> None:
     assert calibrate(text, fit(rows(NAME, 9, 1))).evidence["seller_name"].origin == "text"
 
 
+def test_calibrate_takes_the_weakest_glyph_of_values_read_from_pixels_only() -> None:
+    # Given a reading whose seller name had a doubtful letter, and the same from a text layer
+    validated = validation.validate(vat_result(), today=TODAY).replace(glyphs={"seller_name": 0.41})
+    text = validated.replace(sources=dict.fromkeys(validated.sources, FieldSource.PDF_TEXT))
+    table = fit(rows(NAME, 9, 1))
+    # When calibrated
+    # Then the OCR reading carries its weakest glyph, the text layer none
+    assert calibrate(validated, table).evidence["seller_name"].glyph == 0.41
+    assert calibrate(text, table).evidence["seller_name"].glyph is None
+
+
 def test_without_a_table_the_scores_stay_as_validation_left_them() -> None:
     validated = validation.validate(vat_result(), today=TODAY)
     assert calibrate(validated, Table()).confidence == validated.confidence
@@ -194,8 +224,12 @@ def test_the_shipped_table_was_fitted_on_developed_documents_only() -> None:
     table = calibration.default_table()
     assert table.counts, "extraction/calibration_table.json is missing: run bench/calibrate.py"
     fitted = {name.split(":", 1)[0] for name in table.fitted_on}
-    assert fitted <= {"synthetic", "einvoice_pdf", "family"}
-    assert not any(name.startswith(("sroie", "cn")) for name in table.fitted_on)
+    assert fitted <= {"synthetic", "einvoice_pdf", "family", "sroie"}
+    # of the real sets only the SROIE tune half, never its report half or the cn set
+    assert [name for name in table.fitted_on if name.startswith(("sroie", "cn"))] in (
+        [],
+        ["sroie:tune"],
+    )
     families = {n.split(":", 1)[1] for n in table.fitted_on if n.startswith("family:")}
     assert families and all(developed_family(name) for name in families)
 

@@ -1,0 +1,122 @@
+"""The weakest glyph of each field: the lowest probability the recogniser gave any one
+character of the value, where the OCR printed it.
+
+A line's OCR score is the mean of its characters' probabilities, so one misread letter in
+a long name ("BUARDIAN", "GARDENIA BAKERIES (EL)") hardly moves it, while that letter's
+own probability is low. The calibration (``extraction.calibration``) takes this number
+as evidence next to the line score.
+
+The value is looked for in the lines the parser read it from (``Parsed.boxes``), else in
+every line: its letters and digits, in order, ignoring spaces, punctuation and case (an
+amount ``46.60`` is found in ``RM46.60``, a name in a line that goes on with its
+registration number). A value spread over several lines (a name broken in two) is
+covered by the lines that each hold a piece of it. A date is printed in another shape than
+it is stored (``05/01/2018`` for ``2018-01-05``): in the line it was read from, its
+digits are the line's digits. Where the value is found more than once, the surest
+reading counts (a second clean print of the same value). Nothing is reported for a
+value that cannot be found or lines without character scores (another OCR model, a text
+layer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from extraction.engines.base import OcrLine
+from extraction.parsing.result import Parsed
+
+# Fields whose printed characters are the value (dates are matched by their digits).
+_TEXT_FIELDS = (
+    "seller_name",
+    "buyer_name",
+    "seller_tax_id",
+    "buyer_tax_id",
+    "invoice_code",
+    "invoice_number",
+    "check_code",
+    "total_amount",
+    "amount_excluding_tax",
+    "tax_amount",
+)
+_DATE_FIELDS = ("issue_date",)
+# Pieces of a value shorter than this are not looked for on their own line.
+_MIN_PIECE = 3
+
+
+def weakest(parsed: Parsed, lines: Sequence[OcrLine]) -> dict[str, float]:
+    """Field -> the lowest character probability of its value as printed (see module)."""
+    out: dict[str, float] = {}
+    for name in (*_TEXT_FIELDS, *_DATE_FIELDS):
+        value = getattr(parsed.fields, name, None)
+        if value in (None, ""):
+            continue
+        read_at = [lines[i] for i in parsed.boxes.get(name, ()) if 0 <= i < len(lines)]
+        if name in _DATE_FIELDS:
+            found = _date_digits(read_at)
+        else:
+            found = value_glyph(str(value), read_at) if read_at else None
+            if found is None:
+                found = value_glyph(str(value), lines)
+        if found is not None:
+            out[name] = round(found, 4)
+    return out
+
+
+def value_glyph(value: str, lines: Iterable[OcrLine]) -> float | None:
+    """The weakest character of ``value`` in the surest line that prints it whole, else
+    over the lines that together print it in pieces; None when not found."""
+    key = _key(value)
+    if not key:
+        return None
+    scored = [line for line in lines if _aligned(line)]
+    whole = [found for line in scored if (found := _span_min(line, key)) is not None]
+    if whole:
+        return max(whole)
+    pieces: list[float] = []
+    covered = 0
+    for line in scored:
+        own = _key(line.text)
+        if len(own) >= _MIN_PIECE and own in key:
+            found = _span_min(line, own)
+            if found is not None:
+                pieces.append(found)
+                covered += len(own)
+    if pieces and covered >= len(key):
+        return min(pieces)
+    return None
+
+
+def _date_digits(lines: Sequence[OcrLine]) -> float | None:
+    digits = [
+        score
+        for line in lines
+        if _aligned(line)
+        for char, score in zip(line.text, line.char_scores or (), strict=True)
+        if char.isdigit()
+    ]
+    return min(digits) if digits else None
+
+
+def _aligned(line: OcrLine) -> bool:
+    return line.char_scores is not None and len(line.char_scores) == len(line.text)
+
+
+def _key(text: str) -> str:
+    return "".join(_upper(char) for char in text if char.isalnum())
+
+
+def _upper(char: str) -> str:
+    """One character upper-cased, kept as it is where that would change its length."""
+    upper = char.upper()
+    return upper if len(upper) == 1 else char
+
+
+def _span_min(line: OcrLine, key: str) -> float | None:
+    """Lowest score over the characters of ``line`` that spell ``key`` (alphanumerics of
+    the line, case-blind), at its first occurrence; None when the line does not hold it."""
+    positions = [index for index, char in enumerate(line.text) if char.isalnum()]
+    letters = "".join(_upper(line.text[index]) for index in positions)
+    start = letters.find(key)
+    if start < 0 or line.char_scores is None:
+        return None
+    return min(line.char_scores[positions[start + k]] for k in range(len(key)))
