@@ -195,12 +195,10 @@ def score_band(raw: float) -> str:
 _BAND_ABOVE: dict[str, float] = {"low": 0.75, "s75": 0.9, "s90": 0.97}
 
 
-def glyph_band(glyph: float | None) -> str:
+def glyph_band(glyph: float) -> str:
     """The weakest character's band: a misread letter scores low even in a line whose
     mean is high (on the SROIE tune half, 2 of the 6 wrong receipt names had their
     weakest letter under 0.5, no right one under 0.54)."""
-    if glyph is None:
-        return "g?"
     if glyph >= 0.95:
         return "g95"
     if glyph >= 0.8:
@@ -220,20 +218,21 @@ def class_keys(evidence: FieldEvidence) -> list[str]:
     The reader's score band is kept on every level below the tier: across field groups a
     low OCR score means the same thing (a doubtful glyph), so a rare class borrows from
     values of its tier *and* band rather than from the sure readings of its field group.
+    The weakest glyph's band refines the two most specific levels where it is known; a
+    value without one (a reader that gives no character probabilities: a model, the
+    older OCR model) is judged by the classes above it, fitted on every reading.
     """
     group = FIELD_GROUPS.get(evidence.field, "other")
     level = tier(evidence)
     band = score_band(evidence.raw)
-    glyph = glyph_band(evidence.glyph)
     contested = "contested" if evidence.candidates > 1 else "single"
-    return [
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{glyph}|{contested}",
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{glyph}",
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}",
-        f"{group}|{evidence.origin}|{level}|{band}",
-        f"{level}|{band}",
-        level,
-    ]
+    common = f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}"
+    if evidence.glyph is None:
+        specific = [f"{common}|{contested}", common]
+    else:
+        glyph = glyph_band(evidence.glyph)
+        specific = [f"{common}|{glyph}|{contested}", f"{common}|{glyph}", common]
+    return [*specific, f"{group}|{evidence.origin}|{level}|{band}", f"{level}|{band}", level]
 
 
 @dataclass
@@ -280,7 +279,7 @@ class Table:
         if above is not None:
             p = min(p, self.probability(dataclasses.replace(evidence, raw=above)))
         # Likewise the weakest glyph: a doubtful letter never makes a value surer.
-        surer = _GLYPH_ABOVE.get(glyph_band(evidence.glyph))
+        surer = None if evidence.glyph is None else _GLYPH_ABOVE.get(glyph_band(evidence.glyph))
         if surer is not None:
             p = min(p, self.probability(dataclasses.replace(evidence, glyph=surer)))
         return p

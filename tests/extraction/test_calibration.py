@@ -129,6 +129,18 @@ def test_a_doubtful_glyph_lowers_a_value_read_with_a_high_line_score() -> None:
     assert table.probability(doubtful) < 0.8 < table.probability(sure)
 
 
+def test_a_value_without_a_glyph_is_judged_by_every_reading_of_its_class() -> None:
+    # Given receipt names right 100 of 100 with sure letters and 5 of 10 with a doubtful one
+    sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
+    doubtful = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.45)
+    table = fit(rows(sure, 100, 0) + rows(doubtful, 5, 5))
+    # When a reader that gives no character probabilities (a model) reads a name
+    unknown = FieldEvidence("seller_name", raw=0.98, kind="receipt")
+    # Then it is reported at what all such names measured, between the two
+    assert abs(table.probability(unknown) - 105 / 110) < 0.02
+    assert table.probability(doubtful) < table.probability(unknown) < table.probability(sure)
+
+
 def test_a_doubtful_glyph_is_never_reported_surer_than_a_sure_one() -> None:
     # Given three lucky values with a doubtful letter and sure ones right 95 in 100
     sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
