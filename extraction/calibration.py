@@ -218,21 +218,25 @@ def class_keys(evidence: FieldEvidence) -> list[str]:
     The reader's score band is kept on every level below the tier: across field groups a
     low OCR score means the same thing (a doubtful glyph), so a rare class borrows from
     values of its tier *and* band rather than from the sure readings of its field group.
-    The weakest glyph's band refines the two most specific levels where it is known; a
-    value without one (a reader that gives no character probabilities: a model, the
-    older OCR model) is judged by the classes above it, fitted on every reading.
+    The weakest glyph's band refines the score band where it is known; a value without
+    one (a reader that gives no character probabilities: a model, the older OCR model)
+    falls into the classes of its score band alone, which every reading is counted in.
     """
     group = FIELD_GROUPS.get(evidence.field, "other")
     level = tier(evidence)
+    # The weakest glyph's band goes with the score band: a doubtful letter means the same
+    # in any field group (a value without one is judged by every reading's classes).
     band = score_band(evidence.raw)
+    if evidence.glyph is not None:
+        band = f"{band}|{glyph_band(evidence.glyph)}"
     contested = "contested" if evidence.candidates > 1 else "single"
-    common = f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}"
-    if evidence.glyph is None:
-        specific = [f"{common}|{contested}", common]
-    else:
-        glyph = glyph_band(evidence.glyph)
-        specific = [f"{common}|{glyph}|{contested}", f"{common}|{glyph}", common]
-    return [*specific, f"{group}|{evidence.origin}|{level}|{band}", f"{level}|{band}", level]
+    return [
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{contested}",
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}",
+        f"{group}|{evidence.origin}|{level}|{band}",
+        f"{level}|{band}",
+        level,
+    ]
 
 
 @dataclass
@@ -278,8 +282,12 @@ class Table:
         above = _BAND_ABOVE.get(score_band(evidence.raw))
         if above is not None:
             p = min(p, self.probability(dataclasses.replace(evidence, raw=above)))
-        # Likewise the weakest glyph: a doubtful letter never makes a value surer.
-        surer = None if evidence.glyph is None else _GLYPH_ABOVE.get(glyph_band(evidence.glyph))
+        # Likewise the weakest glyph: a doubtful letter never makes a value surer, and a
+        # value without one is no surer than one whose every letter was sure.
+        if evidence.glyph is None:
+            surer: float | None = 1.0
+        else:
+            surer = _GLYPH_ABOVE.get(glyph_band(evidence.glyph))
         if surer is not None:
             p = min(p, self.probability(dataclasses.replace(evidence, glyph=surer)))
         return p
@@ -318,7 +326,7 @@ def fit(
     by_group: dict[tuple[str, str], list[int]] = {}
     rows_kept = [row for row in rows if row[0].origin != ORIGIN_MACHINE]
     for evidence, right, group in rows_kept:
-        for key in class_keys(evidence):
+        for key in _counted_keys(evidence):
             entry = counts.setdefault(key, [0, 0])
             entry[0] += int(right)
             entry[1] += 1
@@ -331,7 +339,12 @@ def fit(
         fitted_on=sorted(set(fitted_on)),
     )
     worst: dict[str, float] = {}
-    specific = {key for evidence, _, _ in rows_kept for key in class_keys(evidence)[:WORST_LEVELS]}
+    specific = {
+        key
+        for evidence, _, _ in rows_kept
+        for variant in (evidence, dataclasses.replace(evidence, glyph=None))
+        for key in class_keys(variant)[:WORST_LEVELS]
+    }
     for (key, _group), (found_right, found) in by_group.items():
         if key not in specific or found < MIN_GROUP:
             continue
@@ -344,6 +357,17 @@ def fit(
             worst[key] = min(worst.get(key, 1.0), share)
     table.worst = worst
     return table
+
+
+def _counted_keys(evidence: FieldEvidence) -> list[str]:
+    """The classes a fitted row counts in: its own, and where it has a weakest glyph also
+    those of the same evidence without one, so that a value whose reader gives none is
+    judged by every reading of its kind, not by the few found without a glyph."""
+    keys = class_keys(evidence)
+    if evidence.glyph is None:
+        return keys
+    blind = class_keys(dataclasses.replace(evidence, glyph=None))
+    return keys + [key for key in blind if key not in keys]
 
 
 @functools.lru_cache(maxsize=1)

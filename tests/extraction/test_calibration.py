@@ -141,6 +141,16 @@ def test_a_value_without_a_glyph_is_judged_by_every_reading_of_its_class() -> No
     assert table.probability(doubtful) < table.probability(unknown) < table.probability(sure)
 
 
+def test_a_value_without_a_glyph_is_never_surer_than_one_read_with_sure_letters() -> None:
+    # Given receipt names right 95 of 100 with sure letters, and names from a reader
+    # without character probabilities right 1000 of 1000
+    sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
+    unknown = FieldEvidence("seller_name", raw=0.98, kind="receipt")
+    table = fit(rows(sure, 95, 5) + rows(unknown, 1000, 0))
+    # Then a name without a glyph is not reported surer than the sure reading
+    assert table.probability(unknown) <= table.probability(sure)
+
+
 def test_a_doubtful_glyph_is_never_reported_surer_than_a_sure_one() -> None:
     # Given three lucky values with a doubtful letter and sure ones right 95 in 100
     sure = FieldEvidence("seller_name", raw=0.98, kind="receipt", glyph=0.99)
