@@ -10,17 +10,18 @@ The value is looked for in the lines the parser read it from (``Parsed.boxes``),
 every line: its letters and digits, in order, ignoring spaces, punctuation and case (an
 amount ``46.60`` is found in ``RM46.60``, a name in a line that goes on with its
 registration number). A value spread over several lines (a name broken in two) is
-covered by the lines that each hold a piece of it. A date is printed in another shape than
-it is stored (``05/01/2018`` for ``2018-01-05``): in the line it was read from, its
-digits are the line's digits. Where the value is found more than once, the surest
-reading counts (a second clean print of the same value). Nothing is reported for a
-value that cannot be found or lines without character scores (another OCR model, a text
-layer).
+covered by the lines that each hold a piece of it. An amount may be printed without the
+zeros of its cents (``35.0元``). A date is printed in another shape than it is stored
+(``05/01/2018`` for ``2018-01-05``): in the line it was read from, its digits are the
+line's digits; without that line, its digits in year-month-day or day-month-year
+order. Where the value is found more than once, the surest reading counts (a second
+clean print of the same value). Nothing is reported for a value that cannot be found or
+lines without character scores (another OCR model, a text layer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from extraction.engines.base import OcrLine
 from extraction.parsing.result import Parsed
@@ -39,6 +40,7 @@ _TEXT_FIELDS = (
     "tax_amount",
 )
 _DATE_FIELDS = ("issue_date",)
+_MONEY_FIELDS = frozenset({"total_amount", "amount_excluding_tax", "tax_amount"})
 # Pieces of a value shorter than this are not looked for on their own line.
 _MIN_PIECE = 3
 
@@ -51,33 +53,56 @@ def weakest(parsed: Parsed, lines: Sequence[OcrLine]) -> dict[str, float]:
         if value in (None, ""):
             continue
         read_at = [lines[i] for i in parsed.boxes.get(name, ()) if 0 <= i < len(lines)]
+        found: float | None = None
         if name in _DATE_FIELDS:
             found = _date_digits(read_at)
-        else:
-            found = value_glyph(str(value), read_at) if read_at else None
+        digits = name in _DATE_FIELDS  # a date's digits, whatever stands between them
+        for printed in _printed_forms(name, value):
+            if found is not None:
+                break
+            found = value_glyph(printed, read_at, digits=digits) if read_at else None
             if found is None:
-                found = value_glyph(str(value), lines)
+                found = value_glyph(printed, lines, digits=digits)
         if found is not None:
             out[name] = round(found, 4)
     return out
 
 
-def value_glyph(value: str, lines: Iterable[OcrLine]) -> float | None:
+def _printed_forms(name: str, value: object) -> list[str]:
+    """How a stored value may be printed, surest first: as it is; an amount also without
+    the zeros of its cents (``35.00`` printed ``35.0元`` or ``35``); a date as its digits
+    year-month-day or day-month-year (``2018-01-05``: 20180105, 05012018), zero-padded."""
+    text = str(value)
+    if name in _MONEY_FIELDS and "." in text:
+        forms = [text]
+        while text.endswith("0") and "." in text:
+            text = text[:-1]
+            forms.append(text.rstrip("."))
+        return forms
+    if name in _DATE_FIELDS:
+        year, month, day = text.split("-") if text.count("-") == 2 else ("", "", "")
+        return [f"{year}{month}{day}", f"{day}{month}{year}"] if year else []
+    return [text]
+
+
+def value_glyph(value: str, lines: Iterable[OcrLine], *, digits: bool = False) -> float | None:
     """The weakest character of ``value`` in the surest line that prints it whole, else
-    over the lines that together print it in pieces; None when not found."""
-    key = _key(value)
+    over the lines that together print it in pieces; None when not found. ``digits``:
+    only digits count, on both sides (a date printed with 年月日 or slashes)."""
+    keep = str.isdigit if digits else str.isalnum
+    key = _key(value, keep)
     if not key:
         return None
     scored = [line for line in lines if _aligned(line)]
-    whole = [found for line in scored if (found := _span_min(line, key)) is not None]
+    whole = [found for line in scored if (found := _span_min(line, key, keep)) is not None]
     if whole:
         return max(whole)
     pieces: list[float] = []
     covered = 0
     for line in scored:
-        own = _key(line.text)
+        own = _key(line.text, keep)
         if len(own) >= _MIN_PIECE and own in key:
-            found = _span_min(line, own)
+            found = _span_min(line, own, keep)
             if found is not None:
                 pieces.append(found)
                 covered += len(own)
@@ -101,8 +126,8 @@ def _aligned(line: OcrLine) -> bool:
     return line.char_scores is not None and len(line.char_scores) == len(line.text)
 
 
-def _key(text: str) -> str:
-    return "".join(_upper(char) for char in text if char.isalnum())
+def _key(text: str, keep: Callable[[str], bool] = str.isalnum) -> str:
+    return "".join(_upper(char) for char in text if keep(char))
 
 
 def _upper(char: str) -> str:
@@ -111,10 +136,11 @@ def _upper(char: str) -> str:
     return upper if len(upper) == 1 else char
 
 
-def _span_min(line: OcrLine, key: str) -> float | None:
-    """Lowest score over the characters of ``line`` that spell ``key`` (alphanumerics of
-    the line, case-blind), at its first occurrence; None when the line does not hold it."""
-    positions = [index for index, char in enumerate(line.text) if char.isalnum()]
+def _span_min(line: OcrLine, key: str, keep: Callable[[str], bool] = str.isalnum) -> float | None:
+    """Lowest score over the characters of ``line`` that spell ``key`` (the characters
+    ``keep`` keeps, case-blind), at its first occurrence; None when the line does not
+    hold it."""
+    positions = [index for index, char in enumerate(line.text) if keep(char)]
     letters = "".join(_upper(line.text[index]) for index in positions)
     start = letters.find(key)
     if start < 0 or line.char_scores is None:

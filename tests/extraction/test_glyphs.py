@@ -90,6 +90,26 @@ def test_a_date_counts_the_digits_of_the_line_it_was_read_from() -> None:
     assert found == {"issue_date": 0.66}
 
 
+def test_an_amount_printed_without_the_zeros_of_its_cents_is_found() -> None:
+    # Given a fare printed as 35.0元 with an unsure 5
+    lines = [line("票价：35.0元", weak={4: 0.8})]
+    # When measured
+    found = glyphs.weakest(parsed_with(total_amount=Decimal("35.00")), lines)
+    # Then the printed digits count
+    assert found == {"total_amount": 0.8}
+
+
+def test_a_date_without_its_line_is_found_by_its_digits_in_any_separators() -> None:
+    # Given a date printed 2024年05月01日 with an unsure 0, and no line recorded for it
+    lines = [line("乘车日期：2024年05月01日", weak={14: 0.7})]
+    parsed = Parsed(DocumentType.RECEIPT)
+    parsed.put("issue_date", dt.date(2024, 5, 1), 0.95)
+    # When measured
+    found = glyphs.weakest(parsed, lines)
+    # Then its digits are found and the unsure one counts
+    assert found == {"issue_date": 0.7}
+
+
 def test_nothing_is_reported_without_character_scores() -> None:
     # Given lines of a model that gives no character probabilities
     lines = [OcrLine(box=BOX, text="KEDAI ABC SDN BHD", score=0.97)]
