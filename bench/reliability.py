@@ -40,7 +40,7 @@ TARGET_TOP_SHARE = 0.99
 TARGET_STRAIGHT = 0.60
 TARGET_SILENT = 0.01
 # Candidate thresholds of the straight-through rule's calibrated confidence.
-SWEEP: tuple[float, ...] = (0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.01)
+SWEEP: tuple[float, ...] = (0.9, 0.95, 0.97, 0.98, 0.985, 0.99, 0.995, 0.999, 1.01)
 HELD_OUT_SUITES = ("sroie", "cn")
 # Suites of layout families, each split into developed-on and held-out families.
 FAMILY_SUITES = ("families", "tickets")
