@@ -115,3 +115,16 @@ def test_a_reading_whose_probabilities_do_not_pair_with_its_characters_has_none(
     assert ocr._char_scores("abc", Word()) is None
     assert ocr._char_scores("", Word()) is None
     assert ocr._char_scores("ab", Word()) == (0.9, 0.8)
+
+
+def test_v6_pads_crops_only_to_its_minimum_recogniser_width() -> None:
+    # given the v6 stages as the engine builds them
+    recogniser = next(
+        cell.cell_contents
+        for cell in ocr.rapidocr(1, "v6").rec.__closure__ or ()
+        if type(cell.cell_contents).__name__ == "TextRecognizer"
+    )
+    # when its input shape is read / then short crops are padded to REC_MIN_WIDTH, not 320
+    shape = list(recogniser.rec_image_shape)
+    assert shape == [3, 48, ocr.REC_MIN_WIDTH]
+    assert shape[2] < ocr.REC_FULL_WIDTH
