@@ -14,9 +14,11 @@ covered by the lines that each hold a piece of it. An amount may be printed with
 zeros of its cents (``35.0元``). A date is printed in another shape than it is stored
 (``05/01/2018`` for ``2018-01-05``): in the line it was read from, its digits are the
 line's digits; without that line, its digits in year-month-day or day-month-year
-order. Where the value is found more than once, the surest reading counts (a second
-clean print of the same value). Nothing is reported for a value that cannot be found or
-lines without character scores (another OCR model, a text layer).
+order. A number is never found inside a longer one (a serial number), nor a shortened
+amount anywhere but in its own line. Where the value is found more than once, the
+surest reading counts (a second clean print of the same value). Nothing is reported for
+a value that cannot be found or lines without character scores (another OCR model, a
+text layer).
 """
 
 from __future__ import annotations
@@ -57,11 +59,13 @@ def weakest(parsed: Parsed, lines: Sequence[OcrLine]) -> dict[str, float]:
         if name in _DATE_FIELDS:
             found = _date_digits(read_at)
         digits = name in _DATE_FIELDS  # a date's digits, whatever stands between them
-        for printed in _printed_forms(name, value):
+        for form, printed in enumerate(_printed_forms(name, value)):
             if found is not None:
                 break
             found = value_glyph(printed, read_at, digits=digits) if read_at else None
-            if found is None:
+            if found is None and form == 0:
+                # Elsewhere only as stored: a shortened amount ("4" of 4.00) is in
+                # every serial number.
                 found = value_glyph(printed, lines, digits=digits)
         if found is not None:
             out[name] = round(found, 4)
@@ -142,7 +146,19 @@ def _span_min(line: OcrLine, key: str, keep: Callable[[str], bool] = str.isalnum
     hold it."""
     positions = [index for index, char in enumerate(line.text) if keep(char)]
     letters = "".join(_upper(line.text[index]) for index in positions)
+    if line.char_scores is None:
+        return None
     start = letters.find(key)
-    if start < 0 or line.char_scores is None:
+    # A number is never the middle of a longer one (400 is not in the serial 88402146).
+    bounded = keep is str.isalnum and key[0].isdigit()  # a date's digits run on
+    while start >= 0 and bounded and _inside_number(letters, start, len(key)):
+        start = letters.find(key, start + 1)
+    if start < 0:
         return None
     return min(line.char_scores[positions[start + k]] for k in range(len(key)))
+
+
+def _inside_number(letters: str, start: int, length: int) -> bool:
+    before = letters[start - 1] if start > 0 else ""
+    after = letters[start + length] if start + length < len(letters) else ""
+    return before.isdigit() or after.isdigit()

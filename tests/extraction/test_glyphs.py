@@ -91,10 +91,12 @@ def test_a_date_counts_the_digits_of_the_line_it_was_read_from() -> None:
 
 
 def test_an_amount_printed_without_the_zeros_of_its_cents_is_found() -> None:
-    # Given a fare printed as 35.0元 with an unsure 5
+    # Given a fare read from a line printing it as 35.0元, with an unsure 5
     lines = [line("票价：35.0元", weak={4: 0.8})]
+    parsed = parsed_with(total_amount=Decimal("35.00"))
+    parsed.boxes["total_amount"] = (0,)
     # When measured
-    found = glyphs.weakest(parsed_with(total_amount=Decimal("35.00")), lines)
+    found = glyphs.weakest(parsed, lines)
     # Then the printed digits count
     assert found == {"total_amount": 0.8}
 
@@ -108,6 +110,18 @@ def test_a_date_without_its_line_is_found_by_its_digits_in_any_separators() -> N
     found = glyphs.weakest(parsed, lines)
     # Then its digits are found and the unsure one counts
     assert found == {"issue_date": 0.7}
+
+
+def test_an_amount_is_never_found_inside_a_longer_number() -> None:
+    # Given a total of 4.00 read from a line the recogniser gave no scores, and a serial
+    # number holding the digits 400 read surely
+    lines = [line("18792288400146"), OcrLine(box=BOX, text="4.0元", score=0.9)]
+    parsed = parsed_with(total_amount=Decimal("4.00"))
+    parsed.boxes["total_amount"] = (1,)
+    # When measured
+    found = glyphs.weakest(parsed, lines)
+    # Then the serial number does not lend the amount its sure digits
+    assert found == {}
 
 
 def test_nothing_is_reported_without_character_scores() -> None:
