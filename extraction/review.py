@@ -85,7 +85,7 @@ TAX_ID_PRINTED: frozenset[str] = frozenset(
 PLAUSIBILITY_ONLY: frozenset[str] = validation.PLAUSIBILITY_CODES
 
 # A calibrated confidence at or above this settles a key field (see the module docstring).
-DEFAULT_MIN_CONFIDENCE = 0.995
+DEFAULT_MIN_CONFIDENCE = 0.99
 
 DUPLICATE = "duplicate"
 WARNING = "warning"
