@@ -159,7 +159,8 @@ def surviving_personal_numbers(text: str) -> list[str]:
     for run in _NUMBER_RUN.findall(unicodedata.normalize("NFKC", text)):
         compact = run.replace(" ", "").replace("-", "")
         digits = compact.rstrip("Xx")
-        if len(compact) == 18 and uscc_is_valid(compact):
+        # (an ID's trailing X read across a gap is not part of an 18-digit tax ID)
+        if any(len(value) == 18 and uscc_is_valid(value) for value in (compact, digits)):
             continue
         if resident_id_is_valid(compact) or (16 <= len(digits) <= 19 and luhn_is_valid(digits)):
             found.append(run)
