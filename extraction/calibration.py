@@ -342,7 +342,7 @@ def fit(
     specific = {
         key
         for evidence, _, _ in rows_kept
-        for variant in (evidence, dataclasses.replace(evidence, glyph=None))
+        for variant in _fitted_as(evidence)
         for key in class_keys(variant)[:WORST_LEVELS]
     }
     for (key, _group), (found_right, found) in by_group.items():
@@ -359,15 +359,20 @@ def fit(
     return table
 
 
-def _counted_keys(evidence: FieldEvidence) -> list[str]:
-    """The classes a fitted row counts in: its own, and where it has a weakest glyph also
-    those of the same evidence without one, so that a value whose reader gives none is
-    judged by every reading of its kind, not by the few found without a glyph."""
-    keys = class_keys(evidence)
+def _fitted_as(evidence: FieldEvidence) -> tuple[FieldEvidence, ...]:
+    """The evidence a fitted row counts as: its own, and where it has a weakest glyph also
+    the same evidence without one, so that a value whose reader gives none is judged by
+    every reading of its kind, not by the few found without a glyph."""
     if evidence.glyph is None:
-        return keys
-    blind = class_keys(dataclasses.replace(evidence, glyph=None))
-    return keys + [key for key in blind if key not in keys]
+        return (evidence,)
+    return evidence, dataclasses.replace(evidence, glyph=None)
+
+
+def _counted_keys(evidence: FieldEvidence) -> list[str]:
+    """The classes a fitted row counts in, each once (see ``_fitted_as``)."""
+    return list(
+        dict.fromkeys(key for variant in _fitted_as(evidence) for key in class_keys(variant))
+    )
 
 
 @functools.lru_cache(maxsize=1)
