@@ -55,21 +55,29 @@ def weakest(parsed: Parsed, lines: Sequence[OcrLine]) -> dict[str, float]:
         if value in (None, ""):
             continue
         read_at = [lines[i] for i in parsed.boxes.get(name, ()) if 0 <= i < len(lines)]
-        found: float | None = None
-        if name in _DATE_FIELDS:
-            found = _date_digits(read_at)
-        digits = name in _DATE_FIELDS  # a date's digits, whatever stands between them
-        for form, printed in enumerate(_printed_forms(name, value)):
-            if found is not None:
-                break
-            found = value_glyph(printed, read_at, digits=digits) if read_at else None
-            if found is None and form == 0:
-                # Elsewhere only as stored: a shortened amount ("4" of 4.00) is in
-                # every serial number.
-                found = value_glyph(printed, lines, digits=digits)
+        found = _field_glyph(name, value, read_at, lines)
         if found is not None:
             out[name] = round(found, 4)
     return out
+
+
+def _field_glyph(
+    name: str, value: object, read_at: Sequence[OcrLine], lines: Sequence[OcrLine]
+) -> float | None:
+    """The weakest glyph of one field's value: a date's digits in its own line, else each
+    printed form in the lines it was read from, the form as stored also anywhere."""
+    digits = name in _DATE_FIELDS  # a date's digits, whatever stands between them
+    if digits and (found := _date_digits(read_at)) is not None:
+        return found
+    for form, printed in enumerate(_printed_forms(name, value)):
+        found = value_glyph(printed, read_at, digits=digits) if read_at else None
+        if found is None and form == 0:
+            # Elsewhere only as stored: a shortened amount ("4" of 4.00) is in every
+            # serial number.
+            found = value_glyph(printed, lines, digits=digits)
+        if found is not None:
+            return found
+    return None
 
 
 def _printed_forms(name: str, value: object) -> list[str]:
