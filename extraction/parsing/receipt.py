@@ -817,7 +817,7 @@ def _sums(
     base = abs(subtotal[0]) + sum(taxes, Decimal(0))
     rounded = {*(base + r for r in rounding if r), *(base - abs(r) for r in rounding if r)}
     added = (rounded or {base}) - {abs(subtotal[0])}
-    return {base, *(base + r for r in rounding), *(base - abs(r) for r in rounding)}, added
+    return {base} | rounded, added  # a 0.00 rounding row adds only the base itself
 
 
 _FIVE_SEN = Decimal("0.05")
