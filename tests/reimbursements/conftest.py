@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import fixture_engine
+from tests.reimbursements.workflow_helpers import Org, make_org
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +18,9 @@ def fixture_ocr(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with fixture_engine.installed():
         yield
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    """A team (employee, manager), a finance user and an outsider (``make_org``)."""
+    return make_org()

@@ -5,30 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-from rest_framework.test import APIClient
-
 from reimbursements import workflow
 from reimbursements.models import AuditEvent, Claim, Document
 from tests.reimbursements.factories import ClaimFactory
 from tests.reimbursements.workflow_helpers import (
+    client_for,
     finance_approved_claim,
     make_claim,
     make_document,
-    make_org,
     submitted_claim,
 )
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def remove(user, claim, document):

@@ -12,12 +12,7 @@ from reimbursements.models import AuditEvent, Document, Extraction, FieldCorrect
 from reimbursements.services import ServiceError
 from reimbursements.warning_messages import field_label
 from tests.reimbursements.factories import ClaimFactory
-from tests.reimbursements.workflow_helpers import make_document, make_org, submitted_claim
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
+from tests.reimbursements.workflow_helpers import make_document, submitted_claim
 
 
 def correct(actor, document, field, value):

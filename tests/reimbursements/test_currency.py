@@ -8,25 +8,13 @@ from decimal import Decimal
 from typing import cast
 
 import pytest
-from rest_framework.test import APIClient
 
 from reimbursements import currency, workflow
 from reimbursements.exports.items import COLUMNS
 from reimbursements.exports.voucher import build_vouchers
 from reimbursements.models import Claim, ExchangeRate, ExportItem
 from tests.reimbursements.factories import ClaimFactory
-from tests.reimbursements.workflow_helpers import days_ago, make_document, make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+from tests.reimbursements.workflow_helpers import client_for, days_ago, make_document
 
 
 def add_rate(user, pair: str, rate: str, date: dt.date, source: str = "PBOC central parity"):

@@ -5,26 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from reimbursements import workflow
 from tests.reimbursements.factories import ClaimFactory
-from tests.reimbursements.workflow_helpers import finance_approved_claim, make_document, make_org
+from tests.reimbursements.workflow_helpers import (
+    client_for,
+    finance_approved_claim,
+    make_document,
+)
 
 URL = "/api/v1/dashboard/spend/"
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def spend(user, **params) -> dict:

@@ -13,12 +13,7 @@ from reimbursements import corrections
 from reimbursements.models import Document
 from reimbursements.policy import guess_category
 from tests.reimbursements.factories import ClaimFactory
-from tests.reimbursements.workflow_helpers import days_ago, make_document, make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
+from tests.reimbursements.workflow_helpers import days_ago, make_document
 
 
 def seen(user, document) -> dict:

@@ -20,7 +20,7 @@ from reimbursements.corrections import SUGGESTED_CHANGE
 from reimbursements.warning_messages import TEMPLATES, warning_text
 from tests.conftest import png_bytes
 from tests.reimbursements.factories import UserFactory
-from tests.reimbursements.workflow_helpers import days_ago, make_claim, make_document, make_org
+from tests.reimbursements.workflow_helpers import days_ago, make_claim, make_document
 
 PASSWORD = "correct horse battery staple"
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
@@ -39,11 +39,6 @@ def _default_language_afterwards():
 def media_root(tmp_path: Path, settings) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 def session_client(user) -> APIClient:

@@ -13,16 +13,11 @@ from extraction.schema import DocumentType, ExtractionResult, InvoiceFields, Val
 from extraction.validation import validate
 from reimbursements import corrections
 from reimbursements.models import Extraction
-from tests.reimbursements.workflow_helpers import make_document, make_org
+from tests.reimbursements.workflow_helpers import make_document
 
 RESIDENT_ID = "11010519491231002X"  # valid GB 11643 check character
 USCC = "91110000600037341L"  # valid GB 32100 check character
 CARD = "6222021234567890128"  # passes Luhn
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 def codes(extraction: Extraction) -> list[str]:

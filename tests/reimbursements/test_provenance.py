@@ -25,17 +25,11 @@ from tests.reimbursements.factories import ClaimFactory
 from tests.reimbursements.workflow_helpers import (
     finance_approved_claim,
     make_document,
-    make_org,
     manager_approved_claim,
 )
 
 pytestmark = pytest.mark.django_db
 EXPORTS = "/api/v1/exports/approved/"
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 def api_for(user) -> APIClient:

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
 
 from reimbursements import corrections, workflow
 from tests.reimbursements.factories import ClaimFactory
-from tests.reimbursements.workflow_helpers import days_ago, make_document, make_org
+from tests.reimbursements.workflow_helpers import client_for, days_ago, make_document, make_org
 
 OLD_DATE_WARNING = {
     "code": "date_too_old",
@@ -26,12 +25,6 @@ def org(db):
     org.employee.first_name, org.employee.last_name = "Emma", "Li"
     org.employee.save(update_fields=["first_name", "last_name"])
     return org
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def extraction_of(user, document) -> dict:

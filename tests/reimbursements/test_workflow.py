@@ -26,11 +26,6 @@ from tests.reimbursements.workflow_helpers import (
 S = Claim.Status
 
 
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
 def actions(claim: Claim) -> list[str]:
     return list(
         AuditEvent.objects.filter(object_type="claim", object_id=str(claim.pk)).values_list(

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from extraction.identity import business_key
 from extraction.schema import DocumentType, ExtractionResult, InvoiceFields
@@ -45,6 +46,13 @@ def make_org() -> Org:
         finance=UserFactory(roles=("employee", "finance")),
         outsider=UserFactory(roles=("employee",)),
     )
+
+
+def client_for(user: User) -> APIClient:
+    """An API client signed in as ``user``."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
 
 
 def days_ago(days: int) -> dt.date:

@@ -16,7 +16,6 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reimbursements import workflow
 from reimbursements.models import Claim, Document, ExportItem
@@ -25,6 +24,7 @@ from tests.conftest import png_bytes
 from tests.reimbursements.factories import ClaimFactory, TeamFactory, UserFactory
 from tests.reimbursements.workflow_helpers import (
     Org,
+    client_for,
     finance_approved_claim,
     make_claim,
     make_document,
@@ -49,12 +49,6 @@ def org(db) -> Org:
 def admin(db):
     """An administrator: sees everything, approves nothing (not an approver)."""
     return UserFactory(roles=("admin",))
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def accepted_actions(names: tuple[str, ...], attempt: Callable[[str], Any]) -> set[str]:

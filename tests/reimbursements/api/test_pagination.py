@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
-from tests.reimbursements.workflow_helpers import make_claim, make_document, make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+from tests.reimbursements.workflow_helpers import client_for, make_claim, make_document
 
 
 def test_limit_one_lists_one_document(org):

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from rest_framework.test import APIClient
 
 from reimbursements.models import Document, Extraction
-from tests.reimbursements.workflow_helpers import make_document, make_org
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
+from tests.reimbursements.workflow_helpers import make_document
 
 
 def reasons(user, document) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -11,25 +10,14 @@ from reimbursements import workflow
 from reimbursements.models import Document, ExportItem
 from tests.reimbursements.factories import TeamFactory, UserFactory
 from tests.reimbursements.workflow_helpers import (
+    client_for,
     days_ago,
     finance_approved_claim,
     make_claim,
     make_document,
-    make_org,
     manager_approved_claim,
     submitted_claim,
 )
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def post(user, url: str, data: dict | None = None):

@@ -28,16 +28,10 @@ from tests.reimbursements.factories import UserFactory
 from tests.reimbursements.workflow_helpers import (
     finance_approved_claim,
     make_document,
-    make_org,
     manager_approved_claim,
 )
 
 URL = "/api/v1/exports/approved/"
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 @pytest.fixture

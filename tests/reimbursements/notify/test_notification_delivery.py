@@ -26,14 +26,9 @@ from rest_framework.test import APIClient
 from reimbursements import workflow
 from reimbursements.models import Claim, Notification, WeChatIdentity
 from reimbursements.notify.tasks import resend_stalled_notifications, send_notification_email
-from tests.reimbursements.workflow_helpers import make_org, submitted_claim
+from tests.reimbursements.workflow_helpers import submitted_claim
 
 D = Notification.Delivery
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
 
 
 @pytest.fixture(autouse=True)

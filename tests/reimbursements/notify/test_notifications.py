@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from reimbursements import workflow
 from reimbursements.documents import lifecycle
 from reimbursements.exports.acknowledge import export_items_acknowledge
 from reimbursements.models import Document, Notification
 from tests.reimbursements.workflow_helpers import (
+    client_for,
     make_claim,
     make_document,
-    make_org,
     manager_approved_claim,
     submitted_claim,
 )
-
-
-@pytest.fixture
-def org(db):
-    return make_org()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def inbox(user, **params) -> list[dict]:
