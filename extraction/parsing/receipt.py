@@ -131,6 +131,7 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
         parsed.put("total_amount", total[0], total[1], at=total[2])
         for check in total[3]:
             parsed.passed("total_amount", check)
+        parsed.contested("total_amount", total[4])
     _numbers(layout, parsed)
     _tax_lines(layout, parsed)
 
@@ -675,9 +676,10 @@ def _strip_currency(text: str) -> str:
     return re.sub(r"^(RM|MYR|\$|S\$|USD|¥|元)|(RM|元|DH)$", "", text.replace(" ", ""), flags=re.I)
 
 
-def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str]] | None:
-    """The payable total, its reading's score and box, and the receipt's own
-    cross-checks it passed (``calibration`` names)."""
+def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str], int] | None:
+    """The payable total, its reading's score and box, the receipt's own cross-checks it
+    passed (``calibration`` names), and how many distinct totals it was chosen among
+    (more than one when the receipt prints the total before and after cash rounding)."""
     summary_top = min(
         (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
     )
@@ -737,9 +739,15 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str]] | None:
     total = _cash_rounded(layout, value, top, paid)
     # Change given makes CASH - CHANGE independent of the total's own row: with none,
     # the cash row only repeats the total.
-    tendered_less_change = {c - ch for c in cash for ch in change if ch > 0 and c > ch}
+    tendered_less_change = {c - ch for c in cash for ch in given if c > ch}
     candidates = {abs(r[2]).quantize(Decimal("0.01")) for r in ranked} | {total}
-    return total, score, read_at, _passed(total, candidates, tendered_less_change, added)
+    # The total printed before and after cash rounding: which of the two is "the total"
+    # is a convention, not a reading, so the choice stays the reviewer's -- a check of
+    # the amount paid verifies the rounded one only.
+    twins = {c for c in candidates if c != total and abs(c - total) < _FIVE_SEN}
+    if twins:
+        return total, score, read_at, frozenset(), 1 + len(twins)
+    return total, score, read_at, _passed(total, candidates, tendered_less_change, added), 1
 
 
 def _passed(

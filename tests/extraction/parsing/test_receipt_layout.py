@@ -643,7 +643,7 @@ def test_a_sum_two_total_candidates_match_verifies_neither() -> None:
     assert "total_amount" not in parsed.checks
 
 
-def test_cash_less_change_and_subtotal_plus_tax_both_verify_the_rounded_total() -> None:
+def test_a_total_printed_before_and_after_rounding_is_contested_not_verified() -> None:
     # given an unrounded TOTAL 37.93, ROUNDING 0.02, TOTAL ROUNDED 37.95, CASH 40.00 and
     # CHANGE 2.05, and SUBTOTAL 35.78 + SST 2.15 above
     lines = till_receipt(
@@ -657,11 +657,32 @@ def test_cash_less_change_and_subtotal_plus_tax_both_verify_the_rounded_total() 
             ("CHANGE", "2.05"),
         ]
     )
-    # when parsed / then both checks hold for the payable 37.95 (the unrounded sum is not
-    # the payable when a rounding row is printed)
+    # when parsed
     parsed = parse_lines(lines)
+    # then the payable 37.95 is taken, but which of the two printed totals is "the total"
+    # is a convention the checks of the amount paid cannot settle: chosen among two,
+    # verified by none
     assert parsed.fields.total_amount == Decimal("37.95")
+    assert parsed.rivals["total_amount"] == 2
+    assert "total_amount" not in parsed.checks
+
+
+def test_cash_less_change_and_subtotal_plus_tax_both_verify_a_total_printed_once() -> None:
+    # given SUBTOTAL 35.78 + SST 2.15 = TOTAL 37.93, CASH 40.00 and CHANGE 2.07
+    lines = till_receipt(
+        [
+            ("SUBTOTAL", "35.78"),
+            ("SST 6%", "2.15"),
+            ("TOTAL", "37.93"),
+            ("CASH", "40.00"),
+            ("CHANGE", "2.07"),
+        ]
+    )
+    # when parsed
+    parsed = parse_lines(lines)
+    # then both checks verify it, and nothing contests it
     assert parsed.checks["total_amount"] == {calibration.TENDER, calibration.ARITHMETIC}
+    assert "total_amount" not in parsed.rivals
 
 
 def test_a_total_excluding_gst_is_the_subtotal_that_verifies_the_total() -> None:
