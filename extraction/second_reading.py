@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
@@ -148,9 +149,9 @@ def seal_regions(
 
 
 def _shifted(line: OcrLine, dx: float, dy: float) -> OcrLine:
-    return OcrLine(
-        box=tuple((p[0] + dx, p[1] + dy) for p in line.box), text=line.text, score=line.score
-    )
+    # The recogniser's per-character probabilities travel with the line: a value read
+    # here is judged by its weakest glyph like one of the first reading.
+    return replace(line, box=tuple((p[0] + dx, p[1] + dy) for p in line.box))
 
 
 def reread_lines(
