@@ -8,8 +8,10 @@ mixed with print stays. When the first parse lacks a key field or holds a tax ID
 fails its checksum, the region each seal covers -- grown to every line it touches -- is
 read again from a copy where every red stroke is paper (the brightest channel of each
 pixel: red ink is bright in red, black print dark in all three), those lines replace the
-first reading's there, and the page is parsed again. The second parse is kept only when it
-has more of the key fields and valid tax IDs and changes none the first one had.
+first reading's there, and the page is parsed again. The crop grows where a line read in it
+reaches its side (a crop through ``164.0元`` reads ``4.0元``); a line still cut is not
+taken. The second parse is kept only when it has more of the key fields and valid tax IDs
+and changes none the first one had.
 
 A party name read from a line that a seal's outline crosses is read again the same way
 (the stamp's strokes through its characters are why OCR misreads a name it reads clean
@@ -46,6 +48,12 @@ _VAT = frozenset(
 _TAX_IDS = ("seller_tax_id", "buyer_tax_id")
 # A seal's box grows by this share of its size before the lines it touches are taken.
 _SEAL_MARGIN = 0.05
+# A line read in a region whose box comes this close (pixels) to a side of the crop was
+# cut there; the side grows by this many of its heights (across the line: one), at most
+# this many times.
+_EDGE_PX = 2
+_GROW_HEIGHTS = 4
+_GROW_TRIES = 2
 
 
 def key_fields(document_type: DocumentType) -> tuple[str, ...]:
@@ -154,6 +162,60 @@ def _shifted(line: OcrLine, dx: float, dy: float) -> OcrLine:
     return replace(line, box=tuple((p[0] + dx, p[1] + dy) for p in line.box))
 
 
+def _cut_sides(
+    bounds: Sequence[float], region: Sequence[int], size: tuple[int, int]
+) -> tuple[bool, bool, bool, bool]:
+    """Which sides (left, top, right, bottom) of ``region`` cut through the line with these
+    page bounds: its box reaches that side, and the side is not the page's own edge."""
+    width, height = size
+    return (
+        region[0] > 0 and bounds[0] - region[0] <= _EDGE_PX,
+        region[1] > 0 and bounds[1] - region[1] <= _EDGE_PX,
+        region[2] < width and region[2] - bounds[2] <= _EDGE_PX,
+        region[3] < height and region[3] - bounds[3] <= _EDGE_PX,
+    )
+
+
+def _read_whole(
+    image: Image.Image,
+    region: tuple[int, int, int, int],
+    read: Callable[[Image.Image], list[OcrLine]],
+) -> tuple[tuple[int, int, int, int], list[OcrLine], list[OcrLine]]:
+    """(the region grown until no line read in it is cut at its sides, the lines read
+    whole there, the lines still cut after the last try).
+
+    A crop's side through a line the first reading missed (a fare under the seal) makes
+    OCR read only the part inside: ``164.0元`` comes back as ``4.0元``, a valid amount
+    that is wrong. A cut side grows by a few text heights and the region is read again.
+    """
+    width, height = image.size
+    for attempt in range(_GROW_TRIES + 1):
+        fresh = [
+            _shifted(line, region[0], region[1])
+            for line in read(seal_free(image.crop(region)))
+            if line.text.strip()
+        ]
+        cut = [line for line in fresh if any(_cut_sides(_bounds(line), region, image.size))]
+        if not cut or attempt == _GROW_TRIES:
+            break
+        grown = list(region)
+        for line in cut:
+            bounds = _bounds(line)
+            step = bounds[3] - bounds[1]
+            left, top, right, bottom = _cut_sides(bounds, region, image.size)
+            if left:
+                grown[0] = min(grown[0], int(region[0] - _GROW_HEIGHTS * step))
+            if right:
+                grown[2] = max(grown[2], int(region[2] + _GROW_HEIGHTS * step) + 1)
+            if top:
+                grown[1] = min(grown[1], int(region[1] - step))
+            if bottom:
+                grown[3] = max(grown[3], int(region[3] + step) + 1)
+        region = (max(0, grown[0]), max(0, grown[1]), min(width, grown[2]), min(height, grown[3]))
+    whole = [line for line in fresh if line not in cut]
+    return region, whole, cut
+
+
 def reread_lines(
     image: Image.Image,
     lines: Sequence[OcrLine],
@@ -166,13 +228,16 @@ def reread_lines(
     if not regions:
         return None
     merged = list(lines)
-    for region in regions:
-        # A line belongs to the region when most of it lies inside; the others stay.
-        kept = [line for line in merged if _area_share(_bounds(line), region) < 0.5]
-        fresh = [
-            _shifted(line, region[0], region[1])
-            for line in read(seal_free(image.crop(region)))
-            if line.text.strip()
+    for first in regions:
+        region, fresh, cut = _read_whole(image, first, read)
+        # A line belongs to the region when most of it lies inside; the others stay, and
+        # so does the first reading where the region still cuts a line (a part of a value
+        # is no second reading of it).
+        kept = [
+            line
+            for line in merged
+            if _area_share(_bounds(line), region) < 0.5
+            or any(_overlaps(_bounds(line), _bounds(part)) for part in cut)
         ]
         # What the crop cut off at its edge is already read whole by a kept line.
         fresh = [

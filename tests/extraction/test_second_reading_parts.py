@@ -1,6 +1,7 @@
-"""The seal region's second reading keeps the recogniser's per-character scores. A
-stand-in recogniser reads a page of ink blocks (one block per character, its grey level
-naming it), so what a crop cuts off is exactly what it loses; no OCR model, milliseconds."""
+"""The seal region's second reading reads whole lines and keeps the recogniser's
+per-character scores. A stand-in recogniser reads a page of ink blocks (one block per
+character, its grey level naming it), so what a crop cuts off is exactly what it loses; no
+OCR model, milliseconds."""
 
 from __future__ import annotations
 
@@ -71,6 +72,32 @@ def _box(x: int, y: int, text: str) -> tuple[tuple[float, float], ...]:
 
 def _first_reading(texts: list[tuple[str, int, int]]) -> list[OcrLine]:
     return [OcrLine(_box(x, y, text), text, 0.99) for text, x, y in texts]
+
+
+def test_a_value_the_seal_region_cuts_is_read_whole() -> None:
+    # given a fare the first reading missed, printed across the left side of the seal's
+    # region (its "4" straddles the crop's edge: a crop there reads "4.0元")
+    page = _page([("票价", 556, 367), ("164.0元", 656, 367)])
+    first = _first_reading([("票价", 556, 367)])
+    # when the seal's region is read again
+    again = reread_lines(page, first, _recogniser(char_scores=True), [SEAL])
+    # then the fare is read whole, never as its tail
+    assert again is not None
+    texts = [line.text for line in again]
+    assert "164.0元" in texts
+    assert not any(text.endswith("4.0元") and text != "164.0元" for text in texts)
+
+
+def test_where_a_line_is_still_cut_after_the_region_grows_the_first_reading_stays() -> None:
+    # given a line running from the page's left edge into the seal's region, longer than
+    # the region may grow, of which the first reading read only the part under the seal
+    page = _page([("ABCDEFGHIJ" * 4, 4, 367)])
+    first = _first_reading([("FGHIJ", 844, 367)])
+    # when the seal's region is read again
+    again = reread_lines(page, first, _recogniser(char_scores=True), [SEAL])
+    # then no cut part of it is taken and the first reading's stays
+    assert again is not None
+    assert [line.text for line in again] == ["FGHIJ"]
 
 
 def test_a_reread_line_keeps_the_recognisers_character_scores() -> None:
