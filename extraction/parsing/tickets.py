@@ -145,7 +145,7 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
         # unit prices (2.50元/km) and surcharges are smaller.
         largest = _largest_marked_amount(layout)
         if largest is not None:
-            parsed.put("total_amount", largest[0], largest[1])
+            parsed.put("total_amount", largest[0], largest[1], at=largest[2])
     if not parsed.has("total_amount") and kind in _FARE_TICKETS:
         bare = _bare_fare(layout)
         if bare is not None:
@@ -294,8 +294,10 @@ def _lower_company(layout: Layout) -> tuple[str, float] | None:
     return name, box.score * 0.8
 
 
-def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
-    found: list[tuple[Decimal, float]] = []
+def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float, Box] | None:
+    """The largest amount marked as money, its reading's score and the box it is read
+    from."""
+    found: list[tuple[Decimal, float, Box]] = []
     for box in layout.boxes:
         # The amount may follow an unrecognised caption in its box (全价¥17.50).
         caption = re.match(r"^[\u4e00-\u9fff]{1,6}[:：]?(?=[¥￥\d])", box.flat)
@@ -303,8 +305,8 @@ def _largest_marked_amount(layout: Layout) -> tuple[Decimal, float] | None:
         match = _MARKED_MONEY.fullmatch(flat) if not box.seal else None
         amount = parse_money(match.group(1) or match.group(2)) if match else None
         if amount is not None and not _meter_reading(layout, box, caption):
-            found.append((amount, box.score * 0.7))
-    return max(found, key=lambda pair: pair[0]) if found else None
+            found.append((amount, box.score * 0.7, box))
+    return max(found, key=lambda found: found[0]) if found else None
 
 
 # Tickets whose only decimal amount is the fare: the rest of what they print is dates,

@@ -143,6 +143,22 @@ def test_train_ticket_serial_is_the_invoice_number() -> None:
     assert fields.total_amount == Decimal("553.00")
 
 
+def test_an_uncaptioned_fare_is_read_from_its_own_line() -> None:
+    # given a paper train ticket whose fare has no caption, only its ¥ and 元 marks
+    lines = [
+        box(100, 150, "北京南站", h=56),
+        box(900, 150, "上海虹桥站", h=56),
+        box(80, 300, "2025年03月09日08:00开", h=36),
+        box(80, 370, "¥553.0元", h=40),
+        box(900, 370, "二等座", h=36),
+    ]
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the fare's region is its own line, where its characters can be judged
+    assert parsed.fields.total_amount == Decimal("553.00")
+    assert parsed.boxes["total_amount"] == (3,)
+
+
 def itinerary(
     money_row: list[tuple[float, str]], bottom: list[tuple[float, float, str]]
 ) -> list[OcrLine]:
