@@ -47,14 +47,15 @@ TABLE_VERSION = 1
 # Cross-checks an independent part of the document passes (a misread value rarely does).
 CHECKSUM = "checksum"  # GB 32100 / GB 11643 check character
 WORDS = "words"  # 大写 = 小写
-ARITHMETIC = "arithmetic"  # 金额 + 税额 = 价税合计
+ARITHMETIC = "arithmetic"  # 金额 + 税额 = 价税合计 (a receipt's, an itinerary's own sums)
 LINES = "lines"  # line items sum to the totals
 TENDER = "tender"  # a receipt's cash tendered - change given (change > 0) = its total
 FORMAT = "format"  # right length and digits for the document type (weak)
 CROSS_CHECKS = frozenset({WORDS, ARITHMETIC, LINES, TENDER})
 # Checks a layout parser makes itself, on rows that are no fields (cash, change, service
-# charge, rounding): a receipt's subtotal + charges + tax (+/- rounding) = total is
-# ARITHMETIC. Validation records them from the engine's evidence.
+# charge, rounding, an itinerary's charges): a receipt's subtotal + charges + tax (+/-
+# rounding) = total and an itinerary's 票价 + charges = 合计 are ARITHMETIC. Validation
+# records them from the engine's evidence.
 PARSER_CHECKS = frozenset({ARITHMETIC, TENDER})
 
 ORIGIN_MACHINE = "machine"  # QR / OFD / XML

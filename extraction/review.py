@@ -21,7 +21,8 @@ through (``extracted``) only when all of these hold; otherwise it ``needs_review
     of the same value (``agreeing``); a value a person typed is settled;
   - a cross-check of the document itself that the value passed with nothing failing
     against it (``VERIFYING_CHECKS``: 大写 = 小写, 金额 + 税额 = 价税合计 (on a receipt
-    subtotal + charges + tax, +/- its rounding), the line items, or a receipt's cash
+    subtotal + charges + tax, +/- its rounding; on an air itinerary 票价 + 燃油附加费 +
+    民航发展基金 + 其他税费 = 合计), the line items, or a receipt's cash
     tendered less the change given for the total; the GB 32100 checksum for the tax ID);
   - for the seller's name on a VAT form, the issuer's own text: name and tax ID both
     from the PDF's text layer (the characters the issuer's software wrote, not a reading

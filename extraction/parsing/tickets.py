@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
+from extraction import calibration
 from extraction.chinese_amount import words_to_amount
 from extraction.parsing.find import label_boxes, labelled
 from extraction.parsing.labels import Label, split_label
@@ -127,7 +129,9 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
     if not parsed.has("total_amount") and kind == DocumentType.AIR_ITINERARY:
         summed = itinerary_sum(layout)
         if summed is not None:
-            parsed.put("total_amount", summed[0], summed[1])
+            parsed.put("total_amount", summed.value, summed.score, at=summed.box)
+            if summed.added:
+                parsed.passed("total_amount", calibration.ARITHMETIC)
     if not parsed.has("total_amount"):
         for label in FARE_LABELS:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
@@ -211,7 +215,19 @@ def itinerary_amount(text: str) -> Decimal | None:
     return parse_money(match.group(1)) if match else None
 
 
-def itinerary_sum(layout: Layout) -> tuple[Decimal, float] | None:
+@dataclass(frozen=True)
+class ItinerarySum:
+    """An itinerary's 合计 found as the sum of its money block (``itinerary_sum``)."""
+
+    value: Decimal
+    score: float
+    box: Box
+    # At least two non-zero amounts add up to it: the sum is then a cross-check of the
+    # reading (a 票价 repeated as the 合计 beside zero charges verifies nothing).
+    added: bool
+
+
+def itinerary_sum(layout: Layout) -> ItinerarySum | None:
     """The itinerary's 合计, chosen as the amount of its money block that is the sum of
     the others (合计 = 票价 + 民航发展基金 + 燃油附加费 + 其他税费).
 
@@ -243,7 +259,8 @@ def itinerary_sum(layout: Layout) -> tuple[Decimal, float] | None:
     for value, box in sorted(amounts, key=lambda pair: -pair[0]):
         # X is the total when X = (all amounts) - X.
         if value > 0 and grand - value == value:
-            return value, min(1.0, box.score * 1.05)
+            parts = [other for other, found in amounts if found is not box and other > 0]
+            return ItinerarySum(value, min(1.0, box.score * 1.05), box, len(parts) >= 2)
     return None
 
 

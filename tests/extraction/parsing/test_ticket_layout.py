@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from extraction import calibration
 from extraction.engines.base import OcrLine
 from extraction.parsing.document import parse_lines
 from extraction.schema import DocumentType
@@ -409,6 +410,48 @@ def test_itinerary_total_is_the_amount_that_sums_the_others() -> None:
     fields = parse_lines(lines).fields
     # then the total is the amount equal to the sum of the others, not the fare's row max
     assert fields.total_amount == Decimal("2930.00")
+
+
+def money_block(fare: str, fuel: str, fund: str, other: str, total: str) -> list[OcrLine]:
+    """An itinerary printing its money block on two rows, each caption beside its value,
+    the issue date last."""
+    return [
+        box(600, 40, "航空运输电子客票行程单", h=44),
+        box(1240, 160, "印刷序号:"),
+        box(1380, 160, "1234567890"),
+        box(80, 470, "票价FARE", h=20),
+        box(200, 470, fare, h=26),
+        box(640, 470, "燃油附加费FUELSURCHARGE", h=20),
+        box(920, 470, fuel, h=26),
+        box(1200, 470, "民航发展基金", h=20),
+        box(1340, 470, fund, h=26),
+        box(80, 515, "其他税费OTHERTAXES", h=20),
+        box(300, 515, other, h=26),
+        box(640, 515, "合计TOTAL", h=20),
+        box(780, 515, total, h=26),
+        box(1260, 765, "2026-07-17"),
+    ]
+
+
+def test_an_itinerary_total_summing_its_charges_is_verified_by_the_arithmetic() -> None:
+    # given an itinerary whose 合计 2930.00 is 票价 2850.00 + 燃油 10.00 + 基金 50.00 + 其他 20.00
+    lines = money_block("CNY 2850.00", "YQ 10.00", "CN 50.00", "XT 20.00", "CNY 2930.00")
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total carries the arithmetic check, and its region is the 合计's own box
+    assert parsed.fields.total_amount == Decimal("2930.00")
+    assert parsed.checks["total_amount"] == {calibration.ARITHMETIC}
+    assert parsed.boxes["total_amount"] == (len(lines) - 2,)
+
+
+def test_an_itinerary_total_repeating_the_fare_beside_zero_charges_is_not_verified() -> None:
+    # given an itinerary whose charges are all 0.00: its 合计 only repeats the 票价
+    lines = money_block("CNY 1200.00", "YQ 0.00", "CN 0.00", "XT 0.00", "CNY 1200.00")
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total is taken, but nothing was added up to verify it
+    assert parsed.fields.total_amount == Decimal("1200.00")
+    assert "total_amount" not in parsed.checks
 
 
 def test_itinerary_without_an_amount_summing_the_others_keeps_its_total_caption() -> None:
