@@ -1,15 +1,18 @@
 """Refit the confidence calibration (``extraction/calibration_table.json``) reproducibly.
 
     .venv/bin/python bench/calibrate.py [--reuse] [--write] [--synthetic-n 240]
-                                        [--families-n 20] [--seed 1] [--sroie-n N]
+                                        [--families-n 20] [--ticket-families-n 6]
+                                        [--receipt-families-n 6] [--seed 1] [--sroie-n N]
 
 Runs ``manage.py extract --engine ocr --jsonl --evidence`` over the benchmark's suites
-(``bench.accuracy`` loaders: synthetic documents of every type, the VAT layout families,
-generated e-invoice PDFs, the SROIE and Chinese dev sets) and keeps every answer under
+(``bench.accuracy`` loaders: synthetic documents of every type, the VAT, ticket and
+till-receipt layout families, generated e-invoice PDFs, the SROIE and Chinese dev sets)
+and keeps every answer under
 ``bench/_data/calibration/`` (``--reuse`` reads them back instead of running OCR again).
 
 The table is fitted ONLY on what the rules were developed on: the ``synthetic`` suite,
-the generated e-invoice PDFs, the layout families in ``synth.DEVELOPED_ON`` and the SROIE
+the generated e-invoice PDFs, the developed layout families (``synth.DEVELOPED_ON``,
+``TICKET_DEVELOPED_ON``, ``RECEIPT_DEVELOPED_ON``) and the SROIE
 tune half (receipts [100:], ``bench.accuracy.SROIE_REPORT_N``: real receipts, the only
 real population the receipt classes can be measured on; the receipt rules were tuned on the
 same half). The held-out families, the SROIE report half (receipts [:100]) and the Chinese
@@ -40,7 +43,7 @@ from bench import straight_through as bench_stp  # noqa: E402
 from extraction import calibration, review, validation  # noqa: E402
 from extraction.schema import SCALAR_FIELDS  # noqa: E402
 
-SUITES = ("families", "synthetic", "cn", "sroie", "einvoice_pdf", "tickets")
+SUITES = ("families", "synthetic", "cn", "sroie", "einvoice_pdf", "tickets", "receipts")
 FITTED_SUITES = ("synthetic", "einvoice_pdf")  # plus the developed families
 SCORED = tuple(f for f in SCALAR_FIELDS if f not in ("currency",))
 
@@ -87,6 +90,13 @@ def load_samples(args: argparse.Namespace, suites: Sequence[str]) -> list[accura
             args.seed,
         )
         samples += [dataclasses.replace(sample, suite="tickets") for sample in tickets]
+    if "receipts" in suites:
+        receipts = accuracy.load_receipt_families(
+            data / f"receipt-families-n{args.receipt_families_n}-s{args.seed}",
+            args.receipt_families_n,
+            args.seed,
+        )
+        samples += [dataclasses.replace(sample, suite="receipts") for sample in receipts]
     if "sroie" in suites:
         samples += accuracy.load_sroie(shared / "sroie-dev")[: args.sroie_n]
     if "cn" in suites:
@@ -211,7 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--synthetic-n", type=int, default=120)
     parser.add_argument("--families-n", type=int, default=8, help="VAT documents per family")
-    parser.add_argument("--ticket-families-n", type=int, default=2, help="tickets per family")
+    parser.add_argument("--ticket-families-n", type=int, default=6, help="tickets per family")
+    parser.add_argument(
+        "--receipt-families-n", type=int, default=6, help="till receipts per receipt family"
+    )
     parser.add_argument("--einvoice-pdf-n", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sroie-n", type=int, default=None, help="only the first N receipts")

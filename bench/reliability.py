@@ -43,7 +43,7 @@ TARGET_SILENT = 0.01
 SWEEP: tuple[float, ...] = (0.9, 0.95, 0.97, 0.98, 0.985, 0.99, 0.995, 0.999, 1.01)
 HELD_OUT_SUITES = ("sroie", "cn")
 # Suites of layout families, each split into developed-on and held-out families.
-FAMILY_SUITES = ("families", "tickets")
+FAMILY_SUITES = ("families", "tickets", "receipts")
 JUDGED = frozenset(SCALAR_FIELDS) - {"currency"}
 
 Normalise = Callable[..., Any]

@@ -86,6 +86,16 @@ def test_families_are_split_into_developed_and_held_out() -> None:
     assert section["developed (pooled)"]["documents"] == 1
 
 
+def test_till_receipt_families_are_split_into_developed_and_held_out() -> None:
+    # Given a till receipt of a developed family and one of a held-out family
+    developed = sample("r1", "receipts", "receipt/classic")
+    unseen = sample("r2", "receipts", "receipt/us_tenders")
+    # When each is placed / Then only the held-out family's counts as held out
+    assert reliability.set_name(developed) == "receipts developed"
+    assert not reliability.held_out(developed)
+    assert reliability.held_out(unseen)
+
+
 def test_the_sroie_tune_half_counts_as_developed_and_the_report_half_as_held_out() -> None:
     # Given a receipt of each SROIE half
     samples = [sample("r", "sroie", "report"), sample("t", "sroie", "tune")]
