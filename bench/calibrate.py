@@ -83,20 +83,16 @@ def load_samples(args: argparse.Namespace, suites: Sequence[str]) -> list[accura
         samples += accuracy.load_families(
             data / f"families-n{args.families_n}-s{args.seed}", args.families_n, args.seed
         )
-    if "tickets" in suites:
-        tickets = accuracy.load_ticket_families(
-            data / f"ticket-families-n{args.ticket_families_n}-s{args.seed}",
-            args.ticket_families_n,
-            args.seed,
-        )
-        samples += [dataclasses.replace(sample, suite="tickets") for sample in tickets]
-    if "receipts" in suites:
-        receipts = accuracy.load_receipt_families(
-            data / f"receipt-families-n{args.receipt_families_n}-s{args.seed}",
-            args.receipt_families_n,
-            args.seed,
-        )
-        samples += [dataclasses.replace(sample, suite="receipts") for sample in receipts]
+    # Ticket and till-receipt families: a suite of their own each (VAT families are
+    # "families"), generated into ``ticket-families-n6-s1`` and the like.
+    for suite, load, per_family in (
+        ("tickets", accuracy.load_ticket_families, args.ticket_families_n),
+        ("receipts", accuracy.load_receipt_families, args.receipt_families_n),
+    ):
+        if suite in suites:
+            folder = data / f"{suite[:-1]}-families-n{per_family}-s{args.seed}"
+            loaded = load(folder, per_family, args.seed)
+            samples += [dataclasses.replace(sample, suite=suite) for sample in loaded]
     if "sroie" in suites:
         samples += accuracy.load_sroie(shared / "sroie-dev")[: args.sroie_n]
     if "cn" in suites:

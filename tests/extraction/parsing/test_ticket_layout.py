@@ -122,18 +122,29 @@ def test_air_itinerary_takes_the_total_and_the_issue_date_not_the_flight() -> No
     assert fields.invoice_number == "4031234567"
 
 
-def test_train_ticket_serial_is_the_invoice_number() -> None:
-    # given a paper train ticket with its red serial top left
+def paper_train_ticket(*, serial: bool) -> list[OcrLine]:
+    """A paper train ticket (its fare uncaptioned, marked ¥ and 元), with or without its
+    red serial top left and the serial line at the bottom."""
     lines = [
-        box(60, 40, "E012345", h=40),
         box(100, 150, "北京南站", h=56),
         box(560, 140, "G123", h=50),
         box(900, 150, "上海虹桥站", h=56),
         box(80, 300, "2025年03月09日08:00开", h=36),
         box(80, 370, "¥553.0元", h=40),
         box(900, 370, "二等座", h=36),
-        box(80, 700, "10010300380709E012345 北京南售", h=28),
     ]
+    if serial:
+        lines = [
+            box(60, 40, "E012345", h=40),
+            *lines,
+            box(80, 700, "10010300380709E012345 北京南售", h=28),
+        ]
+    return lines
+
+
+def test_train_ticket_serial_is_the_invoice_number() -> None:
+    # given a paper train ticket with its red serial top left
+    lines = paper_train_ticket(serial=True)
     # when parsed
     parsed = parse_lines(lines)
     fields = parsed.fields
@@ -146,18 +157,12 @@ def test_train_ticket_serial_is_the_invoice_number() -> None:
 
 def test_an_uncaptioned_fare_is_read_from_its_own_line() -> None:
     # given a paper train ticket whose fare has no caption, only its ¥ and 元 marks
-    lines = [
-        box(100, 150, "北京南站", h=56),
-        box(900, 150, "上海虹桥站", h=56),
-        box(80, 300, "2025年03月09日08:00开", h=36),
-        box(80, 370, "¥553.0元", h=40),
-        box(900, 370, "二等座", h=36),
-    ]
+    lines = paper_train_ticket(serial=False)
     # when parsed
     parsed = parse_lines(lines)
     # then the fare's region is its own line, where its characters can be judged
     assert parsed.fields.total_amount == Decimal("553.00")
-    assert parsed.boxes["total_amount"] == (3,)
+    assert parsed.boxes["total_amount"] == (4,)
 
 
 def itinerary(
