@@ -17,7 +17,9 @@ A party name read from a line that a seal's outline crosses is read again the sa
 (the stamp's strokes through its characters are why OCR misreads a name it reads clean
 elsewhere); the name of the seal-free reading is taken when validation finds the second
 parse no worse, it changes no other field the first had right, and the name is not a
-seal caption, imprint, title or label.
+seal caption, imprint, title or label. An amount read from a line the outline crosses is
+read again too, and the seal-free amount taken only where it holds all the first one's
+digits and more (the stamp hid some: ``票价1`` for ``票价17.5元``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 import numpy as np
 from PIL import Image
@@ -260,10 +263,14 @@ def under_seals(
     """A second reading under the page's seals and its parse, when the first parse wants
     one and the second is better by validation (see the module docstring); else ``None``."""
     missing = wanted(parsed)
-    if not missing and not any(parsed.has(name) for name in _NAMES):
+    if not missing and not any(parsed.has(name) for name in (*_NAMES, *_AMOUNTS)):
         return None
     seals = seals_on(image)
-    covered = set() if missing else names_under_seals(lines, parsed, seals)
+    covered = (
+        set()
+        if missing
+        else names_under_seals(lines, parsed, seals) | amounts_under_seals(lines, parsed, seals)
+    )
     if not missing and not covered:
         return None
     again = reread_lines(image, lines, read, seals)
@@ -280,12 +287,58 @@ def under_seals(
     # seal covered is taken from the reading without the seal.
     if any(getattr(parsed.fields, name) != getattr(second.fields, name) for name in kept - covered):
         return None
-    if any(not second.has(name) or not_a_party(getattr(second.fields, name)) for name in covered):
+    names = covered.intersection(_NAMES)
+    if any(not second.has(name) or not_a_party(getattr(second.fields, name)) for name in names):
+        return None
+    # An amount the seal covered is taken from the seal-free reading only where it holds
+    # the first reading's digits and more: a stamp hides digits, it adds none, and a crop
+    # or a stroke that loses some makes a shorter value, never a longer one.
+    amounts = covered - names
+    if any(not _extends(getattr(parsed.fields, n), getattr(second.fields, n)) for n in amounts):
+        return None
+    # Only an amount asked for this reading, and it reads the same: nothing to take.
+    if (
+        amounts
+        and amounts == covered
+        and all(getattr(parsed.fields, n) == getattr(second.fields, n) for n in amounts)
+    ):
         return None
     return again, second
 
 
 _NAMES = ("seller_name", "buyer_name")
+_AMOUNTS = ("total_amount",)
+
+
+def amounts_under_seals(
+    lines: Sequence[OcrLine], parsed: Parsed, seals: Sequence[Seal]
+) -> set[str]:
+    """The amounts read from a line a seal's outline crosses: the stamp may hide some of
+    its digits (``票价17.5元`` read as ``票价1``)."""
+    out = set()
+    for name in _AMOUNTS:
+        at = [lines[i] for i in parsed.boxes.get(name, ()) if 0 <= i < len(lines)]
+        if parsed.has(name) and any(_crosses(line, seal) for line in at for seal in seals):
+            out.add(name)
+    return out
+
+
+def _digits(value: object) -> str:
+    try:
+        text = format(Decimal(str(value)).normalize(), "f")
+    except (ArithmeticError, ValueError):
+        text = str(value)
+    return re.sub(r"\D", "", text)
+
+
+def _extends(first: object, second: object) -> bool:
+    """Whether ``second`` is ``first`` or holds all of its digits and more, in a row."""
+    if first == second:
+        return True
+    if second is None:
+        return False
+    before, after = _digits(first), _digits(second)
+    return bool(before) and before in after and len(after) > len(before)
 
 
 def names_under_seals(lines: Sequence[OcrLine], parsed: Parsed, seals: Sequence[Seal]) -> set[str]:
@@ -324,6 +377,7 @@ def _crosses(line: OcrLine, seal: Seal) -> bool:
 
 
 __all__ = [
+    "amounts_under_seals",
     "names_under_seals",
     "quality",
     "reread_lines",

@@ -1,18 +1,22 @@
-"""The seal region's second reading reads whole lines and keeps the recogniser's
-per-character scores. A stand-in recogniser reads a page of ink blocks (one block per
-character, its grey level naming it), so what a crop cuts off is exactly what it loses; no
-OCR model, milliseconds."""
+"""The seal region's second reading reads whole lines, keeps the recogniser's
+per-character scores, and never trades a value for a part of it. A stand-in recogniser
+reads a page of ink blocks (one block per character, its grey level naming it), so what a
+crop cuts off is exactly what it loses; no OCR model, milliseconds."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from extraction.engines.base import OcrLine
+from extraction.parsing.result import Parsed
 from extraction.preprocess import Seal
-from extraction.second_reading import reread_lines
+from extraction.schema import DocumentType
+from extraction.second_reading import reread_lines, under_seals
 
 ALPHABET = "0123456789.元票价:发车时间ABCDEFGHIJ"
 CHAR_W, PITCH, LINE_H = 20, 24, 34
@@ -120,3 +124,51 @@ def test_a_reread_line_has_no_character_scores_where_the_recogniser_gives_none()
     # then the line read there has none either
     assert again is not None
     assert [line.char_scores for line in again] == [None]
+
+
+def _fare(lines: list[OcrLine]) -> Parsed:
+    """A bus ticket's parse: its fare, read from the line that prints it after 票价."""
+    parsed = Parsed(DocumentType.BUS_TICKET)
+    for index, line in enumerate(lines):
+        found = re.search(r"票价(\d+(?:\.\d+)?)", line.text)
+        if found:
+            parsed.put("total_amount", Decimal(found.group(1)).quantize(Decimal("0.01")), 0.9)
+            parsed.boxes["total_amount"] = (index,)
+    return parsed
+
+
+def test_an_amount_the_seal_hid_digits_of_is_taken_from_the_seal_free_reading() -> None:
+    # given a fare the stamp's outline crosses, of which the first reading read only the
+    # digit before the stamp
+    page = _page([("票价17.5元", 680, 380)], SEAL)
+    first_lines = _first_reading([("票价1", 680, 380)])
+    first = _fare(first_lines)
+    assert first.fields.total_amount == Decimal("1.00")
+    # when the page is read again under its seals
+    again = under_seals(page, first_lines, first, read=_recogniser(char_scores=True), parse=_fare)
+    # then the seal-free fare, which holds the first one's digits and more, is taken
+    assert again is not None
+    assert again[1].fields.total_amount == Decimal("17.50")
+
+
+def test_an_amount_is_never_replaced_by_a_reading_of_part_of_its_digits() -> None:
+    # given a fare the stamp's outline crosses, read whole the first time, and a second
+    # reading that gets only its tail
+    page = _page([("票价4.0元", 680, 380)], SEAL)
+    first_lines = _first_reading([("票价164.0元", 680, 380)])
+    first = _fare(first_lines)
+    # when the page is read again under its seals
+    again = under_seals(page, first_lines, first, read=_recogniser(char_scores=True), parse=_fare)
+    # then the first reading stands
+    assert again is None
+
+
+def test_an_amount_under_a_seal_read_the_same_again_leaves_the_first_reading() -> None:
+    # given a fare the stamp's outline crosses, read whole the first time
+    page = _page([("票价17.5元", 680, 380)], SEAL)
+    first_lines = _first_reading([("票价17.5元", 680, 380)])
+    first = _fare(first_lines)
+    # when the page is read again under its seals and the fare reads the same
+    again = under_seals(page, first_lines, first, read=_recogniser(char_scores=True), parse=_fare)
+    # then there is nothing to take from the second reading
+    assert again is None
