@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import cv2
 import numpy as np
@@ -60,12 +60,26 @@ TEXT_SCORE = 0.5
 _FLIP_SHARE = 0.5
 _CLS_CONFIDENT = 0.9
 _CLS_SAMPLE = 12
-# The detector sees pages at most this long (0: as they are); below DET_MIN_SIDE on the
-# short side it enlarges them itself, so pages are never shrunk under that. Measured on
-# 110 synthetic pages of every type, clean and photo (seeds 21-25): 431/436 key fields
-# at 1280 vs 430/436 as they are, ~15% less time per page (1.0 vs 1.2 s).
-DET_MAX_SIDE = 1280
-DET_MIN_SIDE = 736
+
+
+class DetSides(NamedTuple):
+    """The page size one model's detector sees: a page longer than ``longest`` is shrunk,
+    but never under ``shortest`` on its short side (under it the detector enlarges a page
+    itself, to its ``limit_side_len``, which is ``shortest``). A page that ``longest``
+    would take under ``shortest`` is left as it is, or with ``partway`` shrunk to
+    ``shortest``: long receipts are the pages that ``longest`` cannot shrink."""
+
+    longest: int
+    shortest: int
+    partway: bool = False
+
+
+# On 110 synthetic pages of every type, clean and photo (seeds 21-25): 431/436 key fields
+# at 1280 vs 430/436 on pages as they are, ~15% less time per page (PP-OCRv4). PP-OCRv6's
+# detector costs more than v4's on the same pixels; it also finds the key fields on long
+# receipts shrunk partway. Under 1280 it lost a VAT invoice's tax ID (at 1204x736), and
+# under 736 a small ticket's seller; PP-OCRv4 stays the baseline, as it was.
+DET_SIDES = {"v4": DetSides(1280, 736), "v6": DetSides(1280, 736, partway=True)}
 # PP-OCRv6's recogniser reads each crop scaled to 48 px high, and RapidOCR pads a shorter
 # one up to the width of its rec_img_shape (320 by default): most crops of a receipt or
 # invoice (a price, a date) are far shorter, so most of the model's work was padding.
@@ -73,7 +87,6 @@ DET_MIN_SIDE = 736
 # every key field of the dev sets for ~14% less recognition CPU; 128 (even with grey kept
 # after the text) saved ~20% but lost a receipt's date (measured in the commit that set
 # it). RapidOCR's own config parameter; PP-OCRv4 keeps its 320.
-REC_FULL_WIDTH = 320
 REC_MIN_WIDTH = 240
 
 
@@ -133,7 +146,7 @@ class Backend:
     reading order; ``crop``: each box cut out upright (tall crops turned counter-clockwise,
     as RapidOCR does); ``cls``: (label, score) per crop, label "0" or "180";
     ``rec``: a ``Reading`` per crop; ``sessions``: the onnxruntime session of each stage
-    ("det", "cls", "rec"), for inspection.
+    ("det", "cls", "rec"), for inspection; ``det_sides``: the model's ``DET_SIDES``.
     """
 
     det: Callable[[np.ndarray], np.ndarray | None]
@@ -142,6 +155,7 @@ class Backend:
     cls: Callable[[list[np.ndarray]], list[tuple[str, float]]]
     rec: Callable[[list[np.ndarray]], list[Reading]]
     sessions: dict[str, Any]
+    det_sides: DetSides
 
 
 def _tune(options: Any, *, arena: bool) -> Any:
@@ -206,6 +220,7 @@ def _build_v4(threads: int) -> Backend:
             "cls": engine.text_cls.infer.session,
             "rec": engine.text_rec.session.session,
         },
+        det_sides=DET_SIDES["v4"],  # its detector's own limit_side_len is the 736
     )
 
 
@@ -242,6 +257,7 @@ def _build_v6(threads: int) -> Backend:
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         "Rec.rec_batch_num": 1,  # batching pads crops to the widest: slower on CPU
         "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
+        "Det.limit_side_len": DET_SIDES["v6"].shortest,
     }
     for stage, path in files.items():
         params[f"{stage}.model_path"] = str(path)
@@ -290,6 +306,7 @@ def _build_v6(threads: int) -> Backend:
             "cls": classifier.session.session,
             "rec": recogniser.session.session,
         },
+        det_sides=DET_SIDES["v6"],
     )
 
 
@@ -392,11 +409,15 @@ class OcrEngine:
 
     @staticmethod
     def _detect(engine: Backend, bgr: np.ndarray) -> np.ndarray | None:
-        """Text boxes in ``bgr``'s coordinates, found on a copy at most ``DET_MAX_SIDE``
-        long (the recogniser still reads its crops from ``bgr`` itself)."""
+        """Text boxes in ``bgr``'s coordinates, found on a copy at most as long as the
+        model's ``DET_SIDES`` allow (the recogniser still reads its crops from ``bgr``)."""
         height, width = bgr.shape[:2]
-        factor = DET_MAX_SIDE / max(height, width) if DET_MAX_SIDE else 1.0
-        if factor < 1.0 and min(height, width) * factor >= DET_MIN_SIDE:
+        sides = engine.det_sides
+        shortest = min(height, width)
+        factor = sides.longest / max(height, width)
+        if shortest * factor < sides.shortest:
+            factor = sides.shortest / shortest if sides.partway else 1.0
+        if factor < 1.0:
             small = cv2.resize(
                 bgr,
                 (round(width * factor), round(height * factor)),

@@ -92,7 +92,7 @@ def test_a_large_page_is_detected_shrunk_but_boxes_come_back_in_its_own_pixels()
     page = Image.new("RGB", (2400, 1500), "white")
     font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 60)
     ImageDraw.Draw(page).text((1200, 900), "价税合计 1130.00", fill="black", font=font)
-    assert max(page.size) > ocr.DET_MAX_SIDE  # the detector works on a shrunk copy
+    assert max(page.size) > ocr.DET_SIDES[CTX.ocr_model].longest  # detected on a shrunk copy
     # when read
     lines = OcrEngine(CTX).ocr_lines(page)
     # then the line is found where it was drawn, in the page's own coordinates

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,9 +18,13 @@ from extraction.engines.ocr import OcrEngine
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
+def _font() -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(FONT, 44)
+
+
 def _line_page(text: str) -> Image.Image:
     page = Image.new("RGB", (900, 200), "white")
-    ImageDraw.Draw(page).text((40, 70), text, fill="black", font=ImageFont.truetype(FONT, 44))
+    ImageDraw.Draw(page).text((40, 70), text, fill="black", font=_font())
     return page
 
 
@@ -124,7 +130,50 @@ def test_v6_pads_crops_only_to_its_minimum_recogniser_width() -> None:
         for cell in ocr.rapidocr(1, "v6").rec.__closure__ or ()
         if type(cell.cell_contents).__name__ == "TextRecognizer"
     )
-    # when its input shape is read / then short crops are padded to REC_MIN_WIDTH, not 320
+    # when its input shape is read / then short crops are padded to REC_MIN_WIDTH, narrower
+    # than RapidOCR's own default shape (read from its packaged config)
     shape = list(recogniser.rec_image_shape)
     assert shape == [3, 48, ocr.REC_MIN_WIDTH]
-    assert shape[2] < ocr.REC_FULL_WIDTH
+    assert shape[2] < _rapidocr_default("Rec", "rec_img_shape")[2]
+
+
+def _rapidocr_default(stage: str, key: str) -> Any:
+    import rapidocr
+    from omegaconf import DictConfig, OmegaConf
+
+    config = OmegaConf.load(Path(rapidocr.__file__).parent / "config.yaml")
+    assert isinstance(config, DictConfig)
+    return config[stage][key]
+
+
+def _detector_inputs(page: Image.Image) -> dict[str, tuple[int, ...]]:
+    """(height, width) of the copy each model's detector is given, having found the
+    page's printed line where it was drawn (from x = 100 px, less the box margin)."""
+    bgr = np.ascontiguousarray(np.asarray(page)[:, :, ::-1])
+    seen: dict[str, tuple[int, ...]] = {}
+    for model in ocr.OCR_MODELS:
+        backend = ocr.rapidocr(1, model)
+
+        def det(image: np.ndarray, model: str = model, backend: ocr.Backend = backend) -> Any:
+            seen[model] = image.shape[:2]
+            return backend.det(image)
+
+        boxes = OcrEngine._detect(replace(backend, det=det), bgr)
+        assert boxes is not None
+        assert any(80 < min(box[:, 0]) < 130 for box in boxes)
+    return seen
+
+
+def _printed(width: int, height: int) -> Image.Image:
+    page = Image.new("RGB", (width, height), "white")
+    ImageDraw.Draw(page).text((100, height // 2), "TOTAL RM 37.95", fill="black", font=_font())
+    return page
+
+
+def test_v6_shrinks_a_long_receipt_partway_down_to_its_shortest_side() -> None:
+    # given a long receipt, which either model's longest side would make too narrow
+    page = _printed(900, 2000)
+    # when each model's engine detects its text / then v6 shrinks it only until its short
+    # side is the detector's 736 (which it would otherwise enlarge to), v4 keeps it whole
+    assert _detector_inputs(page) == {"v6": (1636, 736), "v4": (2000, 900)}
+    assert ocr.DET_SIDES["v6"].shortest == _rapidocr_default("Det", "limit_side_len")
