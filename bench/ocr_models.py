@@ -10,9 +10,12 @@ the VAT layout families) goes through the real ``extract`` CLI once per model
 (``OCR_MODEL=v6|v4`` in its environment). The models take turns batch by batch, so a
 shared machine's drifting speed weighs on both alike; the first file of each process
 is cold and left out of latency. Prints per suite and model: each field's accuracy,
-key fields all correct, and warm p50/p95 latency with the v6/v4 ratio. ``v4`` is the
+key fields all correct, and warm p50/p95 latency with the v6/v4 ratio, and the median
+of the per-file ratios over the files both models read warm (each file against
+itself: steadier than a ratio of two p50s on a few files of unequal size). ``v4`` is the
 baseline ("today's" model): PP-OCRv4 as configured before PP-OCRv6 became the default;
-the speed-ups since (``REC_MIN_WIDTH`` in ``extraction/engines/ocr.py``) touch only v6.
+the speed-ups since (``REC_MIN_WIDTH`` and ``DET_SIDES`` in ``extraction/engines/ocr.py``)
+touch only v6.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import statistics
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -115,7 +119,37 @@ def format_table(report: dict[str, Any], models: Sequence[str]) -> list[str]:
             if len(models) == 2 and first and second:
                 row += f"   {models[1]}/{models[0]} = {second / first:.2f}"
             lines.append(row)
+        paired = (report.get("paired") or {}).get(suite)
+        if paired:
+            label = f"per-file {models[1]}/{models[0]}"
+            lines.append(f"{label:24} median {paired['median_ratio']:.2f} over {paired['n']} files")
     return lines
+
+
+def paired_ratios(
+    samples: Sequence[accuracy.Sample],
+    predictions: dict[str, dict[Path, dict[str, Any]]],
+    models: Sequence[str],
+) -> dict[str, dict[str, Any]]:
+    """Per suite, the median over files of the second model's warm latency over the
+    first's, counting only files both read warm."""
+    first, second = models
+    ratios: dict[str, list[float]] = {}
+    for sample in samples:
+        a, b = (_warm_ms(predictions[m].get(sample.file)) for m in (first, second))
+        if a and b:
+            ratios.setdefault(sample.suite, []).append(b / a)
+    return {
+        suite: {"n": len(values), "median_ratio": round(statistics.median(values), 3)}
+        for suite, values in ratios.items()
+    }
+
+
+def _warm_ms(record: dict[str, Any] | None) -> float | None:
+    if not record or record.get("_cold"):
+        return None
+    elapsed = record.get("elapsed_ms")
+    return float(elapsed) if isinstance(elapsed, int | float) and elapsed > 0 else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,6 +217,8 @@ def build_report(
             "misses": scored["misses"],
             "errors": scored["errors"],
         }
+    if len(models) == 2:
+        report["paired"] = paired_ratios(samples, predictions, models)
     report["command"] = " ".join(["bench/ocr_models.py", *(argv or sys.argv[1:])])
     report["machine"] = machine.describe()
     report["created"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
