@@ -183,6 +183,7 @@ def _read_whole(
     image: Image.Image,
     region: tuple[int, int, int, int],
     read: Callable[[Image.Image], list[OcrLine]],
+    lines: Sequence[OcrLine],
 ) -> tuple[tuple[int, int, int, int], list[OcrLine], list[OcrLine]]:
     """(the region grown until no line read in it is cut at its sides, the lines read
     whole there, the lines still cut after the last try).
@@ -198,7 +199,14 @@ def _read_whole(
             for line in read(seal_free(image.crop(region)))
             if line.text.strip()
         ]
-        cut = [line for line in fresh if any(_cut_sides(_bounds(line), region, image.size))]
+        # A line the first reading read there whole (the region was grown to it) is not cut
+        # by a few pixels of a wider box this time.
+        cut = [
+            line
+            for line in fresh
+            if any(_cut_sides(_bounds(line), region, image.size))
+            and not any(_area_share(_bounds(line), _bounds(old)) > 0.5 for old in lines)
+        ]
         if not cut or attempt == _GROW_TRIES:
             break
         grown = list(region)
@@ -232,7 +240,7 @@ def reread_lines(
         return None
     merged = list(lines)
     for first in regions:
-        region, fresh, cut = _read_whole(image, first, read)
+        region, fresh, cut = _read_whole(image, first, read, lines)
         # A line belongs to the region when most of it lies inside; the others stay, and
         # so does the first reading where the region still cuts a line (a part of a value
         # is no second reading of it).

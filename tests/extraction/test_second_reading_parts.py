@@ -104,6 +104,26 @@ def test_where_a_line_is_still_cut_after_the_region_grows_the_first_reading_stay
     assert [line.text for line in again] == ["FGHIJ"]
 
 
+def test_a_line_the_first_reading_read_whole_is_not_cut_by_a_wider_box() -> None:
+    # given a line the seal's region was grown to, which the second reading boxes a few
+    # pixels wider than the first (its box then reaches the crop's side)
+    page = _page([("09:30", 620, 300)])
+    first = _first_reading([("09:30", 623, 300)])
+    reads: list[int] = []
+    read = _recogniser(char_scores=True)
+
+    def counted(crop: Image.Image) -> list[OcrLine]:
+        reads.append(crop.width)
+        return read(crop)
+
+    # when the seal's region is read again
+    again = reread_lines(page, first, counted, [SEAL])
+    # then the region is read once, and the line taken
+    assert again is not None
+    assert [line.text for line in again] == ["09:30"]
+    assert len(reads) == 1
+
+
 def test_a_reread_line_keeps_the_recognisers_character_scores() -> None:
     # given a recogniser that gives each character's probability (PP-OCRv6)
     page = _page([("164.0元", 760, 367)])
