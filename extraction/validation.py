@@ -687,13 +687,16 @@ def _record_parser_checks(run: _Run, given: ExtractionResult) -> None:
     """The parser's own cross-checks (``calibration.PARSER_CHECKS`` in ``given.evidence``)
     of each value still as it was given (a repair or a fill changes it: the check was of
     the value read); a check this module already recorded is not counted twice. The
-    number of rival values the parser chose among is kept on the same terms."""
+    number of rival values the parser chose among, and whether it computed the value
+    from others, are kept on the same terms."""
     for name, found in sorted(given.evidence.items()):
         value = getattr(run.fields, name, None)
         if value is None or value != getattr(given.fields, name, None):
             continue
         if found.candidates > 1:
             run.candidates[name] = found.candidates
+        if found.computed:
+            run.computed.add(name)
         for check in sorted(calibration.PARSER_CHECKS.intersection(found.checks)):
             if check not in run.checks.get(name, ()):
                 run.supports(CROSS_CHECK_SUPPORT, name, check=check)

@@ -29,6 +29,9 @@ class Parsed:
     # Field name -> how many distinct values the parser found plausible for it (the one
     # taken included), when more than one: a choice among rivals may be the wrong one.
     rivals: dict[str, int] = field(default_factory=dict)
+    # Fields the parser computed from others because their own value was not read (an
+    # itinerary's 合计 under a seal, from its 票价 and charges).
+    computed_from_others: set[str] = field(default_factory=set)
 
     def put(
         self,
@@ -51,6 +54,7 @@ class Parsed:
         self.scores[name] = round(float(score), 4)
         self.checks.pop(name, None)  # they were passed by the value replaced
         self.rivals.pop(name, None)
+        self.computed_from_others.discard(name)
         if at is not None:
             self.boxes[name] = (at.index,)
         else:
@@ -70,15 +74,25 @@ class Parsed:
         if self.has(name) and candidates > 1:
             self.rivals[name] = candidates
 
+    def computed(self, name: str) -> None:
+        """The present value of ``name`` was computed from others, not read."""
+        if self.has(name):
+            self.computed_from_others.add(name)
+
     def evidence(self) -> dict[str, calibration.FieldEvidence]:
-        """The parser's own cross-checks and rival counts, as the evidence validation
-        starts from."""
-        names = {n for n, found in self.checks.items() if found} | set(self.rivals)
+        """The parser's own cross-checks, rival counts and computed values, as the
+        evidence validation starts from."""
+        names = (
+            {n for n, found in self.checks.items() if found}
+            | set(self.rivals)
+            | self.computed_from_others
+        )
         return {
             name: calibration.FieldEvidence(
                 field=name,
                 checks=tuple(sorted(self.checks.get(name, ()))),
                 candidates=self.rivals.get(name, 1),
+                computed=name in self.computed_from_others,
             )
             for name in sorted(names)
             if self.has(name)

@@ -137,12 +137,16 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
             if fare is not None:
                 amount, amount_score = fare.value, fare.score
+                read_there: Box | None = fare.source
+                row: RowTotal | None = None
                 if kind == DocumentType.AIR_ITINERARY and label.name != "total":
-                    amount, amount_score = _itinerary_total(
-                        layout, fare.source, amount, amount_score
-                    )
-                read_there = fare.source if amount == fare.value else None
+                    row = _itinerary_total(layout, fare.source, amount, amount_score)
+                    amount, amount_score, read_there = row.value, row.score, row.box
                 parsed.put("total_amount", amount, amount_score, at=read_there)
+                if row is not None and row.added:
+                    parsed.passed("total_amount", calibration.ARITHMETIC)
+                if row is not None and row.box is None:
+                    parsed.computed("total_amount")
                 break
     if not parsed.has("total_amount"):
         # No fare label read: the largest amount marked as money (¥ or 元) is the fare;
@@ -205,14 +209,16 @@ ITINERARY_MONEY = (
     _label("other", "其他税费"),
     _label("total", "合计"),
 )
-# CNY 1200.00, CN 50.00 (fund), YQ 10.00 (fuel), XT 20.00 (other taxes), ¥50.00.
-_ITINERARY_AMOUNT = re.compile(r"(?:[A-Z]{2,3}|[¥￥])?[:.]?(\d{1,6}\.\d{2})")
+# CNY 1200.00, CN 50.00 (fund), YQ 10.00 (fuel), XT 20.00 (other taxes), ¥50.00. The
+# block always prints two decimals, so a comma before the last two digits is its point
+# misread (CNY 3996,00 under a seal).
+_ITINERARY_AMOUNT = re.compile(r"(?:[A-Z]{2,3}|[¥￥])?[:.]?(\d{1,6})[.,，](\d{2})")
 
 
 def itinerary_amount(text: str) -> Decimal | None:
     """An amount of an itinerary's money block (``EXEMPT`` and blank carry none)."""
     match = _ITINERARY_AMOUNT.fullmatch(re.sub(r"\s+", "", text).upper())
-    return parse_money(match.group(1)) if match else None
+    return parse_money(f"{match.group(1)}.{match.group(2)}") if match else None
 
 
 @dataclass(frozen=True)
@@ -273,22 +279,41 @@ def split_caption_value(caption: Box) -> str | None:
     return None
 
 
-def _itinerary_total(
-    layout: Layout, fare_box: Box, value: Decimal, score: float
-) -> tuple[Decimal, float]:
+@dataclass(frozen=True)
+class RowTotal:
+    """An itinerary's 合计 taken from the row of its 票价 (``_itinerary_total``)."""
+
+    value: Decimal
+    score: float
+    box: Box | None  # None: computed, no box holds it
+    added: bool  # the other amounts of the row add up to it (at least two non-zero)
+
+
+def _itinerary_total(layout: Layout, fare_box: Box, value: Decimal, score: float) -> RowTotal:
     """The 合计 of an itinerary's money row when its caption was misread (``计10TAL``).
 
     The row prints 票价, 民航发展基金, 燃油附加费, 其他税费 and 合计, and the 合计 is their
-    sum: the largest amount on the row of the fare that was found.
+    sum: the largest amount on the row of the fare that was found, verified when the
+    row's other amounts add up to it. When no amount beside the fare is larger but
+    charges are printed, the 合计 was not read (a seal over it): it is computed as the
+    fare plus the charges, never reported as the fare.
     """
-    best = (value, score)
+    row: list[tuple[Decimal, float, Box]] = [(value, score, fare_box)]
     for box in layout.boxes:
         if box.seal or box is fare_box or box.v_overlap(fare_box) < 0.5:
             continue
-        amount = fare_value(box.flat)
-        if amount is not None and amount > best[0]:
-            best = (amount, box.score * 0.9)
-    return best
+        amount = itinerary_amount(box.flat) or fare_value(box.flat)
+        if amount is not None:
+            row.append((amount, box.score * 0.9, box))
+    best = max(row, key=lambda found: found[0])
+    others = [amount for amount, _, box in row if box is not best[2]]
+    charges = [amount for amount in others if amount > 0]
+    if best[2] is fare_box:
+        if charges:
+            return RowTotal(value + sum(charges, Decimal(0)), score, None, False)
+        return RowTotal(value, score, fare_box, False)
+    added = len(charges) >= 2 and sum(others, Decimal(0)) == best[0]
+    return RowTotal(best[0], best[1], best[2], added)
 
 
 def _lower_company(layout: Layout) -> tuple[str, float] | None:

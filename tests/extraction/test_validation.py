@@ -958,3 +958,14 @@ def test_a_receipt_subtotal_with_a_zero_tax_does_not_verify_its_total() -> None:
     result = result.replace(fields=dataclasses.replace(result.fields, **sums))
     # When validated / Then no sum check is recorded: the subtotal only repeats the total
     assert validate(result, today=TODAY).evidence["total_amount"].checks == ()
+
+
+def test_a_total_the_parser_computed_from_others_reaches_its_evidence_as_computed() -> None:
+    # Given a receipt whose parser computed its total from other amounts (none read it)
+    result = till_receipt_result().replace(
+        evidence={"total_amount": FieldEvidence(field="total_amount", computed=True)}
+    )
+    # When validated
+    validated = validate(result, today=TODAY)
+    # Then the total's evidence says it was computed, not read
+    assert validated.evidence["total_amount"].computed

@@ -459,6 +459,47 @@ def test_an_itinerary_total_repeating_the_fare_beside_zero_charges_is_not_verifi
     assert "total_amount" not in parsed.checks
 
 
+def sealed_total_row(*total: str) -> list[OcrLine]:
+    """An itinerary whose 合计 caption is lost under a seal: the captions of 票价 and the
+    charges over one row of amounts, then ``total`` (if any) at the row's end."""
+    return [
+        box(600, 40, "航空运输电子客票行程单", h=44),
+        box(1240, 160, "印刷序号:"),
+        box(1380, 160, "1234567890"),
+        box(76, 470, "票价FARE", h=20),
+        box(358, 472, "民航发展基金CAACDEVELOPMENTFUND", h=20),
+        box(797, 472, "燃油附加费FUELSURCHARGE", h=20),
+        box(1176, 472, "其他税费OTHERTAXES", h=20),
+        box(77, 515, "CNY 3910.00", h=26),
+        box(355, 514, "CN 50.00", h=26),
+        box(795, 511, "YQ 0.00", h=26),
+        box(1174, 514, "XT 36.00", h=26),
+        *(box(1445, 510, text, h=26) for text in total),
+        box(1253, 747, "2025-01-15"),
+    ]
+
+
+def test_an_itinerary_total_with_its_point_read_as_a_comma_is_the_sum_of_the_row() -> None:
+    # given an itinerary whose 合计 caption is under a seal and whose 合计 reads 3996,00
+    lines = sealed_total_row("CNY 3996,00")
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the 合计 is the row's sum, verified by it -- not the 票价
+    assert parsed.fields.total_amount == Decimal("3996.00")
+    assert parsed.checks["total_amount"] == {calibration.ARITHMETIC}
+
+
+def test_an_itinerary_whose_total_is_unread_computes_it_from_fare_and_charges() -> None:
+    # given an itinerary whose 合计 is not read at all, its charges beside the 票价 are
+    lines = sealed_total_row()
+    # when parsed
+    parsed = parse_lines(lines)
+    # then the total is 票价 + charges, marked as computed (not the fare, not verified)
+    assert parsed.fields.total_amount == Decimal("3996.00")
+    assert parsed.evidence()["total_amount"].computed
+    assert "total_amount" not in parsed.checks
+
+
 def test_itinerary_without_an_amount_summing_the_others_keeps_its_total_caption() -> None:
     # given an itinerary whose fuel surcharge was not read: no amount sums the others
     lines = itinerary(
