@@ -86,7 +86,8 @@ TAX_ID_PRINTED: frozenset[str] = frozenset(
 PLAUSIBILITY_ONLY: frozenset[str] = validation.PLAUSIBILITY_CODES
 
 # A calibrated confidence at or above this settles a key field (see the module docstring).
-DEFAULT_MIN_CONFIDENCE = 0.99
+# One step above the sweep's smallest safe threshold, where the figures are the same.
+DEFAULT_MIN_CONFIDENCE = 0.98
 
 DUPLICATE = "duplicate"
 WARNING = "warning"

@@ -300,7 +300,7 @@ if OCR_MODEL not in ("v6", "v4"):
 # A key field read once goes straight through when its calibrated confidence (the share
 # right of fields with the same evidence) reaches this (extraction.review's
 # DEFAULT_MIN_CONFIDENCE, measured by bench/calibrate.py).
-STRAIGHT_THROUGH_MIN_CONFIDENCE = env.float("STRAIGHT_THROUGH_MIN_CONFIDENCE", default=0.99)
+STRAIGHT_THROUGH_MIN_CONFIDENCE = env.float("STRAIGHT_THROUGH_MIN_CONFIDENCE", default=0.98)
 # Above 1: no confidence is enough, only verification counts.
 if not 0.5 <= STRAIGHT_THROUGH_MIN_CONFIDENCE <= 1.01:
     raise ImproperlyConfigured(
