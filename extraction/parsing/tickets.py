@@ -129,24 +129,15 @@ def parse_ticket(layout: Layout, parsed: Parsed) -> None:
     if not parsed.has("total_amount") and kind == DocumentType.AIR_ITINERARY:
         summed = itinerary_sum(layout)
         if summed is not None:
-            parsed.put("total_amount", summed.value, summed.score, at=summed.box)
-            if summed.added:
-                parsed.passed("total_amount", calibration.ARITHMETIC)
+            summed.put(parsed)
     if not parsed.has("total_amount"):
         for label in FARE_LABELS:
             fare = labelled(layout, label, fare_value, below=True, max_dx=0.6 * layout.width)
             if fare is not None:
-                amount, amount_score = fare.value, fare.score
-                read_there: Box | None = fare.source
-                row: RowTotal | None = None
                 if kind == DocumentType.AIR_ITINERARY and label.name != "total":
-                    row = _itinerary_total(layout, fare.source, amount, amount_score)
-                    amount, amount_score, read_there = row.value, row.score, row.box
-                parsed.put("total_amount", amount, amount_score, at=read_there)
-                if row is not None and row.added:
-                    parsed.passed("total_amount", calibration.ARITHMETIC)
-                if row is not None and row.box is None:
-                    parsed.computed("total_amount")
+                    _itinerary_total(layout, fare.source, fare.value, fare.score).put(parsed)
+                else:
+                    parsed.put("total_amount", fare.value, fare.score, at=fare.source)
                 break
     if not parsed.has("total_amount"):
         # No fare label read: the largest amount marked as money (¥ or 元) is the fare;
@@ -222,18 +213,26 @@ def itinerary_amount(text: str) -> Decimal | None:
 
 
 @dataclass(frozen=True)
-class ItinerarySum:
-    """An itinerary's 合计 found as the sum of its money block (``itinerary_sum``)."""
+class ItineraryTotal:
+    """An itinerary's 合计 as its money block gives it (``itinerary_sum``, or the row of
+    its 票价: ``_itinerary_total``)."""
 
     value: Decimal
     score: float
-    box: Box
+    box: Box | None  # None: computed from the 票价 and charges, no box holds it
     # At least two non-zero amounts add up to it: the sum is then a cross-check of the
     # reading (a 票价 repeated as the 合计 beside zero charges verifies nothing).
     added: bool
 
+    def put(self, parsed: Parsed) -> None:
+        parsed.put("total_amount", self.value, self.score, at=self.box)
+        if self.added:
+            parsed.passed("total_amount", calibration.ARITHMETIC)
+        if self.box is None:
+            parsed.computed("total_amount")
 
-def itinerary_sum(layout: Layout) -> ItinerarySum | None:
+
+def itinerary_sum(layout: Layout) -> ItineraryTotal | None:
     """The itinerary's 合计, chosen as the amount of its money block that is the sum of
     the others (合计 = 票价 + 民航发展基金 + 燃油附加费 + 其他税费).
 
@@ -266,7 +265,7 @@ def itinerary_sum(layout: Layout) -> ItinerarySum | None:
         # X is the total when X = (all amounts) - X.
         if value > 0 and grand - value == value:
             parts = [other for other, found in amounts if found is not box and other > 0]
-            return ItinerarySum(value, min(1.0, box.score * 1.05), box, len(parts) >= 2)
+            return ItineraryTotal(value, min(1.0, box.score * 1.05), box, len(parts) >= 2)
     return None
 
 
@@ -279,17 +278,7 @@ def split_caption_value(caption: Box) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class RowTotal:
-    """An itinerary's 合计 taken from the row of its 票价 (``_itinerary_total``)."""
-
-    value: Decimal
-    score: float
-    box: Box | None  # None: computed, no box holds it
-    added: bool  # the other amounts of the row add up to it (at least two non-zero)
-
-
-def _itinerary_total(layout: Layout, fare_box: Box, value: Decimal, score: float) -> RowTotal:
+def _itinerary_total(layout: Layout, fare_box: Box, value: Decimal, score: float) -> ItineraryTotal:
     """The 合计 of an itinerary's money row when its caption was misread (``计10TAL``).
 
     The row prints 票价, 民航发展基金, 燃油附加费, 其他税费 and 合计, and the 合计 is their
@@ -302,7 +291,9 @@ def _itinerary_total(layout: Layout, fare_box: Box, value: Decimal, score: float
     for box in layout.boxes:
         if box.seal or box is fare_box or box.v_overlap(fare_box) < 0.5:
             continue
-        amount = itinerary_amount(box.flat) or fare_value(box.flat)
+        amount = itinerary_amount(box.flat)
+        if amount is None:
+            amount = fare_value(box.flat)
         if amount is not None:
             row.append((amount, box.score * 0.9, box))
     best = max(row, key=lambda found: found[0])
@@ -310,10 +301,10 @@ def _itinerary_total(layout: Layout, fare_box: Box, value: Decimal, score: float
     charges = [amount for amount in others if amount > 0]
     if best[2] is fare_box:
         if charges:
-            return RowTotal(value + sum(charges, Decimal(0)), score, None, False)
-        return RowTotal(value, score, fare_box, False)
+            return ItineraryTotal(value + sum(charges, Decimal(0)), score, None, False)
+        return ItineraryTotal(value, score, fare_box, False)
     added = len(charges) >= 2 and sum(others, Decimal(0)) == best[0]
-    return RowTotal(best[0], best[1], best[2], added)
+    return ItineraryTotal(best[0], best[1], best[2], added)
 
 
 def _lower_company(layout: Layout) -> tuple[str, float] | None:
