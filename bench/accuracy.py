@@ -685,10 +685,9 @@ def score(samples: Sequence[Sample], predictions: dict[Path, dict[str, Any]]) ->
             for key in groups:
                 tallies[key].type_total += 1
                 tallies[key].type_correct += int(got_type == sample.document_type)
-        if prediction is not None and not prediction.get("_cold"):
-            elapsed = prediction.get("elapsed_ms")
-            if isinstance(elapsed, int | float):
-                latencies[sample.suite].append(float(elapsed))
+        elapsed = warm_ms(prediction)
+        if elapsed is not None:
+            latencies[sample.suite].append(elapsed)
         keys = [
             _expected_and_got(sample, name, prediction)
             for name in sample.key_fields
@@ -1145,13 +1144,17 @@ def _qr_report(
     return report, readings
 
 
+def warm_ms(record: dict[str, Any] | None) -> float | None:
+    """The CLI's ``elapsed_ms`` for one answer, unless it was its process's cold first."""
+    if not record or record.get("_cold"):
+        return None
+    elapsed = record.get("elapsed_ms")
+    return float(elapsed) if isinstance(elapsed, int | float) else None
+
+
 def _warm_ms(predictions: dict[Path, dict[str, Any]], files: Sequence[Path]) -> list[float]:
-    out = []
-    for path in files:
-        record = predictions.get(path) or {}
-        if not record.get("_cold") and isinstance(record.get("elapsed_ms"), int | float):
-            out.append(float(record["elapsed_ms"]))
-    return out
+    found = (warm_ms(predictions.get(path)) for path in files)
+    return [elapsed for elapsed in found if elapsed is not None]
 
 
 if __name__ == "__main__":

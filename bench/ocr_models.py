@@ -136,20 +136,13 @@ def paired_ratios(
     first, second = models
     ratios: dict[str, list[float]] = {}
     for sample in samples:
-        a, b = (_warm_ms(predictions[m].get(sample.file)) for m in (first, second))
-        if a and b:
+        a, b = (accuracy.warm_ms(predictions[m].get(sample.file)) for m in (first, second))
+        if a and b:  # neither cold, nor 0 ms
             ratios.setdefault(sample.suite, []).append(b / a)
     return {
         suite: {"n": len(values), "median_ratio": round(statistics.median(values), 3)}
         for suite, values in ratios.items()
     }
-
-
-def _warm_ms(record: dict[str, Any] | None) -> float | None:
-    if not record or record.get("_cold"):
-        return None
-    elapsed = record.get("elapsed_ms")
-    return float(elapsed) if isinstance(elapsed, int | float) and elapsed > 0 else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
