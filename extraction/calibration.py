@@ -51,12 +51,18 @@ ARITHMETIC = "arithmetic"  # 金额 + 税额 = 价税合计 (a receipt's, an iti
 LINES = "lines"  # line items sum to the totals
 TENDER = "tender"  # a receipt's cash tendered - change given (change > 0) = its total
 FORMAT = "format"  # right length and digits for the document type (weak)
+# A second OCR model, reading the value's own lines again from a wider crop, read the same
+# letters (``extraction.cross_reading``): the same pixels, not another part of the document.
+REREAD = "reread"
+# ... or it read them otherwise, or the lines could not be read again: the value stands
+# on its first reading alone, among values a second model doubted.
+UNCONFIRMED = "reread_unconfirmed"
 CROSS_CHECKS = frozenset({WORDS, ARITHMETIC, LINES, TENDER})
 # Checks a layout parser makes itself, on rows that are no fields (cash, change, service
 # charge, rounding, an itinerary's charges): a receipt's subtotal + charges + tax (+/-
 # rounding) = total and an itinerary's 票价 + charges = 合计 are ARITHMETIC. Validation
-# records them from the engine's evidence.
-PARSER_CHECKS = frozenset({ARITHMETIC, TENDER})
+# records them from the engine's evidence, and the engine's second reading (REREAD) too.
+PARSER_CHECKS = frozenset({ARITHMETIC, TENDER, REREAD, UNCONFIRMED})
 
 ORIGIN_MACHINE = "machine"  # QR / OFD / XML
 ORIGIN_TEXT = "text"  # a PDF text layer: exact characters, guessed structure
@@ -231,13 +237,28 @@ def class_keys(evidence: FieldEvidence) -> list[str]:
     if evidence.glyph is not None:
         band = f"{band}|{glyph_band(evidence.glyph)}"
     contested = "contested" if evidence.candidates > 1 else "single"
+    # A second model's reading of the same pixels (``extraction.cross_reading``) splits
+    # the two most specific classes, those of the field group and document kind; the
+    # coarser ones pool values read once whatever a second model would have said, as
+    # they did before any was asked.
+    again = _second_reading(evidence)
     return [
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{contested}",
-        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}",
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}|{contested}{again}",
+        f"{group}|{evidence.kind}|{evidence.origin}|{level}|{band}{again}",
         f"{group}|{evidence.origin}|{level}|{band}",
         f"{level}|{band}",
         level,
     ]
+
+
+def _second_reading(evidence: FieldEvidence) -> str:
+    """``|again`` (a second model read the same), ``|doubted`` (it did not), or nothing
+    (no second reading was made)."""
+    if REREAD in evidence.checks:
+        return "|again"
+    if UNCONFIRMED in evidence.checks:
+        return "|doubted"
+    return ""
 
 
 @dataclass
@@ -291,6 +312,9 @@ class Table:
             surer = _GLYPH_ABOVE.get(glyph_band(evidence.glyph))
         if surer is not None:
             p = min(p, self.probability(dataclasses.replace(evidence, glyph=surer)))
+        # A value a second model read otherwise is no surer than one nobody read again.
+        if UNCONFIRMED in evidence.checks:
+            p = min(p, self.probability(_read_once(evidence)))
         return p
 
     def _probability(self, evidence: FieldEvidence) -> float:
@@ -363,10 +387,21 @@ def fit(
 def _fitted_as(evidence: FieldEvidence) -> tuple[FieldEvidence, ...]:
     """The evidence a fitted row counts as: its own, and where it has a weakest glyph also
     the same evidence without one, so that a value whose reader gives none is judged by
-    every reading of its kind, not by the few found without a glyph."""
-    if evidence.glyph is None:
-        return (evidence,)
-    return evidence, dataclasses.replace(evidence, glyph=None)
+    every reading of its kind, not by the few found without a glyph. Likewise a value a
+    second model read again (or doubted) counts among the values read once: an engine
+    that makes no second reading is judged by all of them."""
+    variants = [evidence]
+    if evidence.glyph is not None:
+        variants.append(dataclasses.replace(evidence, glyph=None))
+    if _second_reading(evidence):
+        variants += [_read_once(variant) for variant in variants]
+    return tuple(variants)
+
+
+def _read_once(evidence: FieldEvidence) -> FieldEvidence:
+    """The same evidence without a second model's reading."""
+    checks = tuple(c for c in evidence.checks if c not in (REREAD, UNCONFIRMED))
+    return dataclasses.replace(evidence, checks=checks)
 
 
 def _counted_keys(evidence: FieldEvidence) -> list[str]:

@@ -168,6 +168,10 @@ WARNING_CODES: frozenset[str] = frozenset(
 DEFAULT_RAW_CONFIDENCE = 0.7  # the engine gave no score for a present field
 CHECKSUM_SUPPORT = 0.95  # a random corruption passes a mod-31 checksum 1 time in 31
 CROSS_CHECK_SUPPORT = 0.9  # an independent part of the document agrees
+# A second OCR model read the same letters from the same pixels: it rules out a misread
+# of one model, not a value taken from the wrong line. One that did not is no support.
+REREAD_SUPPORT = 0.5
+_PARSER_SUPPORT = {calibration.REREAD: REREAD_SUPPORT, calibration.UNCONFIRMED: 0.0}
 PERSONAL_ID_SUPPORT = 0.9  # mod-11 checksum
 FORMAT_SUPPORT = 0.3  # right length and charset: rules out garbage, not a misread digit
 FAILED_CHECK_FACTOR = 0.5
@@ -699,7 +703,7 @@ def _record_parser_checks(run: _Run, given: ExtractionResult) -> None:
             run.computed.add(name)
         for check in sorted(calibration.PARSER_CHECKS.intersection(found.checks)):
             if check not in run.checks.get(name, ()):
-                run.supports(CROSS_CHECK_SUPPORT, name, check=check)
+                run.supports(_PARSER_SUPPORT.get(check, CROSS_CHECK_SUPPORT), name, check=check)
 
 
 def _normalise_codes(run: _Run) -> None:

@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from extraction import glyphs, preprocess, second_reading
+from extraction import cross_reading, glyphs, preprocess, second_reading
 from extraction.engines.base import (
     EngineContext,
     OcrLine,
@@ -52,6 +52,8 @@ from extraction.schema import (
 
 OCR_MODELS = ("v6", "v4")
 DEFAULT_OCR_MODEL = "v6"
+# The model that reads a receipt's key fields a second time (``extraction.cross_reading``).
+OTHER_MODEL = {"v6": "v4", "v4": "v6"}
 _ENGINES: dict[tuple[str, int], Backend] = {}
 _LOCK = threading.Lock()
 # A line's text is kept only above this recognition score (RapidOCR's own default).
@@ -492,6 +494,15 @@ class OcrEngine:
         if again is not None:
             lines, parsed = again
             document.ocr_lines = lines
+        # A receipt's key fields, checked by nothing else on it: the other model reads them.
+        other = OTHER_MODEL[self._model]
+        cross_reading.confirm(
+            parsed,
+            lines,
+            document.pages[0],
+            crop=rapidocr(self._threads, self._model).crop,
+            read=lambda crops: recognise(self._threads, crops, other),
+        )
         timings["ocr"] += (time.perf_counter() - started) * 1000
         raw = "\n".join(line.text for line in lines)
         result = self._result(parsed, timings, raw=raw)

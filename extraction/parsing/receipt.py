@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import NamedTuple
 
 from extraction import calibration
 from extraction.parsing.layout import Box, Layout
@@ -121,17 +122,18 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
     parsed.put("currency", currency, 0.6)
     name = _merchant(layout)
     if name is not None:
-        parsed.put("seller_name", name[0], name[1])
-        parsed.contested("seller_name", 1 + len(name[2]))
+        parsed.put("seller_name", name.name, name.score)
+        parsed.read_from("seller_name", name.boxes)
+        parsed.contested("seller_name", 1 + len(name.rivals))
     date = _date(layout, month_first=currency == "USD")
     if date is not None:
         parsed.put("issue_date", date[0], date[1], at=date[2])
     total = _total(layout)
     if total is not None:
-        parsed.put("total_amount", total[0], total[1], at=total[2])
-        for check in total[3]:
+        parsed.put("total_amount", total.value, total.score, at=total.box)
+        for check in total.checks:
             parsed.passed("total_amount", check)
-        parsed.contested("total_amount", total[4])
+        parsed.contested("total_amount", 1 + len(total.unrounded))
     _numbers(layout, parsed)
     _tax_lines(layout, parsed)
 
@@ -209,10 +211,17 @@ _OWNER = re.compile(
 )
 
 
-def _merchant(layout: Layout) -> tuple[str, float, set[str]] | None:
-    """The seller's name, its reading's score, and its rivals: other rows of its name
-    block that read like a name for the same seller (``_rivals``), which make the choice
-    itself uncertain."""
+class _Merchant(NamedTuple):
+    name: str
+    score: float  # the lowest OCR score of its boxes
+    rivals: set[str]  # other rows of its name block that read like a name for the seller
+    boxes: tuple[int, ...]  # the boxes of the rows it was read from
+
+
+def _merchant(layout: Layout) -> _Merchant | None:
+    """The seller's name, its reading's score, its rivals: other rows of its name block
+    that read like a name for the same seller (``_rivals``), which make the choice itself
+    uncertain; and the boxes it was read from."""
     rows = [row for row in layout.rows() if any(_letters(b.flat) for b in row)]
     texts = [" ".join(b.text for b in row).strip() for row in rows[:10]]
     candidates: list[tuple[float, int]] = []
@@ -280,7 +289,8 @@ def _merchant(layout: Layout) -> tuple[str, float, set[str]] | None:
     score = min(b.score for row in rows[position : end + 1] for b in row)
     name = _canonical(name)
     rivals = {_canonical(_clean_name(texts[p])) for p in _rivals(texts, owned, used)} - {name}
-    return name, score, rivals
+    boxes = tuple(b.index for p in sorted(used) for b in rows[p])
+    return _Merchant(name, score, rivals, boxes)
 
 
 def _rivals(texts: list[str], owned: list[bool], used: set[int]) -> list[int]:
@@ -676,10 +686,16 @@ def _strip_currency(text: str) -> str:
     return re.sub(r"^(RM|MYR|\$|S\$|USD|¥|元)|(RM|元|DH)$", "", text.replace(" ", ""), flags=re.I)
 
 
-def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str], int] | None:
-    """The payable total, its reading's score and box, the receipt's own cross-checks it
-    passed (``calibration`` names), and how many distinct totals it was chosen among
-    (more than one when the receipt prints the total before and after cash rounding)."""
+class _Total(NamedTuple):
+    value: Decimal  # the payable total
+    score: float  # its reading's score
+    box: Box  # where it was read
+    checks: frozenset[str]  # the receipt's own cross-checks it passed (calibration names)
+    unrounded: frozenset[Decimal]  # the same total printed before cash rounding
+
+
+def _total(layout: Layout) -> _Total | None:
+    """The payable total, with what supports or contests it (``_Total``)."""
     summary_top = min(
         (b.top for b in layout.boxes if _SUMMARY.search(b.flat)), default=float("inf")
     )
@@ -744,10 +760,11 @@ def _total(layout: Layout) -> tuple[Decimal, float, Box, frozenset[str], int] | 
     # The total printed before and after cash rounding: which of the two is "the total"
     # is a convention, not a reading, so the choice stays the reviewer's -- a check of
     # the amount paid verifies the rounded one only.
-    twins = {c for c in candidates if c != total and abs(c - total) < _FIVE_SEN}
+    twins = frozenset(c for c in candidates if c != total and abs(c - total) < _FIVE_SEN)
     if twins:
-        return total, score, read_at, frozenset(), 1 + len(twins)
-    return total, score, read_at, _passed(total, candidates, tendered_less_change, added), 1
+        return _Total(total, score, read_at, frozenset(), twins)
+    checks = _passed(total, candidates, tendered_less_change, added)
+    return _Total(total, score, read_at, checks, frozenset())
 
 
 def _passed(

@@ -61,6 +61,12 @@ class Parsed:
             self.boxes.pop(name, None)
         return True
 
+    def read_from(self, name: str, indices: tuple[int, ...]) -> None:
+        """The present value of ``name`` was read from the boxes ``indices`` (several
+        lines: a name printed over two rows)."""
+        if self.has(name) and indices:
+            self.boxes[name] = indices
+
     def has(self, name: str) -> bool:
         return getattr(self.fields, name) not in (None, "")
 
