@@ -198,6 +198,10 @@ TEMPLATES: dict[tuple[str, str], Promise] = {
     ("date_before_document_type", ""): _(
         "The issue date %(date)s is before %(introduced)s, when the first %(kind)s could be issued."
     ),
+    ("total_rounded", ""): _(
+        "The receipt prints the total %(unrounded)s before cash rounding and %(total)s "
+        "after it; %(total)s, the amount paid, was taken. Check which one to reimburse."
+    ),
     ("printed_differs_from_qr", ""): _(
         "%(field)s: the document reads %(printed)s but its own QR code says %(qr)s; the QR "
         "value was kept. The print may have been altered."
@@ -298,6 +302,7 @@ GENERAL: dict[str, Promise] = {
     "currency_unknown": _("The currency is not a currency code we know."),
     "name_not_a_party": _("%(field)s is not the name of a company or person."),
     "date_before_document_type": _("The issue date is before this kind of document existed."),
+    "total_rounded": _("The receipt prints its total before and after cash rounding."),
     "printed_differs_from_qr": _(
         "%(field)s: the printed value differs from the document's own QR code; the QR value "
         "was kept."

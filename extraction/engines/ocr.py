@@ -533,6 +533,7 @@ class OcrEngine:
             raw_output=raw,
             sources=dict.fromkeys(parsed.fields.present(), source),
             evidence=parsed.evidence(),  # the parser's own cross-checks, for validation
+            warnings=list(parsed.warnings),  # what only the layout shows (validation keeps)
         )
 
 

@@ -11,7 +11,10 @@ Receipts have no fixed form, so the rules are about wording and order:
   on as evidence for the total (``Parsed.checks``): CASH - CHANGE when change was given
   (``calibration.TENDER``), SUBTOTAL + charges + tax (+/- a printed rounding) when
   something was added (``calibration.ARITHMETIC``) -- only when the total chosen passes
-  it, no other candidate does, and CASH - CHANGE does not contradict it.
+  it, no other candidate does, and CASH - CHANGE does not contradict it. A total printed
+  before and after cash rounding is a convention, not a reading: the amount paid is
+  taken, contested, with a ``total_rounded`` warning (``Parsed.warnings``) that holds the
+  receipt for a person.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from typing import NamedTuple
 from extraction import calibration
 from extraction.parsing.layout import Box, Layout
 from extraction.parsing.result import Parsed
+
+# Warning code: the receipt prints its total before and after cash rounding; which one is
+# "the total" is a convention (the amount paid is taken), so a person settles it.
+TOTAL_ROUNDED = "total_rounded"
 
 # Legal forms: the line that carries one is the registered business name.
 _LEGAL = re.compile(
@@ -134,6 +141,16 @@ def parse_receipt(layout: Layout, parsed: Parsed) -> None:
         for check in total.checks:
             parsed.passed("total_amount", check)
         parsed.contested("total_amount", 1 + len(total.unrounded))
+        if total.unrounded:
+            before = ", ".join(str(v) for v in sorted(total.unrounded))
+            parsed.warn(
+                TOTAL_ROUNDED,
+                f"The receipt prints the total {before} before cash rounding and "
+                f"{total.value} after it; {total.value} (the amount paid) was taken.",
+                "total_amount",
+                unrounded=before,
+                total=total.value,
+            )
     _numbers(layout, parsed)
     _tax_lines(layout, parsed)
 

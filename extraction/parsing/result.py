@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from extraction import calibration
-from extraction.schema import DocumentType, InvoiceFields
+from extraction.schema import DocumentType, InvoiceFields, ValidationWarning, warning_params
 
 if TYPE_CHECKING:
     from extraction.parsing.layout import Box
@@ -32,6 +32,9 @@ class Parsed:
     # Fields the parser computed from others because their own value was not read (an
     # itinerary's 合计 under a seal, from its 票价 and charges).
     computed_from_others: set[str] = field(default_factory=set)
+    # What only the layout shows and a person must settle (a receipt's total printed
+    # before and after cash rounding); validation keeps them with its own.
+    warnings: list[ValidationWarning] = field(default_factory=list)
 
     def put(
         self,
@@ -79,6 +82,15 @@ class Parsed:
         """The present value of ``name`` was chosen among ``candidates`` distinct ones."""
         if self.has(name) and candidates > 1:
             self.rivals[name] = candidates
+
+    def warn(self, code: str, message: str, name: str, **params: object) -> None:
+        """A warning about the present value of ``name`` (``params``: what it names)."""
+        if self.has(name):
+            self.warnings.append(
+                ValidationWarning(
+                    code=code, message=message, field=name, params=warning_params(params)
+                )
+            )
 
     def computed(self, name: str) -> None:
         """The present value of ``name`` was computed from others, not read."""

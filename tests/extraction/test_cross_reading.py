@@ -8,10 +8,11 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from extraction import calibration, cross_reading
+from extraction import calibration, cross_reading, validation
 from extraction.engines import ocr
 from extraction.engines.base import EngineContext, OcrLine, PreparedDocument
 from extraction.engines.ocr import OcrEngine
+from extraction.parsing import receipt
 from extraction.parsing.result import Parsed
 from extraction.schema import DocumentType
 from synth import generate_document
@@ -205,3 +206,14 @@ def test_names_read_again_also_count_among_the_names_read_once() -> None:
     once = calibration.FieldEvidence(field="seller_name", raw=0.99, glyph=0.99, kind="receipt")
     # then the class of names read once (an engine that reads nothing again) holds them
     assert table.counts[calibration.class_keys(once)[0]] == (30, 30)
+
+
+def test_the_parsers_warnings_reach_validation_and_stay() -> None:
+    # given a parsed receipt whose total the parser warned about
+    parsed = Parsed(DocumentType.RECEIPT)
+    parsed.put("total_amount", "37.95", 0.99)
+    parsed.warn(receipt.TOTAL_ROUNDED, "rounded", "total_amount", unrounded="37.93", total="37.95")
+    # when the OCR engine hands it on and validation runs
+    result = validation.validate(OcrEngine(CTX)._result(parsed, {}, raw=""))
+    # then the warning is among the result's
+    assert receipt.TOTAL_ROUNDED in [w.code for w in result.warnings]

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from extraction import reconcile, validation
 from extraction.engines import answers
 from extraction.machine import merge, ofd_fields
+from extraction.parsing import receipt
 from reimbursements import policy
 from reimbursements.corrections import SUGGESTED_CHANGE
 from reimbursements.warning_messages import TEMPLATES, warning_text
@@ -308,6 +309,7 @@ WARNING_CODES = sorted(
         merge.PRINTED_DIFFERS_FROM_QR,
         ofd_fields.OFD_PARTS_DISAGREE,
         SUGGESTED_CHANGE,
+        receipt.TOTAL_ROUNDED,
     }
 )
 

@@ -10,7 +10,7 @@ import pytest
 from extraction import calibration
 from extraction.engines.base import OcrLine
 from extraction.parsing.document import parse_lines
-from extraction.parsing.receipt import receipt_date
+from extraction.parsing.receipt import TOTAL_ROUNDED, receipt_date
 from extraction.schema import DocumentType
 
 
@@ -665,6 +665,35 @@ def test_a_total_printed_before_and_after_rounding_is_contested_not_verified() -
     assert parsed.fields.total_amount == Decimal("37.95")
     assert parsed.rivals["total_amount"] == 2
     assert "total_amount" not in parsed.checks
+
+
+def test_a_total_printed_before_and_after_rounding_asks_a_person_which_to_reimburse() -> None:
+    # given a receipt printing TOTAL 37.93 and, after ROUNDING 0.02, TOTAL ROUNDED 37.95
+    lines = till_receipt(
+        [
+            ("TOTAL", "37.93"),
+            ("ROUNDING ADJUSTMENT", "0.02"),
+            ("TOTAL ROUNDED", "37.95"),
+            ("CASH", "50.00"),
+            ("CHANGE", "12.05"),
+        ]
+    )
+    # when parsed
+    parsed = parse_lines(lines)
+    # then a total_rounded warning on the total names both amounts
+    [warning] = parsed.warnings
+    assert warning.code == TOTAL_ROUNDED
+    assert warning.field == "total_amount"
+    assert dict(warning.params) == {"unrounded": "37.93", "total": "37.95"}
+
+
+def test_a_total_printed_once_carries_no_rounding_warning() -> None:
+    # given a receipt printing its total once, paid in cash with change
+    lines = till_receipt([("TOTAL", "37.95"), ("CASH", "50.00"), ("CHANGE", "12.05")])
+    # when parsed
+    parsed = parse_lines(lines)
+    # then nothing is left for a person to settle
+    assert parsed.warnings == []
 
 
 def test_cash_less_change_and_subtotal_plus_tax_both_verify_a_total_printed_once() -> None:
