@@ -188,35 +188,39 @@ def tier(evidence: FieldEvidence) -> str:
     return "none"
 
 
+# Bands of a reading's score and of its weakest glyph: (lowest value, name), surest first;
+# a value under the last is in the bottom band.
+_SCORE_BANDS = ((0.97, "s97"), (0.9, "s90"), (0.75, "s75"))
+_GLYPH_BANDS = ((0.95, "g95"), (0.8, "g80"), (0.6, "g60"))
+
+
+def _band(value: float, bands: tuple[tuple[float, str], ...], bottom: str) -> str:
+    return next((name for lowest, name in bands if value >= lowest), bottom)
+
+
+def _band_above(bands: tuple[tuple[float, str], ...], bottom: str) -> dict[str, float]:
+    """Each band but the surest -> the lowest value of the band above it."""
+    names = [name for _, name in bands] + [bottom]
+    return {names[i + 1]: lowest for i, (lowest, _) in enumerate(bands)}
+
+
 def score_band(raw: float) -> str:
-    if raw >= 0.97:
-        return "s97"
-    if raw >= 0.9:
-        return "s90"
-    if raw >= 0.75:
-        return "s75"
-    return "low"
+    return _band(raw, _SCORE_BANDS, "low")
 
 
 # The lowest reader score of the next surer band (see ``score_band``).
-_BAND_ABOVE: dict[str, float] = {"low": 0.75, "s75": 0.9, "s90": 0.97}
+_BAND_ABOVE: dict[str, float] = _band_above(_SCORE_BANDS, "low")
 
 
 def glyph_band(glyph: float) -> str:
     """The weakest character's band: a misread letter scores low even in a line whose
     mean is high (on the SROIE tune half, 2 of the 6 wrong receipt names had their
     weakest letter under 0.5, no right one under 0.54)."""
-    if glyph >= 0.95:
-        return "g95"
-    if glyph >= 0.8:
-        return "g80"
-    if glyph >= 0.6:
-        return "g60"
-    return "glow"
+    return _band(glyph, _GLYPH_BANDS, "glow")
 
 
 # The lowest weakest-glyph probability of the next surer band (see ``glyph_band``).
-_GLYPH_ABOVE: dict[str, float] = {"glow": 0.6, "g60": 0.8, "g80": 0.95}
+_GLYPH_ABOVE: dict[str, float] = _band_above(_GLYPH_BANDS, "glow")
 
 
 def class_keys(evidence: FieldEvidence) -> list[str]:

@@ -201,19 +201,19 @@ def _read_whole(
         ]
         # A line the first reading read there whole (the region was grown to it) is not cut
         # by a few pixels of a wider box this time.
-        cut = [
-            line
+        sides = {
+            id(line): _cut_sides(_bounds(line), region, image.size)
             for line in fresh
-            if any(_cut_sides(_bounds(line), region, image.size))
-            and not any(_area_share(_bounds(line), _bounds(old)) > 0.5 for old in lines)
-        ]
+            if not any(_area_share(_bounds(line), _bounds(old)) > 0.5 for old in lines)
+        }
+        cut = [line for line in fresh if any(sides.get(id(line), ()))]
         if not cut or attempt == _GROW_TRIES:
             break
         grown = list(region)
         for line in cut:
             bounds = _bounds(line)
             step = bounds[3] - bounds[1]
-            left, top, right, bottom = _cut_sides(bounds, region, image.size)
+            left, top, right, bottom = sides[id(line)]
             if left:
                 grown[0] = min(grown[0], int(region[0] - _GROW_HEIGHTS * step))
             if right:
