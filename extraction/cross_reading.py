@@ -18,7 +18,6 @@ reading that agrees is worth is measured, like every other evidence, by the cali
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -26,6 +25,7 @@ from PIL import Image
 
 from extraction import calibration
 from extraction.engines.base import OcrLine
+from extraction.parsing.normalize import letters
 from extraction.parsing.result import Parsed
 from extraction.schema import DocumentType
 
@@ -44,12 +44,6 @@ MAX_LINES = 3
 
 Crop = Callable[[np.ndarray, np.ndarray], list[np.ndarray]]
 Read = Callable[[list[np.ndarray]], Sequence[tuple[str, float, object]]]
-
-
-def letters(text: str) -> str:
-    """``text``'s letters and digits, compatibility-folded and case-blind (``Ｓ/B`` -> ``sb``)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def wanted(parsed: Parsed) -> tuple[str, ...]:
@@ -108,22 +102,34 @@ def confirm(
     ``calibration.UNCONFIRMED`` on the others (read otherwise, or from no lines that
     can be read again). Returns the fields confirmed."""
     names = wanted(parsed)
-    if not names:
-        return ()
+    confirmed = _confirmed(parsed, names, lines, image, crop=crop, read=read) if names else set()
     # Every wanted field ends confirmed or not: one left without either would fall among
     # the values read once elsewhere (tickets, VAT forms), which a second model never
     # doubted, and borrow their record.
     for name in names:
-        parsed.passed(name, calibration.UNCONFIRMED)
+        parsed.passed(name, calibration.REREAD if name in confirmed else calibration.UNCONFIRMED)
+    return tuple(name for name in names if name in confirmed)
+
+
+def _confirmed(
+    parsed: Parsed,
+    names: Sequence[str],
+    lines: Sequence[OcrLine],
+    image: Image.Image,
+    *,
+    crop: Crop,
+    read: Read,
+) -> set[str]:
+    """The fields among ``names`` whose lines the second reading holds alike."""
     readable_fields = [n for n in names if 0 < len(parsed.boxes.get(n, ())) <= MAX_LINES]
     indices = sorted(
         {i for name in readable_fields for i in parsed.boxes[name] if 0 <= i < len(lines)}
     )
     boxes = {i: grown for i in indices if (grown := widened(lines[i].box, image.size)) is not None}
-    readable = list(boxes)
-    if not readable:
-        return ()
+    if not boxes:
+        return set()
     # Only the part of the page the lines are on is converted (a photo is megapixels).
+    readable = list(boxes)
     points = np.stack([boxes[i] for i in readable])
     left, top = np.floor(points.min(axis=(0, 1))).astype(int)
     right, bottom = np.ceil(points.max(axis=(0, 1))).astype(int) + 1
@@ -131,7 +137,7 @@ def confirm(
     bgr = np.ascontiguousarray(np.asarray(part)[:, :, ::-1])
     crops = crop(bgr, points - np.array([left, top], dtype=np.float32))
     again = {i: str(text) for i, (text, _score, _chars) in zip(readable, read(crops), strict=True)}
-    marked = []
+    confirmed = set()
     for name in readable_fields:
         own = parsed.boxes[name]
         if not all(i in again for i in own):
@@ -139,10 +145,8 @@ def confirm(
         first = "".join(letters(lines[i].text) for i in own)
         second = "".join(letters(again[i]) for i in own)
         if same_value(letters(str(getattr(parsed.fields, name))), first, second):
-            parsed.checks[name].discard(calibration.UNCONFIRMED)
-            parsed.passed(name, calibration.REREAD)
-            marked.append(name)
-    return tuple(marked)
+            confirmed.add(name)
+    return confirmed
 
 
 def same_value(value: str, first: str, second: str) -> bool:

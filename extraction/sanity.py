@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from extraction.parsing.normalize import nfkc
+from extraction.parsing.normalize import letters, nfkc
 from extraction.schema import DocumentType
 
 # Seal texts: 发票专用章 (invoice seal), 财务专用章, 合同专用章, 公章 ...
@@ -86,11 +86,7 @@ def same_party(a: str | None, b: str | None) -> bool:
     punctuation aside)."""
     if not a or not b:
         return False
-
-    def key(value: str) -> str:
-        return re.sub(r"[\W_]+", "", nfkc(value)).casefold()
-
-    return bool(key(a)) and key(a) == key(b)
+    return bool(letters(a)) and letters(a) == letters(b)
 
 
 # The first day a document of the type could be issued. Only dates that are public fact:

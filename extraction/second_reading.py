@@ -34,7 +34,7 @@ from PIL import Image
 
 from extraction.checksums import resident_id_is_valid, uscc_is_valid
 from extraction.engines.base import OcrLine
-from extraction.parsing.normalize import nfkc
+from extraction.parsing.normalize import squash
 from extraction.parsing.result import Parsed
 from extraction.preprocess import SEAL_MIN_RING, Seal, find_seals
 from extraction.sanity import not_a_party
@@ -357,15 +357,11 @@ def names_under_seals(lines: Sequence[OcrLine], parsed: Parsed, seals: Sequence[
         return set()
     out = set()
     for name in present:
-        value = _flat(str(getattr(parsed.fields, name)))
+        value = squash(str(getattr(parsed.fields, name)))
         for line in lines:
-            if value and value in _flat(line.text) and any(_crosses(line, s) for s in seals):
+            if value and value in squash(line.text) and any(_crosses(line, s) for s in seals):
                 out.add(name)
     return out
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", nfkc(text))
 
 
 def _crosses(line: OcrLine, seal: Seal) -> bool:

@@ -24,6 +24,12 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", nfkc(text))
 
 
+def letters(text: str) -> str:
+    """NFKC, only letters and digits, case-blind (``Ｓ/B Sdn.`` -> ``sbsdn``): what two
+    readings of one name share when spacing, width, case and punctuation are set aside."""
+    return "".join(char for char in nfkc(text) if char.isalnum()).casefold()
+
+
 _MONEY_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
 
 
