@@ -34,7 +34,7 @@ from PIL import Image
 
 from extraction.checksums import resident_id_is_valid, uscc_is_valid
 from extraction.engines.base import OcrLine
-from extraction.parsing.normalize import squash
+from extraction.parsing.normalize import digits_only, squash
 from extraction.parsing.result import Parsed
 from extraction.preprocess import SEAL_MIN_RING, Seal, find_seals
 from extraction.sanity import not_a_party
@@ -336,7 +336,7 @@ def _digits(value: object) -> str:
         text = format(Decimal(str(value)).normalize(), "f")
     except (ArithmeticError, ValueError):
         text = str(value)
-    return re.sub(r"\D", "", text)
+    return digits_only(text) or ""
 
 
 def _extends(first: object, second: object) -> bool:
